@@ -1,0 +1,45 @@
+# policyflow — the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 5000
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==26.3
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## make run: venv, migrate the embedded SQLite database, seed the demo, deploy the processes.
+run: setup
+	$(BIN)/policyflow db upgrade
+	$(BIN)/policyflow seed-demo
+	$(BIN)/policyflow deploy workflows/*.bpmn --as chu_quy_trinh
+	@echo ""
+	@echo "policyflow is ready (database: $${DATABASE_URL:-policyflow.db})."
+	@echo "Demo users: cv_vhtt tp_vhtt vp_ubnd pct_ubnd ct_ubnd van_thu cong_an tu_phap"
+	@echo "            tt_vhtttt xa_xuanbac xa_xuanninh kiem_toan chu_quy_trinh admin"
+	@echo "Password:   $${DEMO_PASSWORD:-demo}"
+	@echo "Try:        $(BIN)/policyflow start press_statement --as cv_vhtt --data '{...}'"
+	@echo "            $(BIN)/policyflow tasks --as cv_vhtt"
+
+## make test: the whole suite (PostgreSQL too when DATABASE_URL points at one).
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check engine cli tests bench
+
+bench: setup
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) policyflow.db policyflow.db-*

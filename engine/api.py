@@ -1,0 +1,182 @@
+"""The engine's public face: one method per command, one transaction per command.
+
+web/, tasks/ and the CLI call only this. Each method opens its own transaction, so a
+failed command changes nothing; `now` may be given (tests, replays, moved clocks),
+otherwise it is the current UTC time.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import deploy as deploying
+from engine import lifecycle, queries, starting, work
+from engine.audit import ChainBreak, verify_chain
+from engine.db import database_url, new_session
+from engine.errors import Conflict, InvalidInput
+from engine.org import get_user
+from engine.runtime import Runtime
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Policyflow:
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        self.runtime = Runtime()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        session = new_session(self.url)
+        try:
+            with session.begin():
+                yield session
+        except StaleDataError as err:
+            raise Conflict("Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại.") from err
+        except IntegrityError as err:
+            if "audit" not in str(err):  # two writers raced to the same audit sequence number
+                raise
+            raise Conflict("Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại.") from err
+        except OperationalError as err:
+            if "could not serialize" in str(err) or "database is locked" in str(err):
+                raise Conflict("Hồ sơ đang được cập nhật; hãy thử lại.") from err
+            raise
+        finally:
+            session.close()
+
+    def _run(self, fn: Callable[[Session], T]) -> T:
+        with self.transaction() as session:
+            return fn(session)
+
+    # -- processes -------------------------------------------------------------------
+
+    def deploy(
+        self, bpmn_xml: str, forms: dict[str, dict], actor: str | None = None,
+        comment: str = "", now: datetime | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        def go(s: Session) -> dict[str, Any]:
+            user = get_user(s, actor) if actor else None
+            version, created = deploying.deploy(s, bpmn_xml, forms, user, now or utcnow(), comment)
+            return {"key": version.process_key, "version": version.version,
+                    "content_hash": version.content_hash, "created": created}  # fmt: skip
+
+        return self._run(go)
+
+    def deploy_file(self, path: str | Path, actor: str | None = None) -> dict[str, Any]:
+        """Deploy a .bpmn file with the forms it names from the `forms/` folder beside it."""
+        path = Path(path)
+        try:
+            xml = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise InvalidInput(f"Không đọc được tệp {path}: {err}") from err
+        return self.deploy(xml, read_forms(path.parent / "forms"), actor)
+
+    def processes(self, username: str | None = None) -> list[dict[str, Any]]:
+        return self._run(
+            lambda s: queries.processes(s, self.runtime, get_user(s, username) if username else None)
+        )
+
+    # -- instances -------------------------------------------------------------------
+
+    def start(
+        self, key: str, username: str, data: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        def go(s: Session) -> dict[str, Any]:
+            user = get_user(s, username)
+            instance = starting.start(s, self.runtime, key, user, data or {}, now or utcnow())
+            return {"id": instance.id, "status": instance.status}
+
+        return self._run(go)
+
+    def show(self, instance_id: int) -> dict[str, Any]:
+        return self._run(lambda s: queries.show_instance(s, self.runtime, instance_id))
+
+    def history(self, instance_id: int) -> list[dict[str, Any]]:
+        return self._run(lambda s: queries.history(s, instance_id))
+
+    def verify_chain(self, instance_id: int) -> list[ChainBreak]:
+        return self._run(lambda s: verify_chain(s, instance_id))
+
+    def cancel(self, instance_id: int, actor: str, now: datetime | None = None) -> str:
+        return self._run(
+            lambda s: lifecycle.cancel(s, self.runtime, instance_id, actor, now or utcnow()).status
+        )
+
+    def suspend(self, instance_id: int, actor: str, now: datetime | None = None) -> str:
+        return self._run(
+            lambda s: lifecycle.set_suspended(s, instance_id, True, actor, now or utcnow()).status
+        )
+
+    def resume(self, instance_id: int, actor: str, now: datetime | None = None) -> str:
+        return self._run(
+            lambda s: lifecycle.set_suspended(s, instance_id, False, actor, now or utcnow()).status
+        )
+
+    def deliver_message(
+        self, name: str, payload: dict[str, Any] | None = None, actor: str = "system",
+        instance_id: int | None = None, now: datetime | None = None,
+    ) -> list[int]:  # fmt: skip
+        return self._run(
+            lambda s: lifecycle.deliver_message(
+                s, self.runtime, name, payload or {}, actor, now or utcnow(), instance_id
+            )
+        )
+
+    def fire_due_timers(self, now: datetime | None = None) -> dict[int, list[str]]:
+        """Fire every timer due at `now`, one transaction per instance; {instance: timers}."""
+        now = now or utcnow()
+        fired: dict[int, list[str]] = {}
+        for instance_id in self._run(lambda s: lifecycle.due_timer_instances(s, now)):
+            try:
+                ids = self._run(lambda s, i=instance_id: lifecycle.fire_timers(s, self.runtime, i, now))
+            except Conflict:
+                continue  # another worker fired it; the next sweep sees what is left
+            if ids:
+                fired[instance_id] = ids
+        return fired
+
+    # -- people's work ---------------------------------------------------------------
+
+    def tasks(self, username: str) -> list[dict[str, Any]]:
+        return self._run(lambda s: queries.tasks_for(s, self.runtime, get_user(s, username)))
+
+    def claim(self, task_id: str, username: str, now: datetime | None = None) -> None:
+        self._run(lambda s: work.claim(s, task_id, get_user(s, username), now or utcnow()))
+
+    def unclaim(self, task_id: str, username: str, now: datetime | None = None) -> None:
+        self._run(lambda s: work.unclaim(s, task_id, get_user(s, username), now or utcnow()))
+
+    def complete(
+        self, task_id: str, username: str, data: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        def go(s: Session) -> dict[str, Any]:
+            user = get_user(s, username)
+            instance = work.complete(s, self.runtime, task_id, user, data or {}, now or utcnow())
+            return {"id": instance.id, "status": instance.status}
+
+        return self._run(go)
+
+
+def read_forms(folder: Path) -> dict[str, dict]:
+    import json
+
+    forms: dict[str, dict] = {}
+    if folder.is_dir():
+        for file in sorted(folder.glob("*.json")):
+            try:
+                forms[file.name] = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise InvalidInput(f"Biểu mẫu {file.name} không phải JSON hợp lệ: {err}") from err
+    return forms

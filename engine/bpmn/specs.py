@@ -1,0 +1,81 @@
+"""Parsing deployed BPMN into SpiffWorkflow specs, once per content hash."""
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from engine.errors import BpmnRejected
+
+from . import library_hooks  # noqa: F401  (clock and ids from the command)
+from .model_info import ProcessInfo, executable_processes, read_process
+from .xml_safety import BpmnXmlError, parse_bpmn_xml
+
+
+@dataclass(frozen=True)
+class ParsedProcess:
+    info: ProcessInfo
+    spec: BpmnProcessSpec
+    # Embedded subprocess specs SpiffWorkflow keeps apart from the main spec.
+    embedded: dict[str, BpmnProcessSpec]
+
+
+def content_hash(bpmn_xml: str, forms: dict[str, dict]) -> str:
+    """SHA-256 over the BPMN text and its forms: the identity of a deployable version."""
+    digest = hashlib.sha256(bpmn_xml.encode("utf-8"))
+    digest.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def parse_process(bpmn_xml: str | bytes) -> ParsedProcess:
+    """Parse untrusted BPMN text into the one executable process it must hold."""
+    try:
+        tree = parse_bpmn_xml(bpmn_xml)
+    except BpmnXmlError as err:
+        raise BpmnRejected(str(err)) from err
+    processes = executable_processes(tree)
+    if len(processes) != 1:
+        raise BpmnRejected(
+            f"The file must hold exactly one executable process (isExecutable=\"true\"); "
+            f"it holds {len(processes)}."
+        )
+    info = read_process(processes[0])
+    parser = SpiffBpmnParser()
+    try:
+        parser.add_bpmn_xml(tree, filename=f"{info.key}.bpmn")
+        spec = parser.get_spec(info.key)
+        embedded = {
+            k: v for k, v in parser.get_subprocess_specs(info.key).items()
+            if k not in info.called_processes
+        }  # fmt: skip
+    except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError) as err:
+        raise BpmnRejected(f"The BPMN could not be read: {_first_line(err)}") from err
+    return ParsedProcess(info=info, spec=spec, embedded=embedded)
+
+
+def _first_line(err: Exception) -> str:
+    return (str(err).strip().splitlines() or [err.__class__.__name__])[0]
+
+
+class SpecCache:
+    """Parsed processes by content hash: parsing costs milliseconds, a lookup nothing."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, ParsedProcess] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str, bpmn_xml: str) -> ParsedProcess:
+        parsed = self._parsed.get(digest)
+        if parsed is None:
+            parsed = parse_process(bpmn_xml)
+            with self._lock:
+                self._parsed[digest] = parsed
+        return parsed
+
+
+SPECS = SpecCache()

@@ -1,0 +1,60 @@
+"""Saving and restoring a workflow's run state without its specs.
+
+SpiffWorkflow's serializer writes the whole spec into every instance. Specs already live
+in `process_versions`; an instance stores only its task tree and data, and the specs are
+put back from the spec cache on load.
+"""
+
+import json
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+FORMAT = "policyflow-state/1"
+
+
+class _StateOnlyConverter(BpmnWorkflowConverter):
+    def to_dict(self, workflow: BpmnWorkflow) -> dict:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+_config = dict(SPIFF_CONFIG)
+_config[BpmnWorkflow] = _StateOnlyConverter
+_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
+_REGISTRY = _SERIALIZER.registry
+
+
+def dump_state(workflow: BpmnWorkflow) -> str:
+    _REGISTRY._encoder_mode = True  # the library's own fast path
+    try:
+        dct = _REGISTRY.convert(workflow)
+    finally:
+        _REGISTRY._encoder_mode = False
+    dct["format"] = FORMAT
+    return json.dumps(dct, cls=_SERIALIZER._encoder_cls, ensure_ascii=False)
+
+
+def load_state(
+    state: str, spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
+) -> BpmnWorkflow:
+    dct = json.loads(state)
+    if dct.pop("format", None) != FORMAT:
+        raise ValueError("unknown instance state format")
+    dct["spec"] = spec
+    dct["subprocess_specs"] = subprocess_specs
+    dct["typename"] = "BpmnWorkflow"
+    workflow = _REGISTRY.restore(dct)
+    assert isinstance(workflow, BpmnWorkflow)
+    return workflow
+
+
+__all__ = ["dump_state", "load_state"]

@@ -1,0 +1,26 @@
+"""The append-only, hash-chained audit log: every external input to an instance."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_instance_seq", "instance_id", "seq", unique=True),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )  # SQLite autoincrements only INTEGER keys
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    seq: Mapped[int]  # 1, 2, … within the instance
+    at: Mapped[datetime]  # the command's clock: the time the library was given
+    actor: Mapped[str] = mapped_column(String(64))  # username, or "system"
+    command: Mapped[str] = mapped_column(String(40), index=True)
+    payload: Mapped[dict]  # the command's input, and the non-deterministic values it used
+    result: Mapped[dict]  # task states after the command
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,110 @@
+"""Running instances and what they wait for: work items (user tasks) and timers."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class Instance(Base):
+    """A process instance. `state` is the serialized workflow; `row_version` guards it."""
+
+    __tablename__ = "instances"
+    __table_args__ = (Index("ix_instances_key_status", "process_key", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    process_key: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # running|suspended|completed|cancelled
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(Text, deferred=True)  # read only on a cache miss
+    # What the instance waits for, as last written: the diff of the next command against it
+    # is all that touches work_items / timers / message_waits.
+    waiting: Mapped[dict]
+    task_counter: Mapped[int] = mapped_column(default=0)  # ids of new library tasks
+    called_versions: Mapped[dict]  # called process key -> process_versions.id pinned at start
+    event_count: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    row_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class WorkItem(Base):
+    """A user task as people see it: who may do it, who claimed it, when it is due."""
+
+    __tablename__ = "work_items"
+    __table_args__ = (
+        Index("ix_work_items_inbox", "state", "role_key", "unit_id"),
+        Index("ix_work_items_claimed", "claimed_by", "state"),
+        Index("ix_work_items_due", "state", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the Spiff task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    role_key: Mapped[str | None] = mapped_column(String(64))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    # "unit": only holders in unit_id or below; "administration": any holder whose unit
+    # belongs to the administration unit_id.
+    scope: Mapped[str] = mapped_column(String(16))
+    form: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16))  # open|completed|cancelled
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+
+class Timer(Base):
+    """A timer event an instance waits on, with the due time the library computed."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "state", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the Spiff task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    element_id: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16))  # waiting|fired|cancelled
+
+
+class MessageWait(Base):
+    """A message an instance waits for, so a delivery finds its instances by name."""
+
+    __tablename__ = "message_waits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    message_name: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class Notification(Base):
+    """An in-app notice to a user (reminders, escalations)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
+class DocumentCounter(Base):
+    """Document numbers run from 01 each calendar year per issuing body, never reused."""
+
+    __tablename__ = "document_counters"
+
+    issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,115 @@
+"""Who may act on a task: roles held in org units, scoped to the unit a task concerns.
+
+A task is either pinned to a unit (its lane role, held in that unit or a unit below it),
+or open to the whole administration (the district's or a commune's People's Committee)
+that the instance's unit belongs to. A commune officer thus never sees another
+commune's work, and the district's departments share the district's work.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound
+from engine.models import ADMINISTRATION_KINDS, OrgUnit, RoleAssignment, User
+
+SCOPE_UNIT = "unit"
+SCOPE_ADMINISTRATION = "administration"
+
+
+@dataclass(frozen=True)
+class OrgTree:
+    """All org units, loaded once per command (a few dozen rows)."""
+
+    by_id: dict[int, OrgUnit]
+    by_code: dict[str, OrgUnit]
+
+    @classmethod
+    def load(cls, session: Session) -> "OrgTree":
+        units = session.scalars(select(OrgUnit)).all()
+        return cls({u.id: u for u in units}, {u.code: u for u in units})
+
+    def unit(self, code: str) -> OrgUnit:
+        try:
+            return self.by_code[code]
+        except KeyError:
+            raise NotFound(f"Không có đơn vị mã '{code}'.") from None
+
+    def ancestors_or_self(self, unit_id: int) -> list[int]:
+        chain: list[int] = []
+        current: int | None = unit_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.by_id[current].parent_id
+        return chain
+
+    def administration(self, unit_id: int) -> int:
+        """The nearest People's Committee (district or commune) at or above the unit."""
+        for uid in self.ancestors_or_self(unit_id):
+            if self.by_id[uid].kind in ADMINISTRATION_KINDS:
+                return uid
+        return self.ancestors_or_self(unit_id)[-1]
+
+    def reporting_units(self, on: date) -> list[dict[str, str]]:
+        units = [u for u in self.by_id.values() if u.reports and u.in_force(on)]
+        return [{"code": u.code, "name": u.name} for u in sorted(units, key=lambda u: u.id)]
+
+
+def task_scope(tree: OrgTree, instance_unit_id: int, pinned_code: str | None) -> tuple[int, str]:
+    """(unit id, scope) a new work item is stored with."""
+    if pinned_code:
+        return tree.unit(pinned_code).id, SCOPE_UNIT
+    return tree.administration(instance_unit_id), SCOPE_ADMINISTRATION
+
+
+@dataclass(frozen=True)
+class Reach:
+    """For one role a user holds: the work item (unit, scope) pairs it reaches."""
+
+    role_key: str
+    pinned_units: frozenset[int]  # SCOPE_UNIT items on these units
+    administrations: frozenset[int]  # SCOPE_ADMINISTRATION items on these units
+
+
+def reach_of(tree: OrgTree, user: User) -> list[Reach]:
+    by_role: dict[str, tuple[set[int], set[int]]] = {}
+    for held in user.roles:
+        pinned, admins = by_role.setdefault(held.role_key, (set(), set()))
+        pinned.update(tree.ancestors_or_self(held.unit_id))
+        admins.add(tree.administration(held.unit_id))
+    return [Reach(r, frozenset(p), frozenset(a)) for r, (p, a) in sorted(by_role.items())]
+
+
+def can_act(tree: OrgTree, user: User, role_key: str | None, unit_id: int, scope: str) -> bool:
+    for reach in reach_of(tree, user):
+        if role_key is not None and reach.role_key != role_key:
+            continue
+        units = reach.pinned_units if scope == SCOPE_UNIT else reach.administrations
+        if unit_id in units:
+            return True
+    return False
+
+
+def holders(
+    session: Session, tree: OrgTree, role_key: str, unit_id: int, scope: str
+) -> list[User]:
+    """Users who may act on a work item of this role, unit and scope."""
+    held = session.scalars(select(RoleAssignment).where(RoleAssignment.role_key == role_key))
+    found: dict[int, User] = {}
+    for assignment in held:
+        if scope == SCOPE_UNIT:
+            ok = unit_id in tree.ancestors_or_self(assignment.unit_id)
+        else:
+            ok = tree.administration(assignment.unit_id) == unit_id
+        if ok and assignment.user.active:
+            found[assignment.user_id] = assignment.user
+    return list(found.values())
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise NotFound(f"Không có người dùng '{username}'.")
+    return user

@@ -1,0 +1,71 @@
+"""Host operations a BPMN service task may call (`spiffworkflow:serviceTaskOperator`).
+
+They run inside the command's transaction. Their results are recorded in the audit
+event, so a replay feeds the recorded result back instead of calling them again.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import org
+from engine.errors import ProcessFailed
+from engine.models import DocumentCounter, Instance, Notification
+
+
+@dataclass
+class HostServices:
+    session: Session
+    tree: org.OrgTree
+    instance: Instance
+    now: datetime
+
+    def __call__(self, operation: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
+        handler: Callable[..., Any] | None = OPERATIONS.get(operation)
+        if handler is None:
+            raise ProcessFailed(f"Unknown service operation '{operation}'.")
+        try:
+            return handler(self, **params)
+        except TypeError as err:
+            raise ProcessFailed(f"Service '{operation}' called with wrong parameters: {err}") from err
+
+
+def allocate_document_number(ctx: HostServices, doc_type: str) -> dict[str, Any]:
+    """Next number of the issuing body (the instance's administration) for the year."""
+    issuer = ctx.tree.administration(ctx.instance.unit_id)
+    year = ctx.now.year
+    counter = ctx.session.scalar(
+        select(DocumentCounter)
+        .where(DocumentCounter.issuer_unit_id == issuer, DocumentCounter.year == year)
+        .with_for_update()
+    )
+    if counter is None:
+        counter = DocumentCounter(issuer_unit_id=issuer, year=year, last_number=0)
+        ctx.session.add(counter)
+    counter.last_number += 1
+    number = counter.last_number
+    return {"number": number, "year": year, "symbol": f"{number:02d}/{doc_type}-UBND"}
+
+
+def notify(ctx: HostServices, role: str, message: str, unit: str | None = None) -> dict[str, int]:
+    """An in-app notice to every holder of `role` for the instance (or the given unit)."""
+    unit_id, scope = org.task_scope(ctx.tree, ctx.instance.unit_id, unit)
+    users = org.holders(ctx.session, ctx.tree, role, unit_id, scope)
+    for user in users:
+        ctx.session.add(
+            Notification(
+                user_id=user.id, instance_id=ctx.instance.id, message=str(message),
+                created_at=ctx.now,
+            )  # fmt: skip
+        )
+    return {"sent": len(users)}
+
+
+OPERATIONS: dict[str, Callable[..., Any]] = {
+    "allocate_document_number": allocate_document_number,
+    "notify": notify,
+}

@@ -1,0 +1,108 @@
+"""Starting an instance: who may, with which data, on which versions."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from engine import org
+from engine.deploy import latest_version
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.forms import validate_form
+from engine.models import Instance, Setting, User
+from engine.runtime import SCRIPT_ENGINE, InstanceRun, Runtime, Version
+from engine.workcalendar import LOCAL
+
+
+def start_role(version: Version) -> str | None:
+    """The role of the lane the start event sits in: its holders may start the process."""
+    for element in version.parsed.info.elements.values():
+        if element.kind == "startEvent" and element.role:
+            return element.role
+    return None
+
+
+def start(
+    session: Session,
+    rt: Runtime,
+    key: str,
+    user: User,
+    data: dict[str, Any],
+    now: datetime,
+) -> Instance:
+    row = latest_version(session, key)
+    if row is None:
+        raise NotFound(f"Chưa triển khai quy trình '{key}'.")
+    version = rt.versions.get(session, row.id)
+    tree = org.OrgTree.load(session)
+    unit_id = _initiating_unit(tree, user, version)
+    schema = version.forms.get(version.parsed.info.start_form or "")
+    data = validate_form(schema, data, lambda code: code in tree.by_code)
+    if isinstance(data.get("unit"), str):
+        unit_id = tree.unit(data["unit"]).id
+    called = _called_versions(session, rt, version, seen={key})
+    instance = Instance(
+        process_version_id=version.id, process_key=key, status="running", unit_id=unit_id,
+        started_by=user.id, started_at=now, state="", waiting={}, called_versions=called,
+        last_hash="0" * 64,
+    )  # fmt: skip
+    session.add(instance)
+    session.flush()  # the id seeds the instance's task ids
+    injected = {
+        "config": _settings(session),
+        "reporting_units": tree.reporting_units(_reference_date(data, now)),
+        "instance_unit": tree.by_id[unit_id].code,
+        "initiator": user.username,
+    }
+    run = InstanceRun(session, rt, instance, tree, now, user.username)
+    payload = {"process_key": key, "version": version.version, "data": data, "injected": injected}
+
+    def create() -> BpmnWorkflow:
+        spec, subs = run.bundle.specs()
+        return BpmnWorkflow(spec, subs, script_engine=SCRIPT_ENGINE)
+
+    run.execute("start", payload, lambda wf: _seed(wf, {**injected, **data}), create=create)
+    return instance
+
+
+def _seed(wf: BpmnWorkflow, data: dict[str, Any]) -> None:
+    wf.task_tree.data.update(data)
+
+
+def _initiating_unit(tree: org.OrgTree, user: User, version: Version) -> int:
+    role = start_role(version)
+    for held in user.roles:
+        if role is None or held.role_key == role:
+            return held.unit_id
+    raise PermissionDenied(
+        f"Người dùng '{user.username}' không có vai trò '{role}' để khởi tạo quy trình này."
+    )
+
+
+def _called_versions(session: Session, rt: Runtime, version: Version, seen: set[str]) -> dict:
+    pinned: dict[str, int] = {}
+    for key in sorted(version.parsed.info.called_processes - seen):
+        row = latest_version(session, key)
+        if row is None:
+            raise InvalidInput(f"Quy trình gọi '{key}', nhưng '{key}' chưa được triển khai.")
+        pinned[key] = row.id
+        pinned.update(_called_versions(session, rt, rt.versions.get(session, row.id), seen | {key}))
+    return pinned
+
+
+def _settings(session: Session) -> dict[str, Any]:
+    return {s.key: s.value for s in session.scalars(select(Setting).order_by(Setting.key))}
+
+
+def _reference_date(data: dict[str, Any], now: datetime) -> date:
+    """The instance's date: a `reference_date` in the start form, else today (local)."""
+    value = data.get("reference_date")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    return now.astimezone(LOCAL).date()
+
