@@ -53,17 +53,10 @@ def deploy(
     return version, True
 
 
-# SpiffWorkflow names its own internal task specs so; an element with such an id breaks it.
-RESERVED_IDS = frozenset({"Start", "End", "Root"})
-
-
 def validate(session: Session, parsed: ParsedProcess, forms: dict[str, dict]) -> list[str]:
     """Every reason the process cannot run here, each naming its element."""
     info = parsed.info
-    problems: list[str] = [
-        f"{element}: this id is reserved by the engine; rename the element"
-        for element in sorted(RESERVED_IDS & set(info.elements))
-    ]
+    problems: list[str] = []
     known_roles = set(session.scalars(select(Role.key)))
     for task in info.user_tasks():
         if not task.role:

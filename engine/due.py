@@ -7,7 +7,7 @@ end of the day, moved to the next working day if that is a rest day, as Bá»™ luá
 """
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import isodate
 
@@ -34,7 +34,7 @@ def _after_duration(value: str, opened_at: datetime, calendar: WorkCalendar) -> 
         duration = isodate.parse_duration(value)
     except isodate.ISO8601Error as err:
         raise ProcessFailed(f"'{value}' is not an ISO 8601 duration.") from err
-    if isinstance(duration, timedelta) and duration.seconds:
+    if "T" in value.upper():
         return opened_at + duration  # hour deadlines run from the exact time
     end_day: date = (opened_at.astimezone(LOCAL) + duration).date()
     end = datetime.combine(calendar.next_working_day(end_day), END_OF_DAY, LOCAL)

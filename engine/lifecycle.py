@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 
 from engine import audit, org
 from engine.errors import Conflict, NotFound
@@ -79,6 +80,15 @@ def fire_timers(session: Session, rt: Runtime, instance_id: int, now: datetime) 
     return list(due)
 
 
+def _waiting_definition(wf: BpmnWorkflow, name: str) -> MessageEventDefinition:
+    """The definition a waiting task catches (the library matches on its exact class)."""
+    for task in wf.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            return definition
+    raise Conflict(f"Hồ sơ không còn chờ thông điệp '{name}'.")
+
+
 def deliver_message(
     session: Session,
     rt: Runtime,
@@ -102,7 +112,7 @@ def deliver_message(
             continue
 
         def act(wf: BpmnWorkflow) -> None:
-            wf.send_event(BpmnEvent(MessageEventDefinition(name), payload))
+            wf.send_event(BpmnEvent(_waiting_definition(wf, name), payload))
 
         InstanceRun(session, rt, instance, tree, now, actor).execute(
             "message", {"name": name, "payload": payload}, act

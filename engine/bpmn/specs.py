@@ -17,6 +17,10 @@ from .model_info import ProcessInfo, executable_processes, read_process
 from .xml_safety import BpmnXmlError, parse_bpmn_xml
 
 
+# SpiffWorkflow names its own internal task specs so; an element with such an id breaks it.
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
+
+
 @dataclass(frozen=True)
 class ParsedProcess:
     info: ProcessInfo
@@ -45,6 +49,8 @@ def parse_process(bpmn_xml: str | bytes) -> ParsedProcess:
             f"it holds {len(processes)}."
         )
     info = read_process(processes[0])
+    if reserved := sorted(RESERVED_IDS & set(info.elements)):
+        raise BpmnRejected(f"Element id {', '.join(reserved)} is reserved by the engine; rename it.")
     parser = SpiffBpmnParser()
     try:
         parser.add_bpmn_xml(tree, filename=f"{info.key}.bpmn")

@@ -21,6 +21,40 @@ _LEAVE = object()  # marks leaving a container during the walk
 
 def json_problem(value: Any, allow_tuples: bool = False) -> tuple[str, str] | None:
     """(path, problem) of the first non-JSON part of ``value``, or None."""
+    if _plainly_json(value, allow_tuples):
+        return None
+    return _locate_problem(value, allow_tuples)
+
+
+def _plainly_json(value: Any, allow_tuples: bool) -> bool:
+    """Fast check without paths; False means "look closer" (invalid, or shared parts)."""
+    containers = (list, dict, tuple) if allow_tuples else (list, dict)
+    if type(value) not in containers:
+        return type(value) in _SCALARS and (type(value) is not float or math.isfinite(value))
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    seen: set[int] = set()
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH or len(seen) > MAX_JSON_ITEMS or id(item) in seen:
+            return False
+        seen.add(id(item))
+        if type(item) is dict:
+            if any(type(key) is not str for key in item):
+                return False
+            children = item.values()
+        else:
+            children = item
+        for child in children:
+            kind = type(child)
+            if kind in containers:
+                pending.append((child, depth + 1))
+            elif kind not in _SCALARS or (kind is float and not math.isfinite(child)):
+                return False
+    return True
+
+
+def _locate_problem(value: Any, allow_tuples: bool) -> tuple[str, str] | None:
+    """The slow walk that names the path; only runs when the fast check failed."""
     pending: list[tuple[Any, str]] = [(value, "")]
     ancestors: set[int] = set()  # ids of the containers around the current item
     visited = 0

@@ -78,7 +78,7 @@ def _check_percent_format(template: str, args: Any) -> None:
         for number in (width, precision):
             if number == "*" or (number and int(number) > MAX_FORMAT_WIDTH):
                 raise SandboxError(
-                    f"A %-format width or precision above {MAX_FORMAT_WIDTH:,} is not allowed"
+                    f"A %-format width or precision above {MAX_FORMAT_WIDTH:,} is not allowed (memory limit)"
                 )
     text_size(args)
 
@@ -169,7 +169,9 @@ _CONVERSIONS: dict[int, Callable[[object], str]] = {ord("s"): str, ord("r"): rep
 def guard_format(value: Any, conversion: int, spec: str) -> str:
     """One f-string field: bounded width/precision and output size."""
     if any(int(number) > MAX_FORMAT_WIDTH for number in _SPEC_NUMBER.findall(spec)):
-        raise SandboxError(f"A format width or precision above {MAX_FORMAT_WIDTH:,} is not allowed")
+        raise SandboxError(
+            f"A format width or precision above {MAX_FORMAT_WIDTH:,} is not allowed (memory limit)"
+        )
     text_size(value)
     if conversion in _CONVERSIONS:
         value = _CONVERSIONS[conversion](value)

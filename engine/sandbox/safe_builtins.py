@@ -79,7 +79,7 @@ def safe_sorted(
 def safe_sum(values: Any, start: int | float = 0) -> Any:
     # A list/str start would make sum() concatenate quadratically outside the guards.
     if type(start) not in (int, float, bool):
-        raise SandboxError("sum() only adds numbers in BPMN code")
+        raise SandboxError("sum() only adds numbers in BPMN code (memory limit)")
     return _built(sum(_consumed(values), start))
 
 
@@ -122,7 +122,9 @@ def safe_zip(*iterables: Any) -> zip:  # type: ignore[type-arg]
 def safe_round(number: Any, ndigits: int | None = None) -> Any:
     # round(5, -10**9) would compute 10**(10**9).
     if ndigits is not None and isinstance(ndigits, int) and abs(ndigits) > MAX_ROUND_DIGITS:
-        raise SandboxError(f"round() takes at most {MAX_ROUND_DIGITS:,} digits in BPMN code")
+        raise SandboxError(
+            f"round() to more than {MAX_ROUND_DIGITS:,} digits is not allowed (memory limit)"
+        )
     return round(number, ndigits)
 
 

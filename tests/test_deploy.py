@@ -1,0 +1,93 @@
+"""Deploying: versions by content hash, and bad BPMN rejected with nothing deployed."""
+
+import pytest
+
+from engine.api import Policyflow, read_forms
+from engine.errors import BpmnRejected
+from tests.conftest import DATA, NOW, deploy_test_model
+from tests.test_engine_core import only_task
+
+LINEAR = (DATA / "linear3.bpmn").read_text(encoding="utf-8")
+FORMS = read_forms(DATA / "forms")
+
+
+def rejected(pf: Policyflow, xml: str, forms: dict | None = None) -> BpmnRejected:
+    with pytest.raises(BpmnRejected) as err:
+        pf.deploy(xml, FORMS if forms is None else forms, now=NOW)
+    assert pf.processes() == []  # nothing deployed
+    return err.value
+
+
+def test_same_content_is_the_same_version_and_a_change_is_a_new_one(pf: Policyflow) -> None:
+    first = deploy_test_model(pf, "linear3.bpmn")
+    again = deploy_test_model(pf, "linear3.bpmn")
+    assert (first["version"], first["created"]) == (1, True)
+    assert (again["version"], again["created"]) == (1, False)
+    changed = pf.deploy(LINEAR.replace("Thẩm định", "Thẩm định nội dung"), FORMS, now=NOW)
+    assert (changed["version"], changed["created"]) == (2, True)
+    assert changed["content_hash"] != first["content_hash"]
+    rollback = pf.deploy(LINEAR, FORMS, now=NOW)
+    assert rollback["version"] == 3 and rollback["content_hash"] == first["content_hash"]
+
+
+def test_running_instances_keep_their_version(pf: Policyflow) -> None:
+    deploy_test_model(pf, "linear3.bpmn")
+    old = pf.start("linear3", "cv_vhtt", now=NOW)["id"]
+    pf.deploy(LINEAR.replace('name="Thẩm định"', 'name="Thẩm định v2"'), FORMS, now=NOW)
+    new = pf.start("linear3", "cv_vhtt", now=NOW)["id"]
+    for instance in (old, new):
+        draft = only_task(pf, "cv_vhtt", instance)
+        pf.complete(draft["id"], "cv_vhtt", {"title": "x", "pages": 1}, now=NOW)
+    assert only_task(pf, "tp_vhtt", old)["name"] == "Thẩm định"
+    assert only_task(pf, "tp_vhtt", new)["name"] == "Thẩm định v2"
+    assert (pf.show(old)["version"], pf.show(new)["version"]) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("xml", "reason"),
+    [
+        ("not xml at all", ""),
+        (LINEAR[: len(LINEAR) // 2], ""),
+        (
+            '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">'
+            "&x;</bpmn:definitions>",
+            "",
+        ),
+        (LINEAR.replace('isExecutable="true"', 'isExecutable="false"'), "exactly one executable"),
+        (LINEAR.replace('value="lanh_dao_ubnd"', 'value="no_such_role"'), "no_such_role"),
+        (LINEAR.replace('id="Review"', 'id="Start"').replace('"Review"', '"Start"'), "reserved"),
+        (
+            LINEAR.replace(
+                "<bpmn:sequenceFlow id=\"F4\"",
+                '<bpmn:scriptTask id="Evil"><bpmn:script>__import__("os").system("id")'
+                "</bpmn:script></bpmn:scriptTask><bpmn:sequenceFlow id=\"F4\"",
+            ),
+            "Evil",
+        ),
+        (
+            LINEAR.replace("&quot;2WD&quot;", "().__class__.__base__.__subclasses__()"),
+            "Draft",
+        ),
+    ],
+    ids=["not-xml", "truncated", "xxe", "no-executable", "unknown-role", "reserved-id",
+         "script-escape", "due-escape"],
+)  # fmt: skip
+def test_bad_bpmn_is_rejected_with_a_reason(pf: Policyflow, xml: str, reason: str) -> None:
+    err = rejected(pf, xml)
+    assert str(err)
+    assert reason in str(err) + " ".join(err.field_errors.get("bpmn", []))
+
+
+def test_missing_or_invalid_form_is_rejected(pf: Policyflow) -> None:
+    assert "missing" in str(rejected(pf, LINEAR, forms={}))
+    bad = {"linear_draft.json": {"type": "no-such-type"}}
+    assert "not a valid JSON Schema" in str(rejected(pf, LINEAR, forms=bad))
+
+
+def test_a_caller_needs_its_called_process(pf: Policyflow) -> None:
+    caller = LINEAR.replace(
+        '<bpmn:userTask id="Review" name="Thẩm định"/>',
+        '<bpmn:callActivity id="Review" name="Trình ký" calledElement="nowhere"/>',
+    )
+    assert "nowhere" in str(rejected(pf, caller))
