@@ -61,7 +61,9 @@ def deploy(pf: Policyflow, files: tuple[str, ...], actor: str | None, as_json: b
                 path, err = failed[0]
                 raise BpmnRejected(f"{path.name}: {err}", getattr(err, "field_errors", None))
             pending = [p for p, _ in failed]
-    lines = [f"{d['key']} v{d['version']} {'(mới)' if d['created'] else '(không đổi)'}" for d in done]
+    lines = [
+        f"{d['key']} v{d['version']} {'(mới)' if d['created'] else '(không đổi)'}" for d in done
+    ]
     emit(done, as_json, "\n".join(lines))
 
 
@@ -82,7 +84,9 @@ def processes(pf: Policyflow, username: str | None, as_json: bool) -> None:
 @click.option("--now", default=None, help="Thời điểm (ISO 8601), mặc định: bây giờ.")
 @json_option
 @pass_engine
-def start(pf: Policyflow, key: str, username: str, data: str, now: str | None, as_json: bool) -> None:
+def start(
+    pf: Policyflow, key: str, username: str, data: str, now: str | None, as_json: bool
+) -> None:
     """Start an instance of process KEY."""
     started = pf.start(key, username, parse_json(data), parse_now(now))
     shown = pf.show(started["id"])
@@ -102,7 +106,8 @@ def tasks(pf: Policyflow, username: str, as_json: bool) -> None:
 def _task_line(t: dict) -> str:
     due = f" hạn {t['due_at'][:16]}" if t["due_at"] else ""
     claimed = f" [nhận: {t['claimed_by']}]" if t["claimed_by"] else ""
-    return f"{t['id']}  #{t['instance_id']} {t['process_key']}: {t['name']} ({t['unit']}){due}{claimed}"
+    where = f"#{t['instance_id']} {t['process_key']}: {t['name']} ({t['unit']})"
+    return f"{t['id']}  {where}{due}{claimed}"
 
 
 @main.command()
@@ -178,7 +183,11 @@ def history(pf: Policyflow, instance_id: int, as_json: bool) -> None:
 def fire_timers(pf: Policyflow, now: str | None, as_json: bool) -> None:
     """Fire every timer due now (or at --now)."""
     fired = pf.fire_due_timers(parse_now(now))
-    emit({str(k): v for k, v in fired.items()}, as_json, f"Đã kích hoạt hẹn giờ ở {len(fired)} hồ sơ.")
+    emit(
+        {str(k): v for k, v in fired.items()},
+        as_json,
+        f"Đã kích hoạt hẹn giờ ở {len(fired)} hồ sơ.",
+    )
 
 
 @main.command()

@@ -61,14 +61,22 @@ class Policyflow:
     # -- processes -------------------------------------------------------------------
 
     def deploy(
-        self, bpmn_xml: str, forms: dict[str, dict], actor: str | None = None,
-        comment: str = "", now: datetime | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        bpmn_xml: str,
+        forms: dict[str, dict],
+        actor: str | None = None,
+        comment: str = "",
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
         def go(s: Session) -> dict[str, Any]:
             user = get_user(s, actor) if actor else None
             version, created = deploying.deploy(s, bpmn_xml, forms, user, now or utcnow(), comment)
-            return {"key": version.process_key, "version": version.version,
-                    "content_hash": version.content_hash, "created": created}  # fmt: skip
+            return {
+                "key": version.process_key,
+                "version": version.version,
+                "content_hash": version.content_hash,
+                "created": created,
+            }
 
         return self._run(go)
 
@@ -83,19 +91,28 @@ class Policyflow:
 
     def processes(self, username: str | None = None) -> list[dict[str, Any]]:
         return self._run(
-            lambda s: queries.processes(s, self.runtime, get_user(s, username) if username else None)
+            lambda s: queries.processes(
+                s, self.runtime, get_user(s, username) if username else None
+            )
         )
 
     # -- instances -------------------------------------------------------------------
 
     def start(
-        self, key: str, username: str, data: dict[str, Any] | None = None,
+        self,
+        key: str,
+        username: str,
+        data: dict[str, Any] | None = None,
         now: datetime | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> dict[str, Any]:
         def go(s: Session) -> dict[str, Any]:
             user = get_user(s, username)
-            instance = starting.start(s, self.runtime, key, user, data or {}, now or utcnow())
-            return {"id": instance.id, "status": instance.status}
+            run = starting.start(s, self.runtime, key, user, data or {}, now or utcnow())
+            return {
+                "id": run.instance.id,
+                "status": run.instance.status,
+                "open_tasks": run.open_tasks,
+            }
 
         return self._run(go)
 
@@ -124,9 +141,13 @@ class Policyflow:
         )
 
     def deliver_message(
-        self, name: str, payload: dict[str, Any] | None = None, actor: str = "system",
-        instance_id: int | None = None, now: datetime | None = None,
-    ) -> list[int]:  # fmt: skip
+        self,
+        name: str,
+        payload: dict[str, Any] | None = None,
+        actor: str = "system",
+        instance_id: int | None = None,
+        now: datetime | None = None,
+    ) -> list[int]:
         return self._run(
             lambda s: lifecycle.deliver_message(
                 s, self.runtime, name, payload or {}, actor, now or utcnow(), instance_id
@@ -139,7 +160,9 @@ class Policyflow:
         fired: dict[int, list[str]] = {}
         for instance_id in self._run(lambda s: lifecycle.due_timer_instances(s, now)):
             try:
-                ids = self._run(lambda s, i=instance_id: lifecycle.fire_timers(s, self.runtime, i, now))
+                ids = self._run(
+                    lambda s, i=instance_id: lifecycle.fire_timers(s, self.runtime, i, now)
+                )
             except Conflict:
                 continue  # another worker fired it; the next sweep sees what is left
             if ids:
@@ -152,19 +175,30 @@ class Policyflow:
         return self._run(lambda s: queries.tasks_for(s, self.runtime, get_user(s, username)))
 
     def claim(self, task_id: str, username: str, now: datetime | None = None) -> None:
-        self._run(lambda s: work.claim(s, task_id, get_user(s, username), now or utcnow()))
+        self._run(
+            lambda s: work.claim(s, self.runtime, task_id, get_user(s, username), now or utcnow())
+        )
 
     def unclaim(self, task_id: str, username: str, now: datetime | None = None) -> None:
-        self._run(lambda s: work.unclaim(s, task_id, get_user(s, username), now or utcnow()))
+        self._run(
+            lambda s: work.unclaim(s, self.runtime, task_id, get_user(s, username), now or utcnow())
+        )
 
     def complete(
-        self, task_id: str, username: str, data: dict[str, Any] | None = None,
+        self,
+        task_id: str,
+        username: str,
+        data: dict[str, Any] | None = None,
         now: datetime | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> dict[str, Any]:
         def go(s: Session) -> dict[str, Any]:
             user = get_user(s, username)
-            instance = work.complete(s, self.runtime, task_id, user, data or {}, now or utcnow())
-            return {"id": instance.id, "status": instance.status}
+            run = work.complete(s, self.runtime, task_id, user, data or {}, now or utcnow())
+            return {
+                "id": run.instance.id,
+                "status": run.instance.status,
+                "open_tasks": run.open_tasks,
+            }
 
         return self._run(go)
 

@@ -33,7 +33,9 @@ def get_engine(url: str | None = None) -> Engine:
         # read-check-write happens under one write lock (BEGIN IMMEDIATE).
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per command; a connection broken by a server
+    # restart fails one command with a clear error and is then replaced by the pool.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

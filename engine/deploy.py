@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from engine.bpmn.specs import ParsedProcess, content_hash, parse_process
 from engine.errors import BpmnRejected
 from engine.forms import check_schema
-from engine.models import ProcessVersion, Role, User
+from engine.models import ProcessVersion, Role
+from engine.org import Actor
 from engine.sandbox import check_code
 
 
@@ -16,7 +17,7 @@ def deploy(
     session: Session,
     bpmn_xml: str,
     forms: dict[str, dict],
-    deployed_by: User | None,
+    deployed_by: Actor | None,
     now: datetime,
     comment: str = "",
 ) -> tuple[ProcessVersion, bool]:

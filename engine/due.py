@@ -7,6 +7,7 @@ end of the day, moved to the next working day if that is a rest day, as Bá»™ luá
 """
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 import isodate
@@ -17,19 +18,24 @@ from engine.workcalendar import END_OF_DAY, LOCAL, WorkCalendar
 WORKING_DAYS = re.compile(r"^\s*(\d+)\s*WD\s*$", re.IGNORECASE)
 
 
-def due_at(value: object, opened_at: datetime, calendar: WorkCalendar) -> datetime | None:
+def due_at(
+    value: object, opened_at: datetime, calendar: Callable[[], WorkCalendar]
+) -> datetime | None:
+    """The due moment; `calendar` is called only when working days matter."""
     if value in (None, ""):
         return None
     if not isinstance(value, str):
         raise ProcessFailed(f"A due date must be text such as 'PT24H' or '10WD', not {value!r}.")
     if match := WORKING_DAYS.match(value):
-        return calendar.deadline_after(opened_at, int(match.group(1)))
+        return calendar().deadline_after(opened_at, int(match.group(1)))
     if value.strip().upper().startswith("P"):
         return _after_duration(value.strip(), opened_at, calendar)
     return _explicit(value.strip())
 
 
-def _after_duration(value: str, opened_at: datetime, calendar: WorkCalendar) -> datetime:
+def _after_duration(
+    value: str, opened_at: datetime, calendar: Callable[[], WorkCalendar]
+) -> datetime:
     try:
         duration = isodate.parse_duration(value)
     except isodate.ISO8601Error as err:
@@ -37,7 +43,7 @@ def _after_duration(value: str, opened_at: datetime, calendar: WorkCalendar) -> 
     if "T" in value.upper():
         return opened_at + duration  # hour deadlines run from the exact time
     end_day: date = (opened_at.astimezone(LOCAL) + duration).date()
-    end = datetime.combine(calendar.next_working_day(end_day), END_OF_DAY, LOCAL)
+    end = datetime.combine(calendar().next_working_day(end_day), END_OF_DAY, LOCAL)
     return end.astimezone(opened_at.tzinfo)
 
 

@@ -22,9 +22,13 @@ MESSAGES_VI = {
     "additionalProperties": "Trường không có trong biểu mẫu: {limit}.",
 }
 TYPE_NAMES_VI = {
-    "integer": "số nguyên", "number": "số", "string": "chuỗi ký tự",
-    "boolean": "đúng/sai", "array": "danh sách", "object": "đối tượng",
-}  # fmt: skip
+    "integer": "số nguyên",
+    "number": "số",
+    "string": "chuỗi ký tự",
+    "boolean": "đúng/sai",
+    "array": "danh sách",
+    "object": "đối tượng",
+}
 
 
 def check_schema(schema: dict) -> str | None:

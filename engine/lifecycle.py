@@ -3,14 +3,14 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from engine import audit, org
+from engine import audit
 from engine.errors import Conflict, NotFound
 from engine.models import Instance, MessageWait, Timer
 from engine.runtime import InstanceRun, Runtime
@@ -33,9 +33,7 @@ def cancel(session: Session, rt: Runtime, instance_id: int, actor: str, now: dat
     def act(wf: BpmnWorkflow) -> None:
         wf.cancel()
 
-    InstanceRun(session, rt, instance, org.OrgTree.load(session), now, actor).execute(
-        "cancel", {}, act
-    )
+    InstanceRun(session, rt, instance, rt.org_tree(session), now, actor).execute("cancel", {}, act)
     return instance
 
 
@@ -75,7 +73,7 @@ def fire_timers(session: Session, rt: Runtime, instance_id: int, now: datetime) 
     ).all()
     if instance.status != "running" or not due:
         return []
-    run = InstanceRun(session, rt, instance, org.OrgTree.load(session), now, "system")
+    run = InstanceRun(session, rt, instance, rt.org_tree(session), now, "system")
     run.execute("timer", {"due_timers": sorted(due)}, lambda wf: wf.refresh_timers())
     return list(due)
 
@@ -105,7 +103,7 @@ def deliver_message(
     targets = sorted(set(session.scalars(query)))
     if not targets:
         raise NotFound(f"Không hồ sơ nào đang chờ thông điệp '{name}'.")
-    tree = org.OrgTree.load(session)
+    tree = rt.org_tree(session)
     for target in targets:
         instance = get_instance(session, target)
         if instance.status != "running":

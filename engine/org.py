@@ -20,18 +20,55 @@ SCOPE_ADMINISTRATION = "administration"
 
 
 @dataclass(frozen=True)
-class OrgTree:
-    """All org units, loaded once per command (a few dozen rows)."""
+class Held:
+    role_key: str
+    unit_id: int
 
-    by_id: dict[int, OrgUnit]
-    by_code: dict[str, OrgUnit]
+
+@dataclass(frozen=True)
+class Actor:
+    """A user as commands see them: who they are and the roles they hold where."""
+
+    id: int
+    username: str
+    full_name: str
+    is_admin: bool
+    roles: tuple[Held, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An org unit as commands read it: a plain value, safe to share between threads."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    valid_from: date
+    valid_to: date | None
+    reports: bool
+
+    def in_force(self, on: date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class OrgTree:
+    """All org units (a few dozen rows), read together."""
+
+    by_id: dict[int, Unit]
+    by_code: dict[str, Unit]
 
     @classmethod
     def load(cls, session: Session) -> "OrgTree":
-        units = session.scalars(select(OrgUnit)).all()
+        units = [
+            Unit(u.id, u.code, u.name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.reports)
+            for u in session.scalars(select(OrgUnit))
+        ]
         return cls({u.id: u for u in units}, {u.code: u for u in units})
 
-    def unit(self, code: str) -> OrgUnit:
+    def unit(self, code: str) -> Unit:
         try:
             return self.by_code[code]
         except KeyError:
@@ -73,7 +110,7 @@ class Reach:
     administrations: frozenset[int]  # SCOPE_ADMINISTRATION items on these units
 
 
-def reach_of(tree: OrgTree, user: User) -> list[Reach]:
+def reach_of(tree: OrgTree, user: Actor) -> list[Reach]:
     by_role: dict[str, tuple[set[int], set[int]]] = {}
     for held in user.roles:
         pinned, admins = by_role.setdefault(held.role_key, (set(), set()))
@@ -82,7 +119,7 @@ def reach_of(tree: OrgTree, user: User) -> list[Reach]:
     return [Reach(r, frozenset(p), frozenset(a)) for r, (p, a) in sorted(by_role.items())]
 
 
-def can_act(tree: OrgTree, user: User, role_key: str | None, unit_id: int, scope: str) -> bool:
+def can_act(tree: OrgTree, user: Actor, role_key: str | None, unit_id: int, scope: str) -> bool:
     for reach in reach_of(tree, user):
         if role_key is not None and reach.role_key != role_key:
             continue
@@ -92,9 +129,7 @@ def can_act(tree: OrgTree, user: User, role_key: str | None, unit_id: int, scope
     return False
 
 
-def holders(
-    session: Session, tree: OrgTree, role_key: str, unit_id: int, scope: str
-) -> list[User]:
+def holders(session: Session, tree: OrgTree, role_key: str, unit_id: int, scope: str) -> list[User]:
     """Users who may act on a work item of this role, unit and scope."""
     held = session.scalars(select(RoleAssignment).where(RoleAssignment.role_key == role_key))
     found: dict[int, User] = {}
@@ -108,8 +143,17 @@ def holders(
     return list(found.values())
 
 
-def get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
+def get_user(session: Session, username: str) -> Actor:
+    """The active user with their roles, in one query (a command's hot path)."""
+    rows = session.execute(
+        select(
+            User.id, User.full_name, User.is_admin, RoleAssignment.role_key, RoleAssignment.unit_id
+        )
+        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(User.username == username, User.active.is_(True))
+    ).all()
+    if not rows:
         raise NotFound(f"Không có người dùng '{username}'.")
-    return user
+    held = tuple(Held(r.role_key, r.unit_id) for r in rows if r.role_key is not None)
+    first = rows[0]
+    return Actor(first.id, username, first.full_name, first.is_admin, held)

@@ -1,5 +1,6 @@
 """Read-only views: processes one may start, an inbox, an instance, its history."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -12,7 +13,7 @@ from engine.runtime import Runtime
 from engine.starting import start_role
 
 
-def processes(session: Session, rt: Runtime, user: User | None = None) -> list[dict[str, Any]]:
+def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> list[dict[str, Any]]:
     newest = (
         select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
         .group_by(ProcessVersion.process_key)
@@ -20,56 +21,79 @@ def processes(session: Session, rt: Runtime, user: User | None = None) -> list[d
     )
     rows = session.scalars(
         select(ProcessVersion)
-        .join(newest, and_(ProcessVersion.process_key == newest.c.process_key,
-                           ProcessVersion.version == newest.c.v))
+        .join(
+            newest,
+            and_(
+                ProcessVersion.process_key == newest.c.process_key,
+                ProcessVersion.version == newest.c.v,
+            ),
+        )
         .order_by(ProcessVersion.process_key)
-    )  # fmt: skip
+    )
     found = []
     for row in rows:
         version = rt.versions.get(session, row.id)
         role = start_role(version)
         form = version.parsed.info.start_form
-        found.append({
-            "key": row.process_key, "name": row.name, "version": row.version,
-            "content_hash": row.content_hash, "deployed_at": row.deployed_at.isoformat(),
-            "start_role": role,
-            "can_start": user is not None and any(r.role_key == role for r in user.roles),
-            "start_form": version.forms.get(form) if form else None,
-        })  # fmt: skip
+        found.append(
+            {
+                "key": row.process_key,
+                "name": row.name,
+                "version": row.version,
+                "content_hash": row.content_hash,
+                "deployed_at": row.deployed_at.isoformat(),
+                "start_role": role,
+                "can_start": user is not None and any(r.role_key == role for r in user.roles),
+                "start_form": version.forms.get(form) if form else None,
+            }
+        )
     return found
 
 
-def inbox_filter(tree: org.OrgTree, user: User) -> Any:
+def inbox_filter(tree: org.OrgTree, user: org.Actor) -> Any:
     """SQL condition: open items this user may act on, or has claimed."""
     reach = [
         and_(
             WorkItem.role_key == r.role_key,
             or_(
                 and_(WorkItem.scope == org.SCOPE_UNIT, WorkItem.unit_id.in_(r.pinned_units)),
-                and_(WorkItem.scope == org.SCOPE_ADMINISTRATION,
-                     WorkItem.unit_id.in_(r.administrations)),
+                and_(
+                    WorkItem.scope == org.SCOPE_ADMINISTRATION,
+                    WorkItem.unit_id.in_(r.administrations),
+                ),
             ),
         )
         for r in org.reach_of(tree, user)
-    ]  # fmt: skip
+    ]
     return or_(WorkItem.claimed_by == user.id, *reach)
 
 
-def tasks_for(session: Session, rt: Runtime, user: User) -> list[dict[str, Any]]:
-    tree = org.OrgTree.load(session)
+def tasks_for(session: Session, rt: Runtime, user: org.Actor) -> list[dict[str, Any]]:
+    tree = rt.org_tree(session)
     items = session.scalars(
         select(WorkItem)
         .where(WorkItem.state == "open", inbox_filter(tree, user))
         .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at)
     ).all()
-    return [describe_item(session, rt, tree, item) for item in items]
+    return describe_items(session, rt, tree, items)
+
+
+def describe_items(
+    session: Session, rt: Runtime, tree: org.OrgTree, items: Sequence[WorkItem]
+) -> list[dict[str, Any]]:
+    user_ids = {i.claimed_by for i in items if i.claimed_by is not None}
+    names = (
+        dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
+        if user_ids
+        else {}
+    )
+    return [describe_item(session, rt, tree, item, names) for item in items]
 
 
 def describe_item(
-    session: Session, rt: Runtime, tree: org.OrgTree, item: WorkItem
+    session: Session, rt: Runtime, tree: org.OrgTree, item: WorkItem, names: dict[int, str]
 ) -> dict[str, Any]:
-    instance = session.get(Instance, item.instance_id)
-    assert instance is not None
+    forms = rt.versions.get(session, item.version_id).forms
     return {
         "id": item.id,
         "instance_id": item.instance_id,
@@ -81,23 +105,12 @@ def describe_item(
         "unit_name": tree.by_id[item.unit_id].name,
         "scope": item.scope,
         "state": item.state,
-        "claimed_by": _username(session, item.claimed_by),
+        "claimed_by": names.get(item.claimed_by) if item.claimed_by else None,
         "created_at": item.created_at.isoformat(),
         "due_at": item.due_at.isoformat() if item.due_at else None,
         "form": item.form,
-        "form_schema": _form_schema(session, rt, instance, item.form),
+        "form_schema": forms.get(item.form) if item.form else None,
     }
-
-
-def _form_schema(session: Session, rt: Runtime, instance: Instance, form: str | None) -> Any:
-    if not form:
-        return None
-    ids = [instance.process_version_id, *instance.called_versions.values()]
-    for version_id in ids:
-        forms = rt.versions.get(session, version_id).forms
-        if form in forms:
-            return forms[form]
-    return None
 
 
 def _username(session: Session, user_id: int | None) -> str | None:
@@ -111,7 +124,7 @@ def show_instance(session: Session, rt: Runtime, instance_id: int) -> dict[str, 
     instance = session.get(Instance, instance_id)
     if instance is None:
         raise NotFound(f"Không có hồ sơ {instance_id}.")
-    tree = org.OrgTree.load(session)
+    tree = rt.org_tree(session)
     open_items = session.scalars(
         select(WorkItem).where(WorkItem.instance_id == instance_id, WorkItem.state == "open")
     ).all()
@@ -126,7 +139,7 @@ def show_instance(session: Session, rt: Runtime, instance_id: int) -> dict[str, 
         "started_by": _username(session, instance.started_by),
         "started_at": instance.started_at.isoformat(),
         "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
-        "open_tasks": [describe_item(session, rt, tree, i) for i in open_items],
+        "open_tasks": describe_items(session, rt, tree, open_items),
         "waiting_timers": sorted((instance.waiting or {}).get("timers", {}).values()),
         "data": instance_data(session, rt, instance),
     }
@@ -136,7 +149,7 @@ def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str
     """The instance's current data: the top workflow's, merged with its live tasks'."""
     from engine.runtime import InstanceRun  # local: a read borrows the runner's loader
 
-    run = InstanceRun(session, rt, instance, org.OrgTree.load(session), instance.started_at, "")
+    run = InstanceRun(session, rt, instance, rt.org_tree(session), instance.started_at, "")
     wf = run.workflow()
     try:
         data = dict(wf.data)
@@ -155,8 +168,14 @@ def history(session: Session, instance_id: int) -> list[dict[str, Any]]:
     )
     return [
         {
-            "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "command": e.command,
-            "payload": e.payload, "result": e.result, "hash": e.hash, "prev_hash": e.prev_hash,
+            "seq": e.seq,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "command": e.command,
+            "payload": e.payload,
+            "result": e.result,
+            "hash": e.hash,
+            "prev_hash": e.prev_hash,
         }
         for e in events
-    ]  # fmt: skip
+    ]

@@ -9,14 +9,13 @@ row version makes a concurrent second writer fail with Conflict instead of overw
 """
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -24,6 +23,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from engine import audit, context, org
 from engine.bpmn.model_info import ElementInfo
@@ -32,7 +33,7 @@ from engine.bpmn.specs import SPECS, ParsedProcess
 from engine.bpmn.state import dump_state, load_state
 from engine.due import due_at
 from engine.errors import PolicyflowError, ProcessFailed
-from engine.models import Instance, MessageWait, ProcessVersion, Timer, WorkItem
+from engine.models import Instance, MessageWait, ProcessVersion, Setting, Timer, WorkItem
 from engine.sandbox import SandboxError, make_script_engine
 from engine.services import HostServices
 from engine.workcalendar import WorkCalendar
@@ -72,9 +73,13 @@ class VersionCache:
             row = session.get(ProcessVersion, version_id)
             assert row is not None
             found = Version(
-                row.id, row.process_key, row.version, row.name, row.forms,
+                row.id,
+                row.process_key,
+                row.version,
+                row.name,
+                row.forms,
                 SPECS.get(row.content_hash, row.bpmn_xml),
-            )  # fmt: skip
+            )
             self._by_id[version_id] = found
         return found
 
@@ -109,6 +114,36 @@ class Runtime:
 
     versions: VersionCache = field(default_factory=VersionCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    # Reference data changes rarely and is read by every command: an edit of the org
+    # units, the calendar or the settings reaches new commands within this many seconds.
+    reference_ttl: float = 10.0
+    _reference: dict[str, tuple[float, Any]] = field(default_factory=dict)
+
+    def _cached(self, name: str, load: Callable[[], Any]) -> Any:
+        hit = self._reference.get(name)
+        if hit is None or time.monotonic() - hit[0] > self.reference_ttl:
+            hit = (time.monotonic(), load())
+            self._reference[name] = hit
+        return hit[1]
+
+    def calendar(self, session: Session) -> WorkCalendar:
+        return self._cached("calendar", lambda: WorkCalendar.load(session))
+
+    def org_tree(self, session: Session) -> org.OrgTree:
+        return self._cached("org", lambda: org.OrgTree.load(session))
+
+    def settings(self, session: Session) -> dict[str, Any]:
+        return dict(
+            self._cached(
+                "settings",
+                lambda: dict(
+                    session.execute(select(Setting.key, Setting.value).order_by(Setting.key)).all()
+                ),
+            )
+        )
+
+    def forget_reference_data(self) -> None:
+        self._reference.clear()
 
     def after_commit(self, session: Session, instance: Instance, wf: BpmnWorkflow) -> None:
         pending = session.info.setdefault("policyflow_cache", [])
@@ -140,17 +175,13 @@ class Bundle:
             subs.update(version.parsed.embedded)
         return self.main.parsed.spec, subs
 
-    def element(self, task: Task) -> ElementInfo | None:
+    def version_of(self, task: Task) -> Version:
+        """The version whose model the task comes from (a called process has its own)."""
         key = _owning_process(task, self.main.process_key, self.called)
-        version = self.main if key == self.main.process_key else self.called[key]
-        return version.parsed.info.elements.get(task.task_spec.bpmn_id)
+        return self.main if key == self.main.process_key else self.called[key]
 
-    def form_schema(self, task: Task) -> tuple[str | None, dict | None]:
-        key = _owning_process(task, self.main.process_key, self.called)
-        version = self.main if key == self.main.process_key else self.called[key]
-        info = version.parsed.info.elements.get(task.task_spec.bpmn_id)
-        name = info.properties.get("formJsonSchemaFilename") if info else None
-        return name, version.forms.get(name) if name else None
+    def element(self, task: Task) -> ElementInfo | None:
+        return self.version_of(task).parsed.info.elements.get(task.task_spec.bpmn_id)
 
 
 def _owning_process(task: Task, main_key: str, called: dict[str, Version]) -> str:
@@ -177,7 +208,9 @@ class InstanceRun:
     tree: org.OrgTree
     now: datetime
     actor: str
+    closed_item: str | None = None  # the work item the command itself closed
     bundle: Bundle = field(init=False)
+    open_tasks: list[dict[str, Any]] = field(default_factory=list)  # after execute()
 
     def __post_init__(self) -> None:
         self.bundle = bundle_of(self.session, self.rt, self.instance)
@@ -222,10 +255,22 @@ class InstanceRun:
             self.instance.status, self.instance.ended_at = "completed", self.now
         if ctx.service_calls:
             payload = {**payload, "service_calls": ctx.service_calls}
+        self.open_tasks = [self._summary(wf, tid) for tid in waiting["tasks"]]
         result = {"status": self.instance.status, "tasks": _changes(before, _task_states(wf))}
         audit.append(self.session, self.instance, self.now, self.actor, command, payload, result)
         self.rt.after_commit(self.session, self.instance, wf)
         return wf
+
+    def _summary(self, wf: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+        """An open user task as a caller needs it next (no query: the workflow knows)."""
+        task = wf.get_task_from_id(UUID(task_id))
+        info = self.bundle.element(task)
+        return {
+            "id": task_id,
+            "element_id": task.task_spec.bpmn_id,
+            "name": info.name if info else task.task_spec.bpmn_id,
+            "role": info.role if info else None,
+        }
 
     # -- what the instance waits for ------------------------------------------------
 
@@ -255,7 +300,7 @@ class InstanceRun:
     def _sync_work_items(self, wf: BpmnWorkflow, old: dict, new: dict) -> None:
         if self.instance.status == "cancelled":
             new.clear()
-        gone = [tid for tid in old if tid not in new]
+        gone = [tid for tid in old if tid not in new and tid != self.closed_item]
         for state in ("completed", "cancelled"):
             ids = [t for t in gone if _finished_as(wf, t) == state]
             if ids:
@@ -264,14 +309,11 @@ class InstanceRun:
                     .where(WorkItem.id.in_(ids), WorkItem.state == "open")
                     .values(state=state, completed_at=self.now)
                 )
-        calendar: WorkCalendar | None = None
         for tid in new:
-            if tid in old:
-                continue
-            calendar = calendar or WorkCalendar.load(self.session)
-            self.session.add(self._work_item(wf.get_task_from_id(UUID(tid)), calendar))
+            if tid not in old:
+                self.session.add(self._work_item(wf.get_task_from_id(UUID(tid))))
 
-    def _work_item(self, task: Task, calendar: WorkCalendar) -> WorkItem:
+    def _work_item(self, task: Task) -> WorkItem:
         info = self.bundle.element(task)
         props = info.properties if info else {}
         engine = task.workflow.script_engine
@@ -284,6 +326,7 @@ class InstanceRun:
             id=str(task.id),
             instance_id=self.instance.id,
             process_key=self.instance.process_key,
+            version_id=self.bundle.version_of(task).id,
             element_id=task.task_spec.bpmn_id,
             name=(info.name if info else task.task_spec.bpmn_name) or task.task_spec.bpmn_id,
             role_key=info.role if info else None,
@@ -292,7 +335,7 @@ class InstanceRun:
             form=props.get("formJsonSchemaFilename"),
             state="open",
             created_at=self.now,
-            due_at=due_at(due_value, self.now, calendar),
+            due_at=due_at(due_value, self.now, lambda: self.rt.calendar(self.session)),
         )
 
     def _sync_timers(self, old: dict, new: dict) -> None:
@@ -300,9 +343,12 @@ class InstanceRun:
             if tid not in old:
                 self.session.add(
                     Timer(
-                        id=tid, instance_id=self.instance.id, element_id="",
-                        due_at=datetime.fromisoformat(due), state="waiting",
-                    )  # fmt: skip
+                        id=tid,
+                        instance_id=self.instance.id,
+                        element_id="",
+                        due_at=datetime.fromisoformat(due),
+                        state="waiting",
+                    )
                 )
         gone = [tid for tid in old if tid not in new]
         if gone:
@@ -339,10 +385,15 @@ def _finished_as(wf: BpmnWorkflow, task_id: str) -> str:
 
 
 def _task_states(wf: BpmnWorkflow) -> dict[str, tuple[str, int]]:
-    states = {str(t.id): (t.task_spec.bpmn_id or t.task_spec.name, t.state) for t in wf.tasks.values()}
+    states = {
+        str(t.id): (t.task_spec.bpmn_id or t.task_spec.name, t.state) for t in wf.tasks.values()
+    }
     for sub in wf.subprocesses.values():
         states.update(
-            {str(t.id): (t.task_spec.bpmn_id or t.task_spec.name, t.state) for t in sub.tasks.values()}
+            {
+                str(t.id): (t.task_spec.bpmn_id or t.task_spec.name, t.state)
+                for t in sub.tasks.values()
+            }
         )
     return states
 

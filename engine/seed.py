@@ -40,48 +40,79 @@ DEPARTMENTS = [
     ("ttvhtttt", "Trung tâm Văn hóa - Thông tin và Truyền thông"),
 ]
 COMMUNES = [
-    ("tt-xuan-truong", "Thị trấn Xuân Trường"), ("xa-tho-nghiep", "Xã Thọ Nghiệp"),
-    ("xa-xuan-bac", "Xã Xuân Bắc"), ("xa-xuan-chau", "Xã Xuân Châu"),
-    ("xa-xuan-dai", "Xã Xuân Đài"), ("xa-xuan-hoa", "Xã Xuân Hòa"),
-    ("xa-xuan-hong", "Xã Xuân Hồng"), ("xa-xuan-kien", "Xã Xuân Kiên"),
-    ("xa-xuan-ngoc", "Xã Xuân Ngọc"), ("xa-xuan-ninh", "Xã Xuân Ninh"),
-    ("xa-xuan-phong", "Xã Xuân Phong"), ("xa-xuan-phu", "Xã Xuân Phú"),
-    ("xa-xuan-phuong", "Xã Xuân Phương"), ("xa-xuan-tan", "Xã Xuân Tân"),
-    ("xa-xuan-thanh", "Xã Xuân Thành"), ("xa-xuan-thuong", "Xã Xuân Thượng"),
-    ("xa-xuan-thuy", "Xã Xuân Thủy"), ("xa-xuan-tien", "Xã Xuân Tiến"),
-    ("xa-xuan-trung", "Xã Xuân Trung"), ("xa-xuan-vinh", "Xã Xuân Vinh"),
-]  # fmt: skip
+    ("tt-xuan-truong", "Thị trấn Xuân Trường"),
+    ("xa-tho-nghiep", "Xã Thọ Nghiệp"),
+    ("xa-xuan-bac", "Xã Xuân Bắc"),
+    ("xa-xuan-chau", "Xã Xuân Châu"),
+    ("xa-xuan-dai", "Xã Xuân Đài"),
+    ("xa-xuan-hoa", "Xã Xuân Hòa"),
+    ("xa-xuan-hong", "Xã Xuân Hồng"),
+    ("xa-xuan-kien", "Xã Xuân Kiên"),
+    ("xa-xuan-ngoc", "Xã Xuân Ngọc"),
+    ("xa-xuan-ninh", "Xã Xuân Ninh"),
+    ("xa-xuan-phong", "Xã Xuân Phong"),
+    ("xa-xuan-phu", "Xã Xuân Phú"),
+    ("xa-xuan-phuong", "Xã Xuân Phương"),
+    ("xa-xuan-tan", "Xã Xuân Tân"),
+    ("xa-xuan-thanh", "Xã Xuân Thành"),
+    ("xa-xuan-thuong", "Xã Xuân Thượng"),
+    ("xa-xuan-thuy", "Xã Xuân Thủy"),
+    ("xa-xuan-tien", "Xã Xuân Tiến"),
+    ("xa-xuan-trung", "Xã Xuân Trung"),
+    ("xa-xuan-vinh", "Xã Xuân Vinh"),
+]
 
 # username: (full name, admin?, [(role, unit code)])
 USERS: dict[str, tuple[str, bool, list[tuple[str, str]]]] = {
-    "cv_vhtt": ("Nguyễn Thị Hoa", False,
-                [("chuyen_vien_vhtt", "phong-vhtt"), ("don_vi", "phong-vhtt")]),
-    "tp_vhtt": ("Trần Văn Minh", False,
-                [("truong_phong_vhtt", "phong-vhtt"), ("thu_truong_don_vi", "phong-vhtt")]),
+    "cv_vhtt": (
+        "Nguyễn Thị Hoa",
+        False,
+        [("chuyen_vien_vhtt", "phong-vhtt"), ("don_vi", "phong-vhtt")],
+    ),
+    "tp_vhtt": (
+        "Trần Văn Minh",
+        False,
+        [("truong_phong_vhtt", "phong-vhtt"), ("thu_truong_don_vi", "phong-vhtt")],
+    ),
     "vp_ubnd": ("Lê Thị Lan", False, [("van_phong", "van-phong")]),
     "pct_ubnd": ("Phạm Văn Đức", False, [("lanh_dao_ubnd", DISTRICT[0])]),
     "ct_ubnd": ("Vũ Quang Hưng", False, [("lanh_dao_ubnd", DISTRICT[0])]),
     "van_thu": ("Đỗ Thị Mai", False, [("van_thu", "van-phong")]),
     "cong_an": ("Hoàng Văn Nam", False, [("cong_an", "cong-an"), ("don_vi", "cong-an")]),
-    "tu_phap": ("Bùi Thị Thu", False,
-                [("tu_phap", "phong-tu-phap"), ("don_vi", "phong-tu-phap"),
-                 ("thu_truong_don_vi", "phong-tu-phap")]),
+    "tu_phap": (
+        "Bùi Thị Thu",
+        False,
+        [
+            ("tu_phap", "phong-tu-phap"),
+            ("don_vi", "phong-tu-phap"),
+            ("thu_truong_don_vi", "phong-tu-phap"),
+        ],
+    ),
     "tt_vhtttt": ("Ngô Văn Tùng", False, [("trung_tam_vhtttt", "ttvhtttt")]),
-    "xa_xuanbac": ("Đặng Văn Bắc", False,
-                   [("don_vi", "xa-xuan-bac"), ("thu_truong_don_vi", "xa-xuan-bac")]),
-    "xa_xuanninh": ("Mai Thị Ninh", False,
-                    [("don_vi", "xa-xuan-ninh"), ("thu_truong_don_vi", "xa-xuan-ninh")]),
+    "xa_xuanbac": (
+        "Đặng Văn Bắc",
+        False,
+        [("don_vi", "xa-xuan-bac"), ("thu_truong_don_vi", "xa-xuan-bac")],
+    ),
+    "xa_xuanninh": (
+        "Mai Thị Ninh",
+        False,
+        [("don_vi", "xa-xuan-ninh"), ("thu_truong_don_vi", "xa-xuan-ninh")],
+    ),
     "kiem_toan": ("Trịnh Văn Kiểm", False, [("kiem_toan", DISTRICT[0])]),
     "chu_quy_trinh": ("Lý Thị Quy", False, [("chu_quy_trinh", "phong-vhtt")]),
     "admin": ("Quản trị hệ thống", True, []),
-}  # fmt: skip
+}
 
 # Configurable rules (PROCESSES.md): data the processes read as config[...] at start.
 SETTINGS: dict[str, tuple[object, str]] = {
     "p1_initial_info_due": ("PT24H", "NĐ 09/2017 Điều 6.3a: thông tin ban đầu trong 24 giờ"),
     "p1_citizen_issue_due": ("P30D", "Luật Báo chí 2016 Điều 39: trả lời trong 30 ngày"),
     "p1_press_question_due": ("5WD", "Hạn trả lời câu hỏi báo chí thông thường (địa phương)"),
-    "p1_authorisation_publish_due": ("PT12H", "Đăng văn bản ủy quyền phát ngôn (24 giờ theo NĐ 244/2026)"),
+    "p1_authorisation_publish_due": (
+        "PT12H",
+        "Đăng văn bản ủy quyền phát ngôn (24 giờ theo NĐ 244/2026)",
+    ),
     "p1_escalate_before": ("PT20H", "Nhắc người phát ngôn trước khi quá hạn 24 giờ"),
     "p1_correction_watch_online": ("PT1H", "Theo dõi cải chính: báo điện tử đăng ngay"),
     "p1_correction_watch_print": ("P2D", "Theo dõi cải chính: báo in trong 2 ngày"),
@@ -92,7 +123,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "p3_reminder_1": ("P7D", "Nhắc trước hạn T-7"),
     "p3_reminder_2": ("P3D", "Nhắc trước hạn T-3"),
     "doc_dispatch_due": ("1WD", "Văn thư phát hành trong ngày hoặc ngày làm việc tiếp theo"),
-}  # fmt: skip
+}
 
 YEAR_START = date(2024, 1, 1)
 
@@ -124,9 +155,13 @@ def _seed_units(session: Session) -> int:
         nonlocal added
         if code not in existing:
             existing[code] = OrgUnit(
-                code=code, name=name, kind=kind, parent_id=parent.id if parent else None,
-                valid_from=YEAR_START, reports=reports,
-            )  # fmt: skip
+                code=code,
+                name=name,
+                kind=kind,
+                parent_id=parent.id if parent else None,
+                valid_from=YEAR_START,
+                reports=reports,
+            )
             session.add(existing[code])
             session.flush()
             added += 1
@@ -145,10 +180,14 @@ def _seed_users(session: Session, password: str) -> int:
     hasher = PasswordHasher()
     added = 0
     for username, (full_name, is_admin, roles) in USERS.items():
-        if session.scalar(select(User).where(User.username == username)) is not None:
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
             continue
-        user = User(username=username, full_name=full_name, is_admin=is_admin,
-                    password_hash=hasher.hash(password))  # fmt: skip
+        user = User(
+            username=username,
+            full_name=full_name,
+            is_admin=is_admin,
+            password_hash=hasher.hash(password),
+        )
         user.roles = [RoleAssignment(role_key=r, unit_id=units[u]) for r, u in roles]
         session.add(user)
         added += 1

@@ -31,7 +31,9 @@ class HostServices:
         try:
             return handler(self, **params)
         except TypeError as err:
-            raise ProcessFailed(f"Service '{operation}' called with wrong parameters: {err}") from err
+            raise ProcessFailed(
+                f"Service '{operation}' called with wrong parameters: {err}"
+            ) from err
 
 
 def allocate_document_number(ctx: HostServices, doc_type: str) -> dict[str, Any]:
@@ -58,9 +60,11 @@ def notify(ctx: HostServices, role: str, message: str, unit: str | None = None) 
     for user in users:
         ctx.session.add(
             Notification(
-                user_id=user.id, instance_id=ctx.instance.id, message=str(message),
+                user_id=user.id,
+                instance_id=ctx.instance.id,
+                message=str(message),
                 created_at=ctx.now,
-            )  # fmt: skip
+            )
         )
     return {"sent": len(users)}
 

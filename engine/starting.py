@@ -3,15 +3,14 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy.orm import Session
 
 from engine import org
 from engine.deploy import latest_version
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.forms import validate_form
-from engine.models import Instance, Setting, User
+from engine.models import Instance
 from engine.runtime import SCRIPT_ENGINE, InstanceRun, Runtime, Version
 from engine.workcalendar import LOCAL
 
@@ -28,15 +27,15 @@ def start(
     session: Session,
     rt: Runtime,
     key: str,
-    user: User,
+    user: org.Actor,
     data: dict[str, Any],
     now: datetime,
-) -> Instance:
+) -> InstanceRun:
     row = latest_version(session, key)
     if row is None:
         raise NotFound(f"Chưa triển khai quy trình '{key}'.")
     version = rt.versions.get(session, row.id)
-    tree = org.OrgTree.load(session)
+    tree = rt.org_tree(session)
     unit_id = _initiating_unit(tree, user, version)
     schema = version.forms.get(version.parsed.info.start_form or "")
     data = validate_form(schema, data, lambda code: code in tree.by_code)
@@ -44,14 +43,21 @@ def start(
         unit_id = tree.unit(data["unit"]).id
     called = _called_versions(session, rt, version, seen={key})
     instance = Instance(
-        process_version_id=version.id, process_key=key, status="running", unit_id=unit_id,
-        started_by=user.id, started_at=now, state="", waiting={}, called_versions=called,
+        process_version_id=version.id,
+        process_key=key,
+        status="running",
+        unit_id=unit_id,
+        started_by=user.id,
+        started_at=now,
+        state="",
+        waiting={},
+        called_versions=called,
         last_hash="0" * 64,
-    )  # fmt: skip
+    )
     session.add(instance)
     session.flush()  # the id seeds the instance's task ids
     injected = {
-        "config": _settings(session),
+        "config": rt.settings(session),
         "reporting_units": tree.reporting_units(_reference_date(data, now)),
         "instance_unit": tree.by_id[unit_id].code,
         "initiator": user.username,
@@ -64,14 +70,14 @@ def start(
         return BpmnWorkflow(spec, subs, script_engine=SCRIPT_ENGINE)
 
     run.execute("start", payload, lambda wf: _seed(wf, {**injected, **data}), create=create)
-    return instance
+    return run
 
 
 def _seed(wf: BpmnWorkflow, data: dict[str, Any]) -> None:
     wf.task_tree.data.update(data)
 
 
-def _initiating_unit(tree: org.OrgTree, user: User, version: Version) -> int:
+def _initiating_unit(tree: org.OrgTree, user: org.Actor, version: Version) -> int:
     role = start_role(version)
     for held in user.roles:
         if role is None or held.role_key == role:
@@ -92,10 +98,6 @@ def _called_versions(session: Session, rt: Runtime, version: Version, seen: set[
     return pinned
 
 
-def _settings(session: Session) -> dict[str, Any]:
-    return {s.key: s.value for s in session.scalars(select(Setting).order_by(Setting.key))}
-
-
 def _reference_date(data: dict[str, Any], now: datetime) -> date:
     """The instance's date: a `reference_date` in the start form, else today (local)."""
     value = data.get("reference_date")
@@ -105,4 +107,3 @@ def _reference_date(data: dict[str, Any], now: datetime) -> date:
         except ValueError:
             pass
     return now.astimezone(LOCAL).date()
-

@@ -4,36 +4,45 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import audit, org
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.forms import validate_form
-from engine.models import Instance, User, WorkItem
+from engine.models import Instance, WorkItem
 from engine.runtime import InstanceRun, Runtime
 
 
-def open_item(session: Session, task_id: str, tree: org.OrgTree, user: User) -> WorkItem:
-    """The open work item, if this user may act on it; otherwise a clear error.
+def open_item(
+    session: Session, task_id: str, tree: org.OrgTree, user: org.Actor
+) -> tuple[WorkItem, Instance]:
+    """The open work item and its instance, if this user may act on it; else a clear error.
 
-    The instance row is locked first and the item read again after: of two concurrent
-    commands on one instance the second waits, then sees what the first did.
+    The instance row is locked as the item is read: of two concurrent commands on one
+    instance the second waits, then reads what the first wrote.
     """
-    item = session.get(WorkItem, task_id)
-    if item is None or not can_see(tree, user, item):
+    row = session.execute(
+        select(WorkItem, Instance)
+        .join(Instance, Instance.id == WorkItem.instance_id)
+        .where(WorkItem.id == task_id)
+        .with_for_update(of=Instance)
+    ).first()
+    if row is None or not can_see(tree, user, row[0]):
         raise NotFound(f"Không có công việc '{task_id}'.")
-    lock_instance(session, item.instance_id)
-    session.refresh(item)
+    item, instance = row
     if not org.can_act(tree, user, item.role_key, item.unit_id, item.scope):
         raise PermissionDenied(f"Bạn không có vai trò '{item.role_key}' cho công việc này.")
     if item.state != "open":
         raise Conflict(f"Công việc '{item.name}' đã {_STATE_VI[item.state]}.")
-    return item
+    if instance.status != "running":
+        raise Conflict(f"Hồ sơ {instance.id} đang ở trạng thái '{instance.status}'.")
+    return item, instance
 
 
-def can_see(tree: org.OrgTree, user: User, item: WorkItem) -> bool:
+def can_see(tree: org.OrgTree, user: org.Actor, item: WorkItem) -> bool:
     """Whether the item is in the user's reach for any role (an auditor's reach is elsewhere)."""
     return user.is_admin or org.can_act(tree, user, None, item.unit_id, item.scope)
 
@@ -41,43 +50,56 @@ def can_see(tree: org.OrgTree, user: User, item: WorkItem) -> bool:
 _STATE_VI = {"completed": "được hoàn thành", "cancelled": "bị huỷ", "open": "mở"}
 
 
-def claim(session: Session, task_id: str, user: User, now: datetime) -> WorkItem:
-    tree = org.OrgTree.load(session)
-    item = open_item(session, task_id, tree, user)
+def claim(session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime) -> WorkItem:
+    tree = rt.org_tree(session)
+    item, instance = open_item(session, task_id, tree, user)
     if item.claimed_by not in (None, user.id):
         raise Conflict(f"Công việc '{item.name}' đã có người khác nhận.")
     item.claimed_by = user.id
-    _record(session, item, user, now, "claim")
+    _record(session, instance, item, user, now, "claim")
     return item
 
 
-def unclaim(session: Session, task_id: str, user: User, now: datetime) -> WorkItem:
-    tree = org.OrgTree.load(session)
-    item = open_item(session, task_id, tree, user)
+def unclaim(
+    session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime
+) -> WorkItem:
+    tree = rt.org_tree(session)
+    item, instance = open_item(session, task_id, tree, user)
     if item.claimed_by != user.id:
         raise Conflict(f"Bạn chưa nhận công việc '{item.name}'.")
     item.claimed_by = None
-    _record(session, item, user, now, "unclaim")
+    _record(session, instance, item, user, now, "unclaim")
     return item
 
 
-def _record(session: Session, item: WorkItem, user: User, now: datetime, command: str) -> None:
-    instance = _running(session, item.instance_id)
+def _record(
+    session: Session,
+    instance: Instance,
+    item: WorkItem,
+    user: org.Actor,
+    now: datetime,
+    command: str,
+) -> None:
     payload = {"task_id": item.id, "element_id": item.element_id}
-    audit.append(session, instance, now, user.username, command, payload, {"status": instance.status})
+    audit.append(
+        session, instance, now, user.username, command, payload, {"status": instance.status}
+    )
 
 
 def complete(
-    session: Session, rt: Runtime, task_id: str, user: User, data: dict[str, Any], now: datetime
-) -> Instance:
-    tree = org.OrgTree.load(session)
-    item = open_item(session, task_id, tree, user)
+    session: Session,
+    rt: Runtime,
+    task_id: str,
+    user: org.Actor,
+    data: dict[str, Any],
+    now: datetime,
+) -> InstanceRun:
+    tree = rt.org_tree(session)
+    item, instance = open_item(session, task_id, tree, user)
     if item.claimed_by not in (None, user.id):
         raise Conflict(f"Công việc '{item.name}' đang do người khác xử lý.")
-    instance = _running(session, item.instance_id)
-    run = InstanceRun(session, rt, instance, tree, now, user.username)
-    version = run.bundle.main if item.process_key == instance.process_key else None
-    schema = _schema(run, item, version)
+    run = InstanceRun(session, rt, instance, tree, now, user.username, closed_item=item.id)
+    schema = rt.versions.get(session, item.version_id).forms.get(item.form) if item.form else None
     data = validate_form(schema, data, lambda code: code in tree.by_code)
 
     def act(wf: BpmnWorkflow) -> None:
@@ -88,29 +110,7 @@ def complete(
         task.run()
 
     payload = {"task_id": item.id, "element_id": item.element_id, "data": data}
-    run.execute("complete", payload, act)
-    item.completed_by = user.id
+    item.state, item.completed_by, item.completed_at = "completed", user.id, now
     item.claimed_by = item.claimed_by or user.id
-    return instance
-
-
-def _schema(run: InstanceRun, item: WorkItem, _version: object) -> dict | None:
-    if not item.form:
-        return None
-    for version in (run.bundle.main, *run.bundle.called.values()):
-        if item.form in version.forms:
-            return version.forms[item.form]
-    raise NotFound(f"Biểu mẫu '{item.form}' không có trong phiên bản quy trình.")
-
-
-def lock_instance(session: Session, instance_id: int) -> Instance | None:
-    return session.get(Instance, instance_id, with_for_update=True, populate_existing=True)
-
-
-def _running(session: Session, instance_id: int) -> Instance:
-    instance = session.get(Instance, instance_id)
-    if instance is None:
-        raise NotFound(f"Không có hồ sơ {instance_id}.")
-    if instance.status != "running":
-        raise Conflict(f"Hồ sơ {instance_id} đang ở trạng thái '{instance.status}'.")
-    return instance
+    run.execute("complete", payload, act)
+    return run

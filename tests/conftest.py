@@ -25,9 +25,15 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgres") else []
 
 # Emptied before each test, children first; org, users, rules and calendar stay seeded.
 RUNTIME_TABLES = [
-    "audit_events", "notifications", "message_waits", "timers", "work_items", "instances",
-    "document_counters", "process_versions",
-]  # fmt: skip
+    "audit_events",
+    "notifications",
+    "message_waits",
+    "timers",
+    "work_items",
+    "instances",
+    "document_counters",
+    "process_versions",
+]
 
 NOW = datetime(2024, 10, 1, 8, 0, tzinfo=UTC)
 

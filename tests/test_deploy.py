@@ -59,9 +59,9 @@ def test_running_instances_keep_their_version(pf: Policyflow) -> None:
         (LINEAR.replace('id="Review"', 'id="Start"').replace('"Review"', '"Start"'), "reserved"),
         (
             LINEAR.replace(
-                "<bpmn:sequenceFlow id=\"F4\"",
+                '<bpmn:sequenceFlow id="F4"',
                 '<bpmn:scriptTask id="Evil"><bpmn:script>__import__("os").system("id")'
-                "</bpmn:script></bpmn:scriptTask><bpmn:sequenceFlow id=\"F4\"",
+                '</bpmn:script></bpmn:scriptTask><bpmn:sequenceFlow id="F4"',
             ),
             "Evil",
         ),
@@ -70,9 +70,17 @@ def test_running_instances_keep_their_version(pf: Policyflow) -> None:
             "Draft",
         ),
     ],
-    ids=["not-xml", "truncated", "xxe", "no-executable", "unknown-role", "reserved-id",
-         "script-escape", "due-escape"],
-)  # fmt: skip
+    ids=[
+        "not-xml",
+        "truncated",
+        "xxe",
+        "no-executable",
+        "unknown-role",
+        "reserved-id",
+        "script-escape",
+        "due-escape",
+    ],
+)
 def test_bad_bpmn_is_rejected_with_a_reason(pf: Policyflow, xml: str, reason: str) -> None:
     err = rejected(pf, xml)
     assert str(err)

@@ -1,5 +1,6 @@
 """The engine API on a small linear process: start, inbox, complete, validation, audit."""
 
+import itertools
 import threading
 from datetime import timedelta
 
@@ -47,7 +48,7 @@ def test_linear_instance_runs_to_the_end_with_an_audit_trail(linear: Policyflow)
     assert [e["actor"] for e in events] == ["cv_vhtt", "cv_vhtt", "tp_vhtt", "ct_ubnd"]
     assert events[1]["payload"]["data"] == {"title": "Kế hoạch", "pages": 3}
     assert any(t[1] == "Review" and t[2] == "READY" for t in events[1]["result"]["tasks"])
-    assert all(e["prev_hash"] == p["hash"] for p, e in zip(events, events[1:], strict=False))
+    assert all(e["prev_hash"] == p["hash"] for p, e in itertools.pairwise(events))
     assert linear.verify_chain(started["id"]) == []
 
 

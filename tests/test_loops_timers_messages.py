@@ -59,8 +59,9 @@ def test_message_reaches_the_waiting_instance(pf: Policyflow) -> None:
     assert pf.show(instance)["status"] == "completed"
     assert pf.show(other)["status"] == "running"
     assert pf.history(instance)[-1]["payload"] == {
-        "name": "press_reply", "payload": {"reply": "đã đăng"},
-    }  # fmt: skip
+        "name": "press_reply",
+        "payload": {"reply": "đã đăng"},
+    }
 
 
 def test_suspended_instances_keep_their_timers_until_resumed(pf: Policyflow) -> None:

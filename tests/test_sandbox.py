@@ -106,7 +106,9 @@ doubled = helper(len(codes))</bpmn:script>
     <bpmn:sequenceFlow id="F3" sourceRef="Number" targetRef="Gate"/>
     <bpmn:exclusiveGateway id="Gate" default="F_no"/>
     <bpmn:sequenceFlow id="F_yes" sourceRef="Gate" targetRef="Approved">
-      <bpmn:conditionExpression>review_decision == "approve" and doc["number"] &gt; 0</bpmn:conditionExpression>
+      <bpmn:conditionExpression>
+        review_decision == "approve" and doc["number"] &gt; 0
+      </bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="F_no" sourceRef="Gate" targetRef="Rejected"/>
     <bpmn:endEvent id="Approved"/>
@@ -333,8 +335,9 @@ def test_expressions_see_task_data() -> None:
     assert evaluate('review_decision == "approve"', review_decision="approve") is True
     assert evaluate('config["p1_initial_info_due"]', config={"p1_initial_info_due": "P3D"}) == "P3D"
     units = [{"code": "X1", "name": "Xã 1"}, {"code": "T2", "name": "Thị trấn"}]
-    assert evaluate('[u["code"] for u in reporting_units if u["code"].startswith("X")]',
-                    reporting_units=units) == ["X1"]  # fmt: skip
+    assert evaluate(
+        '[u["code"] for u in reporting_units if u["code"].startswith("X")]', reporting_units=units
+    ) == ["X1"]
     assert evaluate("any(u['code'] == 'T2' for u in units) and len(units) == 2", units=units)
     assert evaluate("data.get('missing', 'default').upper()", data={}) == "DEFAULT"
     assert evaluate("isinstance(x, (int, float)) and not isinstance(x, str)", x=3)
@@ -410,8 +413,11 @@ def test_errors_reach_the_user_through_the_engine() -> None:
 def test_full_workflow_with_script_service_and_gateway() -> None:
     units = [{"code": "X1", "name": "Xã 1"}, {"code": "T2", "name": "Thị trấn 2"}]
     for decision, end in (("approve", "Approved"), ("reject", "Rejected")):
-        workflow = _workflow(FULL_BPMN.format(ns=_NS), "full",
-                             {"reporting_units": units, "review_decision": decision})  # fmt: skip
+        workflow = _workflow(
+            FULL_BPMN.format(ns=_NS),
+            "full",
+            {"reporting_units": units, "review_decision": decision},
+        )
         workflow.do_engine_steps()
         assert workflow.is_completed()
         names = completed_names(workflow)

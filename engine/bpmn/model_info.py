@@ -13,11 +13,28 @@ NS = {
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
 FLOW_NODES = (
-    "userTask", "manualTask", "task", "scriptTask", "serviceTask", "sendTask", "receiveTask",
-    "businessRuleTask", "callActivity", "subProcess", "transaction", "startEvent", "endEvent",
-    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
-    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
-)  # fmt: skip
+    "userTask",
+    "manualTask",
+    "task",
+    "scriptTask",
+    "serviceTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "transaction",
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "complexGateway",
+)
 
 
 @dataclass(frozen=True)
@@ -70,9 +87,7 @@ class ProcessInfo:
 
 def executable_processes(tree: etree._ElementTree) -> list[etree._Element]:
     root = tree.getroot()
-    return [
-        p for p in root.findall("bpmn:process", NS) if p.get("isExecutable", "false") == "true"
-    ]
+    return [p for p in root.findall("bpmn:process", NS) if p.get("isExecutable", "false") == "true"]
 
 
 def read_process(process: etree._Element) -> ProcessInfo:
@@ -87,9 +102,10 @@ def read_process(process: etree._Element) -> ProcessInfo:
             properties=_properties(node),
         )
     called = frozenset(
-        n.get("calledElement") for n in process.iter(f"{{{NS['bpmn']}}}callActivity")
+        n.get("calledElement")
+        for n in process.iter(f"{{{NS['bpmn']}}}callActivity")
         if n.get("calledElement")
-    )  # fmt: skip
+    )
     return ProcessInfo(
         key=process.get("id"),
         name=(process.get("name") or process.get("id")).strip(),

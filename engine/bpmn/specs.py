@@ -16,7 +16,6 @@ from . import library_hooks  # noqa: F401  (clock and ids from the command)
 from .model_info import ProcessInfo, executable_processes, read_process
 from .xml_safety import BpmnXmlError, parse_bpmn_xml
 
-
 # SpiffWorkflow names its own internal task specs so; an element with such an id breaks it.
 RESERVED_IDS = frozenset({"Start", "End", "Root"})
 
@@ -45,20 +44,23 @@ def parse_process(bpmn_xml: str | bytes) -> ParsedProcess:
     processes = executable_processes(tree)
     if len(processes) != 1:
         raise BpmnRejected(
-            f"The file must hold exactly one executable process (isExecutable=\"true\"); "
+            f'The file must hold exactly one executable process (isExecutable="true"); '
             f"it holds {len(processes)}."
         )
     info = read_process(processes[0])
     if reserved := sorted(RESERVED_IDS & set(info.elements)):
-        raise BpmnRejected(f"Element id {', '.join(reserved)} is reserved by the engine; rename it.")
+        raise BpmnRejected(
+            f"Element id {', '.join(reserved)} is reserved by the engine; rename it."
+        )
     parser = SpiffBpmnParser()
     try:
         parser.add_bpmn_xml(tree, filename=f"{info.key}.bpmn")
         spec = parser.get_spec(info.key)
         embedded = {
-            k: v for k, v in parser.get_subprocess_specs(info.key).items()
+            k: v
+            for k, v in parser.get_subprocess_specs(info.key).items()
             if k not in info.called_processes
-        }  # fmt: skip
+        }
     except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError) as err:
         raise BpmnRejected(f"The BPMN could not be read: {_first_line(err)}") from err
     return ParsedProcess(info=info, spec=spec, embedded=embedded)

@@ -52,7 +52,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="joined"
     )
 
 
@@ -66,4 +66,4 @@ class RoleAssignment(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
 
     user: Mapped[User] = relationship(back_populates="roles")
-    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    unit: Mapped[OrgUnit] = relationship()

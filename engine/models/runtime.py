@@ -48,6 +48,8 @@ class WorkItem(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the Spiff task id
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(100))
+    # The version whose model (and forms) the task comes from: a called process has its own.
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     element_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
     role_key: Mapped[str | None] = mapped_column(String(64))

@@ -55,13 +55,14 @@ def _plainly_json(value: Any, allow_tuples: bool) -> bool:
 
 def _locate_problem(value: Any, allow_tuples: bool) -> tuple[str, str] | None:
     """The slow walk that names the path; only runs when the fast check failed."""
-    pending: list[tuple[Any, str]] = [(value, "")]
+    # (item, path), or (_LEAVE, id of the container being left)
+    pending: list[tuple[Any, Any]] = [(value, "")]
     ancestors: set[int] = set()  # ids of the containers around the current item
     visited = 0
     while pending:
         item, path = pending.pop()
         if item is _LEAVE:
-            ancestors.discard(int(path))
+            ancestors.discard(path)
             continue
         visited += 1
         problem = _problem(item, allow_tuples, visited, len(ancestors))
@@ -71,7 +72,7 @@ def _locate_problem(value: Any, allow_tuples: bool) -> tuple[str, str] | None:
             if id(item) in ancestors:
                 return path, "contains itself"
             ancestors.add(id(item))
-            pending.append((_LEAVE, str(id(item))))
+            pending.append((_LEAVE, id(item)))
             pending.extend(_children(item, path))
     return None
 

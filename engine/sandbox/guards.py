@@ -22,17 +22,35 @@ _SEQUENCES = (str, list, tuple)
 MAX_FORMAT_WIDTH = 10_000
 
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "Add": operator.add, "Sub": operator.sub, "Mult": operator.mul, "Div": operator.truediv,
-    "FloorDiv": operator.floordiv, "Mod": operator.mod, "Pow": operator.pow,
-    "LShift": operator.lshift, "RShift": operator.rshift, "BitOr": operator.or_,
-    "BitXor": operator.xor, "BitAnd": operator.and_, "MatMult": operator.matmul,
-}  # fmt: skip
+    "Add": operator.add,
+    "Sub": operator.sub,
+    "Mult": operator.mul,
+    "Div": operator.truediv,
+    "FloorDiv": operator.floordiv,
+    "Mod": operator.mod,
+    "Pow": operator.pow,
+    "LShift": operator.lshift,
+    "RShift": operator.rshift,
+    "BitOr": operator.or_,
+    "BitXor": operator.xor,
+    "BitAnd": operator.and_,
+    "MatMult": operator.matmul,
+}
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
-    "Add": operator.iadd, "Sub": operator.isub, "Mult": operator.imul, "Div": operator.itruediv,
-    "FloorDiv": operator.ifloordiv, "Mod": operator.imod, "Pow": operator.ipow,
-    "LShift": operator.ilshift, "RShift": operator.irshift, "BitOr": operator.ior,
-    "BitXor": operator.ixor, "BitAnd": operator.iand, "MatMult": operator.imatmul,
-}  # fmt: skip
+    "Add": operator.iadd,
+    "Sub": operator.isub,
+    "Mult": operator.imul,
+    "Div": operator.itruediv,
+    "FloorDiv": operator.ifloordiv,
+    "Mod": operator.imod,
+    "Pow": operator.ipow,
+    "LShift": operator.ilshift,
+    "RShift": operator.irshift,
+    "BitOr": operator.ior,
+    "BitXor": operator.ixor,
+    "BitAnd": operator.iand,
+    "MatMult": operator.imatmul,
+}
 
 
 def _is_int(value: object) -> bool:
@@ -78,7 +96,8 @@ def _check_percent_format(template: str, args: Any) -> None:
         for number in (width, precision):
             if number == "*" or (number and int(number) > MAX_FORMAT_WIDTH):
                 raise SandboxError(
-                    f"A %-format width or precision above {MAX_FORMAT_WIDTH:,} is not allowed (memory limit)"
+                    f"A %-format width or precision above {MAX_FORMAT_WIDTH:,} "
+                    "is not allowed (memory limit)"
                 )
     text_size(args)
 
@@ -89,9 +108,12 @@ def _check_mod(left: Any, right: Any) -> None:
 
 
 _PRE_CHECKS: dict[str, Callable[[Any, Any], None]] = {
-    "Mult": _check_mult, "Pow": _check_pow, "LShift": _check_lshift, "Add": _check_add,
+    "Mult": _check_mult,
+    "Pow": _check_pow,
+    "LShift": _check_lshift,
+    "Add": _check_add,
     "Mod": _check_mod,
-}  # fmt: skip
+}
 
 
 def guard_binop(op: str, left: Any, right: Any) -> Any:

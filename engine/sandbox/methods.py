@@ -26,14 +26,56 @@ class Cost(Enum):
 
 
 _STR_METHODS = {
-    **dict.fromkeys(("count", "find", "rfind", "index", "rindex", "startswith", "endswith",
-                     "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "islower",
-                     "isnumeric", "isspace", "istitle", "isupper"), Cost.SCAN),
-    **dict.fromkeys(("capitalize", "casefold", "lower", "upper", "swapcase", "title", "strip",
-                     "lstrip", "rstrip", "removeprefix", "removesuffix", "split", "rsplit",
-                     "splitlines", "partition", "rpartition", "join", "replace", "center",
-                     "ljust", "rjust", "zfill"), Cost.COPY),
-}  # fmt: skip
+    **dict.fromkeys(
+        (
+            "count",
+            "find",
+            "rfind",
+            "index",
+            "rindex",
+            "startswith",
+            "endswith",
+            "isalnum",
+            "isalpha",
+            "isascii",
+            "isdecimal",
+            "isdigit",
+            "islower",
+            "isnumeric",
+            "isspace",
+            "istitle",
+            "isupper",
+        ),
+        Cost.SCAN,
+    ),
+    **dict.fromkeys(
+        (
+            "capitalize",
+            "casefold",
+            "lower",
+            "upper",
+            "swapcase",
+            "title",
+            "strip",
+            "lstrip",
+            "rstrip",
+            "removeprefix",
+            "removesuffix",
+            "split",
+            "rsplit",
+            "splitlines",
+            "partition",
+            "rpartition",
+            "join",
+            "replace",
+            "center",
+            "ljust",
+            "rjust",
+            "zfill",
+        ),
+        Cost.COPY,
+    ),
+}
 _LIST_METHODS = {
     **dict.fromkeys(("append", "pop", "clear"), Cost.CONST),
     **dict.fromkeys(("insert", "count", "index", "remove", "reverse", "sort"), Cost.SCAN),
@@ -41,19 +83,23 @@ _LIST_METHODS = {
     "extend": Cost.GROW,
 }
 _DICT_METHODS = {
-    **dict.fromkeys(("get", "pop", "popitem", "setdefault", "keys", "values", "items", "clear"),
-                    Cost.CONST),
+    **dict.fromkeys(
+        ("get", "pop", "popitem", "setdefault", "keys", "values", "items", "clear"), Cost.CONST
+    ),
     "copy": Cost.COPY,
     "update": Cost.GROW,
-}  # fmt: skip
+}
 _SET_METHODS = {
     **dict.fromkeys(("add", "discard", "remove", "pop", "clear"), Cost.CONST),
-    **dict.fromkeys(("isdisjoint", "issubset", "issuperset", "intersection_update",
-                     "difference_update"), Cost.SCAN),
-    **dict.fromkeys(("copy", "union", "intersection", "difference", "symmetric_difference"),
-                    Cost.COPY),
+    **dict.fromkeys(
+        ("isdisjoint", "issubset", "issuperset", "intersection_update", "difference_update"),
+        Cost.SCAN,
+    ),
+    **dict.fromkeys(
+        ("copy", "union", "intersection", "difference", "symmetric_difference"), Cost.COPY
+    ),
     **dict.fromkeys(("update", "symmetric_difference_update"), Cost.GROW),
-}  # fmt: skip
+}
 _TUPLE_METHODS = dict.fromkeys(("count", "index"), Cost.SCAN)
 
 ALLOWED_METHODS: dict[type, dict[str, Cost]] = {

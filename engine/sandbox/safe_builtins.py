@@ -21,13 +21,54 @@ MAX_ZIP_ARGS = 16
 MAX_ROUND_DIGITS = 1_000
 
 _FORBIDDEN = (
-    "open", "eval", "exec", "compile", "getattr", "setattr", "delattr", "hasattr", "globals",
-    "locals", "vars", "dir", "type", "input", "breakpoint", "help", "memoryview", "super",
-    "object", "print", "classmethod", "staticmethod", "property", "id", "hash", "iter",
-    "next", "callable", "issubclass", "format", "repr", "ascii", "bytes", "bytearray", "map",
-    "filter", "exit", "quit", "license", "credits", "copyright", "frozenset", "slice",
-    "complex", "pow", "aiter", "anext",
-)  # fmt: skip
+    "open",
+    "eval",
+    "exec",
+    "compile",
+    "getattr",
+    "setattr",
+    "delattr",
+    "hasattr",
+    "globals",
+    "locals",
+    "vars",
+    "dir",
+    "type",
+    "input",
+    "breakpoint",
+    "help",
+    "memoryview",
+    "super",
+    "object",
+    "print",
+    "classmethod",
+    "staticmethod",
+    "property",
+    "id",
+    "hash",
+    "iter",
+    "next",
+    "callable",
+    "issubclass",
+    "format",
+    "repr",
+    "ascii",
+    "bytes",
+    "bytearray",
+    "map",
+    "filter",
+    "exit",
+    "quit",
+    "license",
+    "credits",
+    "copyright",
+    "frozenset",
+    "slice",
+    "complex",
+    "pow",
+    "aiter",
+    "anext",
+)
 
 
 def _stub(name: str) -> Callable[..., Any]:
@@ -129,9 +170,15 @@ def safe_round(number: Any, ndigits: int | None = None) -> Any:
 
 
 _TYPE_OF_WRAPPER: dict[object, type] = {
-    safe_str: str, safe_list: list, safe_tuple: tuple, safe_set: set, safe_dict: dict,
-    int: int, float: float, bool: bool,
-}  # fmt: skip
+    safe_str: str,
+    safe_list: list,
+    safe_tuple: tuple,
+    safe_set: set,
+    safe_dict: dict,
+    int: int,
+    float: float,
+    bool: bool,
+}
 
 
 def safe_isinstance(value: Any, kinds: Any) -> bool:
@@ -148,10 +195,29 @@ def safe_isinstance(value: Any, kinds: Any) -> bool:
 
 SAFE_BUILTINS: dict[str, Any] = {
     **{name: _stub(name) for name in _FORBIDDEN},
-    "len": len, "abs": abs, "bool": bool, "int": int, "float": float, "chr": chr, "ord": ord,
-    "divmod": divmod, "enumerate": enumerate, "reversed": reversed,
-    "str": safe_str, "list": safe_list, "tuple": safe_tuple, "set": safe_set, "dict": safe_dict,
-    "sorted": safe_sorted, "sum": safe_sum, "min": safe_min, "max": safe_max, "any": safe_any,
-    "all": safe_all, "range": safe_range, "zip": safe_zip, "round": safe_round,
+    "len": len,
+    "abs": abs,
+    "bool": bool,
+    "int": int,
+    "float": float,
+    "chr": chr,
+    "ord": ord,
+    "divmod": divmod,
+    "enumerate": enumerate,
+    "reversed": reversed,
+    "str": safe_str,
+    "list": safe_list,
+    "tuple": safe_tuple,
+    "set": safe_set,
+    "dict": safe_dict,
+    "sorted": safe_sorted,
+    "sum": safe_sum,
+    "min": safe_min,
+    "max": safe_max,
+    "any": safe_any,
+    "all": safe_all,
+    "range": safe_range,
+    "zip": safe_zip,
+    "round": safe_round,
     "isinstance": safe_isinstance,
-}  # fmt: skip
+}
