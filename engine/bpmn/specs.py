@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
@@ -56,14 +57,25 @@ def parse_process(bpmn_xml: str | bytes) -> ParsedProcess:
     try:
         parser.add_bpmn_xml(tree, filename=f"{info.key}.bpmn")
         spec = parser.get_spec(info.key)
-        embedded = {
-            k: v
-            for k, v in parser.get_subprocess_specs(info.key).items()
-            if k not in info.called_processes
-        }
+        embedded = _embedded_specs(parser, spec, info.called_processes)
     except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError) as err:
         raise BpmnRejected(f"The BPMN could not be read: {_first_line(err)}") from err
     return ParsedProcess(info=info, spec=spec, embedded=embedded)
+
+
+def _embedded_specs(
+    parser: SpiffBpmnParser, spec: BpmnProcessSpec, called: frozenset[str]
+) -> dict[str, BpmnProcessSpec]:
+    """Specs of the embedded subprocesses; called processes come from their own deploys."""
+    found: dict[str, BpmnProcessSpec] = {}
+    pending = [spec]
+    while pending:
+        for task_spec in pending.pop().task_specs.values():
+            name = getattr(task_spec, "spec", None)
+            if isinstance(task_spec, SubWorkflowTaskMixin) and name not in called | found.keys():
+                found[name] = parser.get_spec(name)
+                pending.append(found[name])
+    return found
 
 
 def _first_line(err: Exception) -> str:
