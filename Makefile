@@ -26,8 +26,10 @@ run: setup
 	@echo "Demo users: cv_vhtt tp_vhtt vp_ubnd pct_ubnd ct_ubnd van_thu cong_an tu_phap"
 	@echo "            tt_vhtttt xa_xuanbac xa_xuanninh kiem_toan chu_quy_trinh admin"
 	@echo "Password:   $${DEMO_PASSWORD:-demo}"
-	@echo "Try:        $(BIN)/policyflow start press_statement --as cv_vhtt --data '{...}'"
-	@echo "            $(BIN)/policyflow tasks --as cv_vhtt"
+	@echo "Try:        $(BIN)/policyflow processes --as cv_vhtt"
+	@echo "            $(BIN)/policyflow start annual_report --as cv_vhtt --data '{\"year\": 2024, \"deadline\": \"2024-11-20\", \"outline_ref\": \"123/VHTT\"}'"
+	@echo "            $(BIN)/policyflow tasks --as xa_xuanbac"
+	@echo "            $(BIN)/policyflow fire-timers --now 2024-11-21T08:00:00+07:00"
 
 ## make test: the whole suite (PostgreSQL too when DATABASE_URL points at one).
 test: setup

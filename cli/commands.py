@@ -1,5 +1,6 @@
 """The commands of `policyflow` (see cli.main for the shared plumbing)."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -8,6 +9,7 @@ from tqdm import tqdm
 from engine import migrate
 from engine.errors import BpmnRejected, PolicyflowError
 from engine.seed import seed_demo
+from engine.workcalendar import LOCAL
 
 from .main import Policyflow, emit, json_option, main, parse_json, parse_now, pass_engine
 
@@ -104,10 +106,19 @@ def tasks(pf: Policyflow, username: str, as_json: bool) -> None:
 
 
 def _task_line(t: dict) -> str:
-    due = f" hạn {t['due_at'][:16]}" if t["due_at"] else ""
+    due = f" — {_due_text(t['due_at'])}" if t["due_at"] else ""
     claimed = f" [nhận: {t['claimed_by']}]" if t["claimed_by"] else ""
     where = f"#{t['instance_id']} {t['process_key']}: {t['name']} ({t['unit']})"
     return f"{t['id']}  {where}{due}{claimed}"
+
+
+def _due_text(due_iso: str) -> str:
+    """A legal deadline as people read it: local date and time, overdue impossible to miss."""
+    due = datetime.fromisoformat(due_iso)
+    text = f"hạn {due.astimezone(LOCAL):%d/%m/%Y %H:%M}"
+    if due < datetime.now(UTC):
+        return click.style(f"QUÁ HẠN ({text})", fg="red", bold=True)
+    return text
 
 
 @main.command()

@@ -280,7 +280,7 @@ class InstanceRun:
         for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
             self._classify(task, new)
         self._sync_work_items(wf, old.get("tasks", {}), new["tasks"])
-        self._sync_timers(old.get("timers", {}), new["timers"])
+        self._sync_timers(wf, old.get("timers", {}), new["timers"])
         self._sync_messages(old.get("messages", {}), new["messages"])
         return new
 
@@ -338,14 +338,14 @@ class InstanceRun:
             due_at=due_at(due_value, self.now, lambda: self.rt.calendar(self.session)),
         )
 
-    def _sync_timers(self, old: dict, new: dict) -> None:
+    def _sync_timers(self, wf: BpmnWorkflow, old: dict, new: dict) -> None:
         for tid, due in new.items():
             if tid not in old:
                 self.session.add(
                     Timer(
                         id=tid,
                         instance_id=self.instance.id,
-                        element_id="",
+                        element_id=wf.get_task_from_id(UUID(tid)).task_spec.bpmn_id,
                         due_at=datetime.fromisoformat(due),
                         state="waiting",
                     )
