@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import deploy as deploying
 from engine import lifecycle, queries, starting, work
 from engine.audit import ChainBreak, verify_chain
-from engine.db import database_url, new_session
+from engine.db import database_url, new_session, normalize_url
 from engine.errors import Conflict, InvalidInput
 from engine.org import get_user
 from engine.runtime import Runtime
@@ -32,7 +32,7 @@ def utcnow() -> datetime:
 
 class Policyflow:
     def __init__(self, url: str | None = None) -> None:
-        self.url = url or database_url()
+        self.url = normalize_url(url or database_url())
         self.runtime = Runtime()
 
     @contextmanager

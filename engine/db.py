@@ -15,17 +15,23 @@ DEFAULT_URL = f"sqlite:///{PROJECT_DIR / 'policyflow.db'}"
 
 def database_url() -> str:
     """DATABASE_URL, or the embedded SQLite file in the project folder."""
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    # Accept the usual postgres:// spellings but always drive psycopg 3.
+    return normalize_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
+
+
+def normalize_url(url: str) -> str:
+    """Accept the usual postgres:// spellings but always drive psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
-@cache
 def get_engine(url: str | None = None) -> Engine:
-    url = url or database_url()
+    return _engine(normalize_url(url or database_url()))
+
+
+@cache
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -53,7 +59,7 @@ def _session_factory(url: str) -> sessionmaker[Session]:
 
 
 def new_session(url: str | None = None) -> Session:
-    return _session_factory(url or database_url())()
+    return _session_factory(normalize_url(url or database_url()))()
 
 
 @contextmanager

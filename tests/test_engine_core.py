@@ -177,3 +177,12 @@ def test_work_items_and_instance_rows_agree(linear: Policyflow) -> None:
         items = s.scalars(select(WorkItem).where(WorkItem.instance_id == started["id"])).all()
         assert [i.element_id for i in items] == ["Draft"]
         assert list(instance.waiting["tasks"].values()) == ["Draft"]
+
+
+def test_plain_postgresql_urls_use_psycopg_3() -> None:
+    """Regression: Policyflow("postgresql://…") asked SQLAlchemy for psycopg2."""
+    from engine.db import get_engine
+
+    for url in ("postgresql://u@127.0.0.1/x", "postgres://u@127.0.0.1/x"):
+        assert Policyflow(url).url.startswith("postgresql+psycopg://")
+        assert get_engine(url).dialect.driver == "psycopg"
