@@ -1,0 +1,80 @@
+"""Form validation: each wrong value is named with a Vietnamese message; good data passes."""
+
+import json
+
+import pytest
+
+from engine.errors import InvalidInput
+from engine.forms import check_schema, validate_form
+from tests.conftest import WORKFLOWS
+
+SCHEMA = {
+    "type": "object",
+    "required": ["title", "count", "decision"],
+    "additionalProperties": False,
+    "properties": {
+        "title": {"type": "string", "title": "Tiêu đề", "minLength": 1},
+        "count": {"type": "integer", "minimum": 0},
+        "day": {"type": "string", "format": "date"},
+        "at": {"type": "string", "format": "date-time"},
+        "unit": {"type": "string", "format": "org-unit"},
+        "decision": {"oneOf": [{"const": "approve"}, {"const": "return"}]},
+        "comments": {"type": "string"},
+    },
+    "allOf": [
+        {
+            "if": {"properties": {"decision": {"const": "return"}}, "required": ["decision"]},
+            "then": {"required": ["comments"]},
+        }
+    ],
+}
+GOOD = {"title": "Báo cáo", "count": 3, "decision": "approve"}
+
+
+def errors_of(data: object) -> dict[str, list[str]]:
+    with pytest.raises(InvalidInput) as err:
+        validate_form(SCHEMA, data, unit_exists=lambda code: code == "xa-xuan-bac")
+    return err.value.field_errors
+
+
+def test_good_data_passes_unchanged() -> None:
+    full = {**GOOD, "day": "2024-11-20", "at": "2024-11-20T17:00:00+07:00", "unit": "xa-xuan-bac"}
+    assert validate_form(SCHEMA, full, unit_exists=lambda c: c == "xa-xuan-bac") == full
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"title": None}, "title", "Sai kiểu"),
+        ({"count": -1}, "count", "lớn hơn hoặc bằng 0"),
+        ({"count": "ba"}, "count", "số nguyên"),
+        ({"day": "2024-02-30"}, "day", "định dạng date"),
+        ({"at": "hôm qua"}, "at", "định dạng date-time"),  # needs rfc3339-validator
+        ({"unit": "xa-khong-co"}, "unit", "org-unit"),
+        ({"decision": "maybe"}, "decision", "danh sách"),
+        ({"decision": "return"}, "comments", "bắt buộc"),
+        ({"extra": 1}, "", "extra"),
+    ],
+)
+def test_each_wrong_value_is_named(change: dict, field: str, words: str) -> None:
+    errors = errors_of({**GOOD, **change})
+    assert field in errors and words in " ".join(errors[field]), errors
+
+
+def test_missing_required_fields_are_listed_together() -> None:
+    assert set(errors_of({})) == {"title", "count", "decision"}
+
+
+def test_non_object_data_is_refused() -> None:
+    with pytest.raises(InvalidInput):
+        validate_form(SCHEMA, ["not", "an", "object"])
+
+
+def test_every_shipped_form_is_a_valid_schema_with_vietnamese_titles() -> None:
+    forms = sorted((WORKFLOWS / "forms").glob("*.json"))
+    assert len(forms) >= 20
+    for path in forms:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        assert check_schema(schema) is None, path.name
+        for name, prop in schema.get("properties", {}).items():
+            assert prop.get("title"), f"{path.name}: field {name} has no title"
