@@ -25,7 +25,8 @@ PRESS_MAIN_PATH: list[Step] = [
         "fact_unit": "phong-tu-phap", "facts_deadline": "2024-10-02T17:00:00+07:00",
         "facts_request": "Cung cấp căn cứ pháp lý và số liệu bồi thường.",
     }),
-    Step("tu_phap", "Provide_facts", {"facts": "Căn cứ Luật Đất đai 2024…", "facts_restricted": False}),
+    Step("tu_phap", "Provide_facts", {"facts": "Căn cứ Luật Đất đai 2024…",
+                                      "facts_restricted": False}),
     Step("ct_ubnd", "Decide", {
         "provide_decision": "provide", "statement_form": "portal_post",
         "spokesperson_name": "Vũ Quang Hưng",
@@ -34,6 +35,7 @@ PRESS_MAIN_PATH: list[Step] = [
     Step("tp_vhtt", "Review", {"statement_review_decision": "approve"}),
     Step("ct_ubnd", "Approve", {"statement_approve_decision": "approve"}),
     Step("tt_vhtttt", "Publish", {
-        "published_at": "2024-10-02T09:00:00+07:00", "publication_ref": "xuantruong.namdinh.gov.vn/tin/15",
+        "published_at": "2024-10-02T09:00:00+07:00",
+        "publication_ref": "xuantruong.namdinh.gov.vn/tin/15",
     }),
 ]  # fmt: skip

@@ -108,11 +108,7 @@ class Policyflow:
         def go(s: Session) -> dict[str, Any]:
             user = get_user(s, username)
             run = starting.start(s, self.runtime, key, user, data or {}, now or utcnow())
-            return {
-                "id": run.instance.id,
-                "status": run.instance.status,
-                "open_tasks": run.open_tasks,
-            }
+            return run.outcome()
 
         return self._run(go)
 
@@ -194,11 +190,7 @@ class Policyflow:
         def go(s: Session) -> dict[str, Any]:
             user = get_user(s, username)
             run = work.complete(s, self.runtime, task_id, user, data or {}, now or utcnow())
-            return {
-                "id": run.instance.id,
-                "status": run.instance.status,
-                "open_tasks": run.open_tasks,
-            }
+            return run.outcome()
 
         return self._run(go)
 

@@ -261,6 +261,14 @@ class InstanceRun:
         self.rt.after_commit(self.session, self.instance, wf)
         return wf
 
+    def outcome(self) -> dict[str, Any]:
+        """What a caller needs after a command: the instance's status and its next tasks."""
+        return {
+            "id": self.instance.id,
+            "status": self.instance.status,
+            "open_tasks": self.open_tasks,
+        }
+
     def _summary(self, wf: BpmnWorkflow, task_id: str) -> dict[str, Any]:
         """An open user task as a caller needs it next (no query: the workflow knows)."""
         task = wf.get_task_from_id(UUID(task_id))
