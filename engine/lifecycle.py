@@ -52,11 +52,15 @@ def set_suspended(
 
 
 def due_timer_instances(session: Session, now: datetime, limit: int = 500) -> list[int]:
-    """Running instances with a timer due at `now` (earliest first)."""
+    """Running instances with a timer past due at `now` (earliest first).
+
+    Strictly past, as SpiffWorkflow itself decides (`due < now`): a timer is never
+    reported fired by a command that did not fire it.
+    """
     rows = session.execute(
         select(Timer.instance_id)
         .join(Instance, Instance.id == Timer.instance_id)
-        .where(Timer.state == "waiting", Timer.due_at <= now, Instance.status == "running")
+        .where(Timer.state == "waiting", Timer.due_at < now, Instance.status == "running")
         .order_by(Timer.due_at)
         .limit(limit)
     )
@@ -68,7 +72,7 @@ def fire_timers(session: Session, rt: Runtime, instance_id: int, now: datetime) 
     instance = get_instance(session, instance_id)
     due = session.scalars(
         select(Timer.id).where(
-            Timer.instance_id == instance_id, Timer.state == "waiting", Timer.due_at <= now
+            Timer.instance_id == instance_id, Timer.state == "waiting", Timer.due_at < now
         )
     ).all()
     if instance.status != "running" or not due:

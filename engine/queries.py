@@ -153,8 +153,11 @@ def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str
     wf = run.workflow()
     try:
         data = dict(wf.data)
-        last = wf.last_task or wf.task_tree
-        data.update(last.data)
+        data.update((wf.last_task or wf.task_tree).data)
+        # What was entered inside a running subprocess or call activity lives there.
+        for sub in sorted(wf.subprocesses.values(), key=lambda w: w.depth):
+            if not sub.completed and sub.last_task is not None:
+                data.update(sub.last_task.data)
         return {k: v for k, v in data.items() if k != "config"}
     finally:
         rt.workflows.put(instance.id, instance.row_version, wf)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from engine import org
 from engine.errors import ProcessFailed
-from engine.models import DocumentCounter, Instance, Notification
+from engine.models import DocumentCounter, Instance, Notification, WorkItem
+from engine.workcalendar import LOCAL
 
 
 @dataclass
@@ -39,7 +40,7 @@ class HostServices:
 def allocate_document_number(ctx: HostServices, doc_type: str) -> dict[str, Any]:
     """Next number of the issuing body (the instance's administration) for the year."""
     issuer = ctx.tree.administration(ctx.instance.unit_id)
-    year = ctx.now.year
+    year = ctx.now.astimezone(LOCAL).year  # the register runs by the local calendar year
     counter = ctx.session.scalar(
         select(DocumentCounter)
         .where(DocumentCounter.issuer_unit_id == issuer, DocumentCounter.year == year)
@@ -69,7 +70,32 @@ def notify(ctx: HostServices, role: str, message: str, unit: str | None = None) 
     return {"sent": len(users)}
 
 
+def remind_open_tasks(
+    ctx: HostServices, message: str, elements: list[str] | None = None
+) -> dict[str, int]:
+    """Remind whoever may do this instance's open tasks (those of `elements`, or all).
+
+    Units that already did their part have no open task and get no reminder.
+    """
+    query = select(WorkItem).where(
+        WorkItem.instance_id == ctx.instance.id, WorkItem.state == "open"
+    )
+    if elements:
+        query = query.where(WorkItem.element_id.in_(elements))
+    notified: set[int] = set()
+    for item in ctx.session.scalars(query):
+        if item.role_key is None:
+            continue
+        for user in org.holders(ctx.session, ctx.tree, item.role_key, item.unit_id, item.scope):
+            if user.id not in notified:
+                ctx.session.add(Notification(user_id=user.id, instance_id=ctx.instance.id,
+                                             message=str(message), created_at=ctx.now))
+                notified.add(user.id)
+    return {"sent": len(notified)}
+
+
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "allocate_document_number": allocate_document_number,
     "notify": notify,
+    "remind_open_tasks": remind_open_tasks,
 }

@@ -1,4 +1,4 @@
-"""Date helpers BPMN expressions may call: now(), after(), before().
+"""Date helpers BPMN expressions may call: now(), after(), before(), is_after().
 
 They are pure functions of their arguments and of the command's recorded
 clock, so a replayed command computes the same deadlines.
@@ -10,10 +10,12 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import isodate
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")  # a date alone means that day in Việt Nam
 Moment = date | datetime
 
 
@@ -24,7 +26,22 @@ def make_helpers(clock: Callable[[], datetime]) -> dict[str, Callable[..., str]]
         """The command's clock as an ISO 8601 UTC date-time."""
         return clock().isoformat()
 
-    return {"now": now, "after": after, "before": before}
+    return {"now": now, "after": after, "before": before, "is_after": is_after}
+
+
+def is_after(first: str, second: str) -> bool:
+    """Whether moment ``first`` is later than ``second`` (offsets honoured; a date is its start)."""
+    return _as_datetime(_parse_moment(first, "is_after")) > _as_datetime(
+        _parse_moment(second, "is_after")
+    )
+
+
+def _as_datetime(moment: Moment) -> datetime:
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            raise ValueError("is_after(): a date-time needs an offset, e.g. +07:00")
+        return moment
+    return datetime.combine(moment, datetime.min.time()).replace(tzinfo=_LOCAL)
 
 
 def after(moment: str, duration: str) -> str:
