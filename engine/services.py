@@ -88,8 +88,14 @@ def remind_open_tasks(
             continue
         for user in org.holders(ctx.session, ctx.tree, item.role_key, item.unit_id, item.scope):
             if user.id not in notified:
-                ctx.session.add(Notification(user_id=user.id, instance_id=ctx.instance.id,
-                                             message=str(message), created_at=ctx.now))
+                ctx.session.add(
+                    Notification(
+                        user_id=user.id,
+                        instance_id=ctx.instance.id,
+                        message=str(message),
+                        created_at=ctx.now,
+                    )
+                )
                 notified.add(user.id)
     return {"sent": len(notified)}
 
