@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine import accounts, collaboration, lifecycle, queries, starting, work
 from engine import deploy as deploying
-from engine import lifecycle, queries, starting, work
 from engine.audit import ChainBreak, verify_chain
 from engine.db import database_url, new_session, normalize_url
 from engine.errors import Conflict, InvalidInput
+from engine.models import ProcessVersion
 from engine.org import get_user
 from engine.runtime import Runtime
 
@@ -112,11 +113,49 @@ class Policyflow:
 
         return self._run(go)
 
-    def show(self, instance_id: int) -> dict[str, Any]:
-        return self._run(lambda s: queries.show_instance(s, self.runtime, instance_id))
+    def show(self, instance_id: int, username: str | None = None) -> dict[str, Any]:
+        """The instance; with a username, only if that user may see it (else NotFound)."""
+        return self._run(
+            lambda s: queries.show_instance(s, self.runtime, instance_id, self._actor(s, username))
+        )
 
-    def history(self, instance_id: int) -> list[dict[str, Any]]:
-        return self._run(lambda s: queries.history(s, instance_id))
+    def history(self, instance_id: int, username: str | None = None) -> list[dict[str, Any]]:
+        return self._run(
+            lambda s: queries.history(s, self.runtime, instance_id, self._actor(s, username))
+        )
+
+    def instances(self, username: str | None, **filters: Any) -> dict[str, Any]:
+        """A page of visible instances; filters: process, status, unit, started_by,
+        date_from, date_to (dates), page, per_page."""
+        return self._run(
+            lambda s: queries.instances(s, self.runtime, self._actor(s, username), **filters)
+        )
+
+    def bpmn_xml(self, instance_id: int, username: str | None = None) -> str:
+        """The BPMN of the version the instance runs (for its diagram)."""
+
+        def go(s: Session) -> str:
+            instance = queries.visible_instance(
+                s, self.runtime, instance_id, self._actor(s, username)
+            )
+            row = s.get(ProcessVersion, instance.process_version_id)
+            assert row is not None
+            return row.bpmn_xml
+
+        return self._run(go)
+
+    def bpmn_for(self, process_key: str, version: int | None = None) -> str:
+        """The BPMN of a deployed version (the newest without `version`)."""
+
+        def go(s: Session) -> str:
+            row = deploying.find_version(s, process_key, version)
+            return row.bpmn_xml
+
+        return self._run(go)
+
+    @staticmethod
+    def _actor(session: Session, username: str | None) -> Any:
+        return get_user(session, username) if username else None
 
     def verify_chain(self, instance_id: int) -> list[ChainBreak]:
         return self._run(lambda s: verify_chain(s, instance_id))
@@ -165,7 +204,114 @@ class Policyflow:
                 fired[instance_id] = ids
         return fired
 
+    # -- accounts --------------------------------------------------------------------
+
+    def authenticate(self, username: str, password: str) -> dict[str, Any]:
+        """The user's description if the password is right; failures are throttled."""
+        with self.transaction() as s:
+            actor = accounts.authenticate(s, username, password, utcnow())
+            described = accounts.describe(self.runtime.org_tree(s), actor) if actor else None
+        if described is None:  # the failure is committed above, then reported
+            raise InvalidInput(accounts.WRONG)
+        return described
+
+    def user(self, username: str) -> dict[str, Any]:
+        return self._run(
+            lambda s: accounts.describe(self.runtime.org_tree(s), get_user(s, username))
+        )
+
+    def change_password(self, username: str, old_password: str, new_password: str) -> None:
+        with self.transaction() as s:
+            changed = accounts.change_password(s, username, old_password, new_password, utcnow())
+        if not changed:
+            raise InvalidInput(accounts.WRONG, {"old_password": ["Mật khẩu hiện tại không đúng."]})
+
+    def issue_token(self, username: str, password: str) -> dict[str, Any]:
+        """A bearer token for the API, after checking the password."""
+        self.authenticate(username, password)
+
+        def go(s: Session) -> dict[str, Any]:
+            token, expires = accounts.issue_token(s, get_user(s, username), utcnow())
+            return {"token": token, "expires_at": expires.isoformat()}
+
+        return self._run(go)
+
+    def user_for_token(self, token: str) -> str:
+        return self._run(lambda s: accounts.user_for_token(s, token, utcnow()).username)
+
     # -- people's work ---------------------------------------------------------------
+
+    def inbox(self, username: str, now: datetime | None = None, **filters: Any) -> dict[str, Any]:
+        """A page of a box ("open", "mine", "completed") with the navigation's counts;
+        filters: box, process, unit, due ("overdue"|"today"|"later"), q, page, per_page."""
+        return self._run(
+            lambda s: queries.inbox(
+                s, self.runtime, get_user(s, username), now or utcnow(), **filters
+            )
+        )
+
+    def task(self, task_id: str, username: str) -> dict[str, Any]:
+        """One task with its instance and what the user may do with it."""
+        return self._run(
+            lambda s: queries.task_detail(s, self.runtime, task_id, get_user(s, username))
+        )
+
+    def reassign(
+        self, task_id: str, username: str, to_username: str, comment: str = "",
+        now: datetime | None = None,
+    ) -> None:  # fmt: skip
+        self._run(
+            lambda s: collaboration.reassign(
+                s,
+                self.runtime,
+                task_id,
+                get_user(s, username),
+                to_username,
+                comment,
+                now or utcnow(),
+            )
+        )
+
+    def add_comment(
+        self, instance_id: int, username: str, body: str, task_id: str | None = None,
+        now: datetime | None = None,
+    ) -> None:  # fmt: skip
+        self._run(
+            lambda s: collaboration.add_comment(
+                s,
+                self.runtime,
+                instance_id,
+                get_user(s, username),
+                body,
+                now or utcnow(),
+                task_id,
+            )
+        )
+
+    def add_attachment(
+        self, instance_id: int, username: str, filename: str, content_type: str,
+        content: bytes, task_id: str | None = None, now: datetime | None = None,
+    ) -> str:  # fmt: skip
+        return self._run(
+            lambda s: collaboration.add_attachment(
+                s,
+                self.runtime,
+                instance_id,
+                get_user(s, username),
+                filename,
+                content_type,
+                content,
+                now or utcnow(),
+                task_id,
+            )
+        )
+
+    def attachment(self, attachment_id: str, username: str | None) -> tuple[dict, bytes]:
+        return self._run(
+            lambda s: collaboration.get_attachment(
+                s, self.runtime, attachment_id, self._actor(s, username)
+            )
+        )
 
     def tasks(self, username: str) -> list[dict[str, Any]]:
         return self._run(lambda s: queries.tasks_for(s, self.runtime, get_user(s, username)))

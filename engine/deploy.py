@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.specs import ParsedProcess, content_hash, parse_process
-from engine.errors import BpmnRejected
+from engine.errors import BpmnRejected, NotFound
 from engine.forms import check_schema
 from engine.models import ProcessVersion, Role
 from engine.org import Actor
@@ -89,3 +89,20 @@ def latest_version(session: Session, key: str) -> ProcessVersion | None:
             ProcessVersion.process_key == key, ProcessVersion.version == newest
         )
     )
+
+
+def find_version(session: Session, key: str, version: int | None = None) -> ProcessVersion:
+    """A deployed version of a process (its newest without `version`)."""
+    if version is None:
+        found = latest_version(session, key)
+    else:
+        found = session.scalar(
+            select(ProcessVersion).where(
+                ProcessVersion.process_key == key, ProcessVersion.version == version
+            )
+        )
+    if found is None:
+        raise NotFound(
+            f"Không có quy trình '{key}'" + (f" phiên bản {version}." if version else ".")
+        )
+    return found

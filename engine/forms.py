@@ -43,16 +43,20 @@ def check_schema(schema: dict) -> str | None:
 def validate_form(
     schema: dict | None,
     data: Any,
-    unit_exists: Callable[[str], bool] | None = None,
+    formats: dict[str, Callable[[str], bool]] | None = None,
 ) -> dict[str, Any]:
-    """Return the data if it satisfies the schema; raise InvalidInput with field errors."""
+    """Return the data if it satisfies the schema; raise InvalidInput with field errors.
+
+    `formats` adds the engine's own formats: "org-unit" (a unit code that exists) and
+    "attachment" (a file stored with this instance).
+    """
     if not isinstance(data, dict):
         raise InvalidInput("Dữ liệu biểu mẫu phải là một đối tượng JSON.")
     if schema is None:
         return data
     checker = FormatChecker()
-    if unit_exists is not None:
-        checker.checks("org-unit")(unit_exists)
+    for name, check in (formats or {}).items():
+        checker.checks(name)(check)
     validator = Draft202012Validator(schema, format_checker=checker)
     errors: dict[str, list[str]] = {}
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):

@@ -157,3 +157,20 @@ def get_user(session: Session, username: str) -> Actor:
     held = tuple(Held(r.role_key, r.unit_id) for r in rows if r.role_key is not None)
     first = rows[0]
     return Actor(first.id, username, first.full_name, first.is_admin, held)
+
+
+LEADER_ROLES = frozenset({"lanh_dao_ubnd", "truong_phong_vhtt"})
+
+
+def is_leader(user: Actor) -> bool:
+    """Leaders (and admins) may hand a task to another holder of its role."""
+    return user.is_admin or any(h.role_key in LEADER_ROLES for h in user.roles)
+
+
+def reassign_candidates(
+    session: Session, tree: OrgTree, role_key: str | None, unit_id: int, scope: str
+) -> list[dict[str, str]]:
+    if role_key is None:
+        return []
+    users = holders(session, tree, role_key, unit_id, scope)
+    return [{"username": u.username, "full_name": u.full_name} for u in users]

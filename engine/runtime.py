@@ -256,7 +256,8 @@ class InstanceRun:
         if ctx.service_calls:
             payload = {**payload, "service_calls": ctx.service_calls}
         self.open_tasks = [self._summary(wf, tid) for tid in waiting["tasks"]]
-        result = {"status": self.instance.status, "tasks": _changes(before, _task_states(wf))}
+        changes = _changes(self.bundle, before, _task_states(wf))
+        result = {"status": self.instance.status, "tasks": changes}
         audit.append(self.session, self.instance, self.now, self.actor, command, payload, result)
         self.rt.after_commit(self.session, self.instance, wf)
         return wf
@@ -392,30 +393,42 @@ def _finished_as(wf: BpmnWorkflow, task_id: str) -> str:
     return "completed" if task.state == TaskState.COMPLETED else "cancelled"
 
 
-def _task_states(wf: BpmnWorkflow) -> dict[str, tuple[str, int]]:
-    states = {
-        str(t.id): (t.task_spec.bpmn_id or t.task_spec.name, t.state) for t in wf.tasks.values()
-    }
+def _task_states(wf: BpmnWorkflow) -> dict[str, tuple[Task, int]]:
+    """Every task of the workflow and its subprocesses, with its state now."""
+    tasks = [*wf.tasks.values()]
     for sub in wf.subprocesses.values():
-        states.update(
-            {
-                str(t.id): (t.task_spec.bpmn_id or t.task_spec.name, t.state)
-                for t in sub.tasks.values()
-            }
-        )
-    return states
+        tasks.extend(sub.tasks.values())
+    return {str(t.id): (t, t.state) for t in tasks}
 
 
 RECORDED_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FINISHED_MASK
 
 
-def _changes(before: dict, after: dict) -> list[list[Any]]:
-    """[task id, element id, state name] of every task whose state this command changed."""
+def _changes(bundle: Bundle, before: dict, after: dict) -> list[list[Any]]:
+    """Each task whose state this command changed, as
+    [task id, element id, state name, element it came from, process key].
+
+    Only BPMN elements are recorded (not the library's internal tasks); "came from" is the
+    nearest BPMN element above it, so the flows taken can be drawn on the diagram.
+    """
     changes = []
-    for tid, (element, state) in after.items():
-        if before.get(tid, (None, None))[1] != state and state & RECORDED_STATES:
-            changes.append([tid, element, TaskState.get_name(state)])
+    for tid, (task, state) in after.items():
+        element = task.task_spec.bpmn_id
+        if element is None or not state & RECORDED_STATES:
+            continue
+        if before.get(tid, (None, None))[1] != state:
+            changes.append([
+                tid, element, TaskState.get_name(state), _came_from(task),
+                bundle.version_of(task).process_key,
+            ])  # fmt: skip
     return sorted(changes, key=lambda c: c[0])
+
+
+def _came_from(task: Task) -> str | None:
+    parent = task.parent
+    while parent is not None and parent.task_spec.bpmn_id is None:
+        parent = parent.parent
+    return parent.task_spec.bpmn_id if parent is not None else None
 
 
 def _describe_failure(err: Exception) -> str:

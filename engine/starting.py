@@ -38,7 +38,7 @@ def start(
     tree = rt.org_tree(session)
     unit_id = _initiating_unit(tree, user, version)
     schema = version.forms.get(version.parsed.info.start_form or "")
-    data = validate_form(schema, data, lambda code: code in tree.by_code)
+    data = validate_form(schema, data, {"org-unit": lambda code: code in tree.by_code})
     if isinstance(data.get("unit"), str):
         unit_id = tree.unit(data["unit"]).id
     called = _called_versions(session, rt, version, seen={key})

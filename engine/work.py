@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from engine import audit, org
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.forms import validate_form
-from engine.models import Instance, WorkItem
+from engine.models import Attachment, Instance, WorkItem
 from engine.runtime import InstanceRun, Runtime
 
 
@@ -100,7 +100,11 @@ def complete(
         raise Conflict(f"Công việc '{item.name}' đang do người khác xử lý.")
     run = InstanceRun(session, rt, instance, tree, now, user.username, closed_item=item.id)
     schema = rt.versions.get(session, item.version_id).forms.get(item.form) if item.form else None
-    data = validate_form(schema, data, lambda code: code in tree.by_code)
+    formats = {
+        "org-unit": lambda code: code in tree.by_code,
+        "attachment": attachment_check(session, instance.id),
+    }
+    data = validate_form(schema, data, formats)
 
     def act(wf: BpmnWorkflow) -> None:
         task = wf.get_task_from_id(UUID(item.id))
@@ -114,3 +118,15 @@ def complete(
     item.claimed_by = item.claimed_by or user.id
     run.execute("complete", payload, act)
     return run
+
+
+def attachment_check(session: Session, instance_id: int) -> Any:
+    """Format "attachment": the id of a file stored with this instance."""
+
+    def check(value: str) -> bool:
+        found = select(Attachment.id).where(
+            Attachment.id == value, Attachment.instance_id == instance_id
+        )
+        return session.scalar(found) is not None
+
+    return check

@@ -25,6 +25,10 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgres") else []
 
 # Emptied before each test, children first; org, users, rules and calendar stay seeded.
 RUNTIME_TABLES = [
+    "comments",
+    "attachments",
+    "api_tokens",
+    "login_failures",
     "audit_events",
     "notifications",
     "message_waits",

@@ -1,19 +1,25 @@
 """Every table of policyflow, importable from one place (Alembic reads Base.metadata)."""
 
+from .accounts import ApiToken, LoginFailure
 from .audit import AuditEvent
 from .base import Base
 from .calendar import CalendarDay
+from .collaboration import Attachment, Comment
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 from .process import ProcessVersion, Setting
 from .runtime import DocumentCounter, Instance, MessageWait, Notification, Timer, WorkItem
 
 __all__ = [
     "ADMINISTRATION_KINDS",
+    "ApiToken",
+    "Attachment",
     "AuditEvent",
     "Base",
     "CalendarDay",
+    "Comment",
     "DocumentCounter",
     "Instance",
+    "LoginFailure",
     "MessageWait",
     "Notification",
     "OrgUnit",

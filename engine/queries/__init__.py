@@ -1,0 +1,22 @@
+"""Read-only views over the engine's tables (no command goes through here)."""
+
+from .inbox import describe_items, inbox, inbox_filter, tasks_for
+from .instances import history, instance_data, instances, show_instance, visible_instance
+from .processes import processes
+
+__all__ = [
+    "describe_items",
+    "history",
+    "inbox",
+    "inbox_filter",
+    "instance_data",
+    "instances",
+    "processes",
+    "show_instance",
+    "tasks_for",
+    "visible_instance",
+]
+
+from .task import task_detail
+
+__all__ += ["task_detail"]

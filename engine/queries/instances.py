@@ -1,0 +1,226 @@
+"""One instance as people see it, its history and diagram states, and the instance list."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import org
+from engine.errors import NotFound
+from engine.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
+from engine.runtime import InstanceRun, Runtime
+from engine.visibility import instance_filter
+from engine.workcalendar import LOCAL
+
+from .inbox import describe_items
+
+# A task's last recorded state → how the diagram colours its element.
+DIAGRAM_STATE = {
+    "COMPLETED": "completed",
+    "READY": "active",
+    "STARTED": "active",
+    "WAITING": "waiting",
+    "CANCELLED": "cancelled",
+    "ERROR": "cancelled",
+}
+
+
+def visible_instance(
+    session: Session, rt: Runtime, instance_id: int, user: org.Actor | None
+) -> Instance:
+    """The instance, if it exists and the user (None: the trusted CLI) may see it."""
+    query = select(Instance).where(Instance.id == instance_id)
+    if user is not None and (condition := instance_filter(rt.org_tree(session), user)) is not None:
+        query = query.where(condition)
+    instance = session.scalar(query)
+    if instance is None:
+        raise NotFound(f"Không có hồ sơ {instance_id}.")
+    return instance
+
+
+def show_instance(
+    session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
+) -> dict[str, Any]:
+    instance = visible_instance(session, rt, instance_id, user)
+    tree = rt.org_tree(session)
+    open_items = session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance_id, WorkItem.state == "open")
+    ).all()
+    version = rt.versions.get(session, instance.process_version_id)
+    names = _full_names(session)
+    events = _events(session, instance_id)
+    return {
+        "id": instance.id,
+        "process_key": instance.process_key,
+        "process_name": version.name,
+        "version": version.version,
+        "status": instance.status,
+        "unit": tree.by_id[instance.unit_id].code,
+        "unit_name": tree.by_id[instance.unit_id].name,
+        "started_by": names.get(instance.started_by, ("", ""))[0],
+        "started_at": instance.started_at.isoformat(),
+        "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
+        "open_tasks": describe_items(session, rt, tree, open_items),
+        "waiting_timers": sorted((instance.waiting or {}).get("timers", {}).values()),
+        "data": instance_data(session, rt, instance),
+        **diagram_states(events, instance.process_key),
+        "timeline": timeline(events, version.parsed.info.elements, names),
+        "comments": _comments(session, instance_id, names),
+        "attachments": _attachments(session, instance_id, names),
+        "can_admin": bool(user is not None and user.is_admin),
+    }
+
+
+def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str, Any]:
+    """The instance's current data: the top workflow's, merged with its live tasks'."""
+    run = InstanceRun(session, rt, instance, rt.org_tree(session), instance.started_at, "")
+    wf = run.workflow()
+    try:
+        data = dict(wf.data)
+        data.update((wf.last_task or wf.task_tree).data)
+        # What was entered inside a running subprocess or call activity lives there.
+        for sub in sorted(wf.subprocesses.values(), key=lambda w: w.depth):
+            if not sub.completed and sub.last_task is not None:
+                data.update(sub.last_task.data)
+        return {k: v for k, v in data.items() if k != "config"}
+    finally:
+        rt.workflows.put(instance.id, instance.row_version, wf)
+
+
+def _events(session: Session, instance_id: int) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+        )
+    )
+
+
+def diagram_states(events: list[AuditEvent], process_key: str) -> dict[str, Any]:
+    """Each element's latest state and the flows taken, from the recorded task changes."""
+    states: dict[str, str] = {}
+    flows: dict[tuple[str, str], None] = {}
+    for event in events:
+        for change in event.result.get("tasks", []):
+            if len(change) < 5 or change[4] != process_key:
+                continue  # another process's element (a called one), or an old record
+            _, element, state, came_from, _ = change
+            states[element] = DIAGRAM_STATE.get(state, states.get(element, "active"))
+            if came_from and state in ("READY", "WAITING", "COMPLETED"):
+                flows[(came_from, element)] = None
+    return {"element_states": states, "flows_taken": [list(f) for f in flows]}
+
+
+def timeline(
+    events: list[AuditEvent], elements: dict, names: dict[int, tuple[str, str]]
+) -> list[dict[str, Any]]:
+    by_username = {u: full for u, full in names.values()}
+    entries = []
+    for event in events:
+        element_id = event.payload.get("task_id") and event.payload.get("element_id")
+        info = elements.get(element_id) if element_id else None
+        entries.append({
+            "seq": event.seq, "at": event.at.isoformat(), "actor": event.actor,
+            "full_name": by_username.get(event.actor, event.actor), "command": event.command,
+            "element_id": element_id, "element_name": info.name if info else element_id,
+        })  # fmt: skip
+    return entries
+
+
+def _full_names(session: Session) -> dict[int, tuple[str, str]]:
+    return {r.id: (r.username, r.full_name) for r in session.execute(
+        select(User.id, User.username, User.full_name))}  # fmt: skip
+
+
+def _comments(session: Session, instance_id: int, names: dict) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Comment).where(Comment.instance_id == instance_id).order_by(Comment.id)
+    )
+    return [
+        {"author": names[c.user_id][0], "full_name": names[c.user_id][1], "body": c.body,
+         "at": c.created_at.isoformat(), "task_id": c.task_id}
+        for c in rows
+    ]  # fmt: skip
+
+
+def _attachments(session: Session, instance_id: int, names: dict) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Attachment.id, Attachment.filename, Attachment.size, Attachment.content_type,
+               Attachment.created_at, Attachment.user_id, Attachment.task_id)
+        .where(Attachment.instance_id == instance_id)
+        .order_by(Attachment.created_at)
+    )  # fmt: skip
+    return [
+        {"id": r.id, "filename": r.filename, "size": r.size, "content_type": r.content_type,
+         "at": r.created_at.isoformat(), "author": names[r.user_id][0], "task_id": r.task_id}
+        for r in rows
+    ]  # fmt: skip
+
+
+def history(
+    session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
+) -> list[dict[str, Any]]:
+    visible_instance(session, rt, instance_id, user)
+    return [
+        {
+            "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "command": e.command,
+            "payload": e.payload, "result": e.result, "hash": e.hash, "prev_hash": e.prev_hash,
+        }
+        for e in _events(session, instance_id)
+    ]  # fmt: skip
+
+
+def instances(
+    session: Session,
+    rt: Runtime,
+    user: org.Actor | None,
+    process: str | None = None,
+    status: str | None = None,
+    unit: str | None = None,
+    started_by: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> dict[str, Any]:
+    """One page of the instances the user may see, newest first."""
+    tree = rt.org_tree(session)
+    where = []
+    if user is not None and (condition := instance_filter(tree, user)) is not None:
+        where.append(condition)
+    if process:
+        where.append(Instance.process_key == process)
+    if status:
+        where.append(Instance.status == status)
+    if unit:
+        where.append(Instance.unit_id == tree.unit(unit).id)
+    if started_by:
+        where.append(Instance.started_by == select(User.id).where(User.username == started_by)
+                     .scalar_subquery())  # fmt: skip
+    if date_from:
+        where.append(Instance.started_at >= _local_midnight(date_from))
+    if date_to:
+        where.append(Instance.started_at < _local_midnight(date_to) + timedelta(days=1))
+    total = session.scalar(select(func.count()).select_from(Instance).where(*where)) or 0
+    rows = session.scalars(
+        select(Instance).where(*where).order_by(Instance.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).all()  # fmt: skip
+    names = _full_names(session)
+    items = [
+        {
+            "id": i.id, "process_key": i.process_key,
+            "process_name": rt.versions.get(session, i.process_version_id).name,
+            "status": i.status, "unit": tree.by_id[i.unit_id].code,
+            "unit_name": tree.by_id[i.unit_id].name,
+            "started_by": names.get(i.started_by, ("", ""))[0],
+            "started_at": i.started_at.isoformat(),
+            "ended_at": i.ended_at.isoformat() if i.ended_at else None,
+        }
+        for i in rows
+    ]  # fmt: skip
+    return {"items": items, "total": total}
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, LOCAL)

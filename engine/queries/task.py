@@ -1,0 +1,46 @@
+"""One task as its page shows it: the task, its instance, and what the viewer may do."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import org
+from engine.errors import NotFound
+from engine.models import WorkItem
+from engine.runtime import Runtime
+
+from .inbox import describe_items
+from .instances import show_instance, visible_instance
+
+
+def task_detail(session: Session, rt: Runtime, task_id: str, user: org.Actor) -> dict[str, Any]:
+    item = session.get(WorkItem, task_id)
+    if item is None:
+        raise NotFound(f"Không có công việc '{task_id}'.")
+    visible_instance(session, rt, item.instance_id, user)  # NotFound if out of reach
+    tree = rt.org_tree(session)
+    [described] = describe_items(session, rt, tree, [item])
+    version = rt.versions.get(session, item.version_id)
+    can_act = item.state == "open" and org.can_act(
+        tree, user, item.role_key, item.unit_id, item.scope
+    ) and item.claimed_by in (None, user.id)  # fmt: skip
+    leader = item.state == "open" and org.is_leader(user)
+    return {
+        **described,
+        "instructions": _instructions(version, item.element_id),
+        "instance": show_instance(session, rt, item.instance_id, user),
+        "can_act": can_act,
+        "can_reassign": leader,
+        "reassign_candidates": (
+            org.reassign_candidates(session, tree, item.role_key, item.unit_id, item.scope)
+            if leader
+            else []
+        ),
+        "diagram_process_key": version.process_key,
+        "diagram_version": version.version,
+    }
+
+
+def _instructions(version: Any, element_id: str) -> str | None:
+    info = version.parsed.info.elements.get(element_id)
+    return info.properties.get("instructions") if info else None

@@ -1,0 +1,148 @@
+"""Accounts, the inbox's boxes and filters, visibility, comments, files, reassignment."""
+
+from datetime import timedelta
+
+import pytest
+
+from engine.api import Policyflow
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from tests.conftest import NOW, deploy_test_model
+from tests.test_engine_core import only_task
+
+P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
+
+
+@pytest.fixture
+def linear(pf: Policyflow) -> Policyflow:
+    deploy_test_model(pf, "linear3.bpmn")
+    return pf
+
+
+def test_login_is_checked_and_throttled(pf: Policyflow) -> None:
+    me = pf.authenticate("xa_xuanbac", "demo")
+    assert me["full_name"] == "Đặng Văn Bắc"
+    assert {r["unit"] for r in me["roles"]} == {"xa-xuan-bac"}
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            pf.authenticate("xa_xuanbac", "wrong")
+    with pytest.raises(PermissionDenied):  # the right password no longer helps for a while
+        pf.authenticate("xa_xuanbac", "demo")
+    assert pf.authenticate("xa_xuanninh", "demo")["username"] == "xa_xuanninh"
+
+
+def test_password_change_and_tokens(pf: Policyflow) -> None:
+    token = pf.issue_token("cong_an", "demo")["token"]
+    assert pf.user_for_token(token) == "cong_an"
+    with pytest.raises(InvalidInput):
+        pf.change_password("cong_an", "demo", "short")
+    with pytest.raises(InvalidInput):
+        pf.change_password("cong_an", "not-the-password", "long-enough-1")
+    pf.change_password("cong_an", "demo", "long-enough-1")
+    with pytest.raises(PermissionDenied):  # a new password signs the API out
+        pf.user_for_token(token)
+    pf.authenticate("cong_an", "long-enough-1")
+    with pytest.raises(PermissionDenied):
+        pf.user_for_token("made-up")
+    pf.change_password("cong_an", "long-enough-1", "demo-demo")
+
+
+def test_inbox_boxes_filters_and_counts(linear: Policyflow) -> None:
+    first = linear.start("linear3", "cv_vhtt", now=NOW)["id"]
+    second = linear.start("linear3", "cv_vhtt", now=NOW + timedelta(days=5))["id"]
+    later = NOW + timedelta(days=4)  # the first draft (due 3 Oct) is overdue, the second not
+    box = linear.inbox("cv_vhtt", now=later)
+    assert box["counts"] == {"open": 2, "mine": 0, "overdue": 1, "completed": 0}
+    assert [t["instance_id"] for t in box["items"]] == [first, second]  # by due date
+    assert [t["overdue"] for t in box["items"]] == [True, False]
+    assert [
+        t["instance_id"] for t in linear.inbox("cv_vhtt", now=later, due="overdue")["items"]
+    ] == [first]
+    assert linear.inbox("cv_vhtt", now=later, due="later")["total"] == 1
+    assert linear.inbox("cv_vhtt", now=later, q="soạn")["total"] == 2
+    assert linear.inbox("cv_vhtt", now=later, q="không có")["total"] == 0
+    assert linear.inbox("cv_vhtt", now=later, process="other")["total"] == 0
+    task = only_task(linear, "cv_vhtt", first)
+    linear.claim(task["id"], "cv_vhtt")
+    assert linear.inbox("cv_vhtt", now=later, box="mine")["total"] == 1
+    linear.complete(task["id"], "cv_vhtt", {"title": "a", "pages": 1}, now=later)
+    done = linear.inbox("cv_vhtt", now=later, box="completed")
+    assert done["total"] == 1 and done["items"][0]["completed_by"] == "cv_vhtt"
+    assert linear.inbox("cv_vhtt", now=later, per_page=1, page=1)["total"] == 1
+
+
+def test_reassign_by_a_leader_to_a_holder_of_the_role(linear: Policyflow) -> None:
+    instance = linear.start("linear3", "cv_vhtt", now=NOW)["id"]
+    draft = only_task(linear, "cv_vhtt", instance)
+    linear.complete(draft["id"], "cv_vhtt", {"title": "a", "pages": 1}, now=NOW)
+    review = only_task(linear, "tp_vhtt", instance)
+    linear.complete(review["id"], "tp_vhtt", {}, now=NOW)
+    approve = only_task(linear, "ct_ubnd", instance)
+    with pytest.raises(PermissionDenied):
+        linear.reassign(approve["id"], "cv_vhtt", "pct_ubnd", "không phải lãnh đạo")
+    with pytest.raises(InvalidInput):
+        linear.reassign(approve["id"], "ct_ubnd", "xa_xuanbac", "không đúng vai trò")
+    linear.reassign(approve["id"], "ct_ubnd", "pct_ubnd", "Anh Đức xử lý giúp")
+    detail = linear.task(approve["id"], "pct_ubnd")
+    assert detail["claimed_by"] == "pct_ubnd" and detail["can_act"]
+    assert not linear.task(approve["id"], "ct_ubnd")["can_act"]
+    shown = linear.show(instance, "ct_ubnd")
+    assert shown["comments"][-1]["body"] == "Anh Đức xử lý giúp"
+    assert linear.history(instance)[-1]["command"] == "reassign"
+
+
+def test_comments_and_attachments_are_audited_and_scoped(linear: Policyflow) -> None:
+    instance = linear.start("linear3", "cv_vhtt", now=NOW)["id"]
+    linear.add_comment(instance, "tp_vhtt", "<b>Chú ý</b> hạn nộp", now=NOW)
+    file_id = linear.add_attachment(
+        instance, "cv_vhtt", "du-thao.docx", "application/msword", b"PK\x03\x04...", now=NOW
+    )
+    meta, content = linear.attachment(file_id, "tp_vhtt")
+    assert meta["filename"] == "du-thao.docx" and content == b"PK\x03\x04..."
+    with pytest.raises(NotFound):
+        linear.attachment(file_id, "xa_xuanbac")
+    with pytest.raises(NotFound):
+        linear.add_comment(instance, "xa_xuanninh", "xin chào", now=NOW)
+    with pytest.raises(InvalidInput):
+        linear.add_comment(instance, "tp_vhtt", "   ", now=NOW)
+    shown = linear.show(instance, "cv_vhtt")
+    assert shown["comments"][0]["body"] == "<b>Chú ý</b> hạn nộp"  # stored as given
+    assert shown["attachments"][0]["id"] == file_id
+    assert [e["command"] for e in linear.history(instance)] == ["start", "comment", "attach"]
+    assert linear.verify_chain(instance) == []
+
+
+def test_commune_officers_see_only_their_communes_instances(deployed: Policyflow) -> None:
+    p3 = deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)["id"]
+    own = deployed.start("document_approval", "cv_vhtt", {"doc_type": "KH", "doc_title": "KH"},
+                         now=NOW)["id"]  # fmt: skip
+    assert deployed.show(p3, "xa_xuanbac")["id"] == p3  # a task of theirs is in it
+    with pytest.raises(NotFound):
+        deployed.show(own, "xa_xuanbac")  # the district's own business
+    with pytest.raises(NotFound):
+        deployed.history(own, "xa_xuanninh")
+    listed = deployed.instances("xa_xuanbac")
+    assert [i["id"] for i in listed["items"]] == [p3]
+    assert {i["id"] for i in deployed.instances("kiem_toan")["items"]} == {p3, own}
+    assert deployed.instances("cv_vhtt", process="document_approval")["total"] == 1
+    assert deployed.instances("cv_vhtt", status="completed")["total"] == 0
+    assert deployed.instances("admin", started_by="cv_vhtt")["total"] == 2
+    xml = deployed.bpmn_xml(p3, "xa_xuanbac")
+    assert 'id="annual_report"' in xml
+
+
+def test_instance_page_data_diagram_states_and_timeline(linear: Policyflow) -> None:
+    instance = linear.start("linear3", "cv_vhtt", now=NOW)["id"]
+    draft = only_task(linear, "cv_vhtt", instance)
+    linear.complete(draft["id"], "cv_vhtt", {"title": "a", "pages": 1}, now=NOW)
+    shown = linear.show(instance, "cv_vhtt")
+    assert shown["element_states"]["Draft"] == "completed"
+    assert shown["element_states"]["Review"] == "active"
+    assert ["StartEvent", "Draft"] in shown["flows_taken"]
+    assert ["Draft", "Review"] in shown["flows_taken"]
+    assert ["Review", "Approve"] not in shown["flows_taken"]
+    assert [(e["command"], e["full_name"]) for e in shown["timeline"]] == [
+        ("start", "Nguyễn Thị Hoa"),
+        ("complete", "Nguyễn Thị Hoa"),
+    ]
+    assert shown["timeline"][1]["element_name"] == "Soạn thảo"
+    assert not shown["can_admin"] and linear.show(instance, "admin")["can_admin"]
