@@ -22,6 +22,8 @@ MAX_ATTACHMENT = 10 * 1024 * 1024  # bytes
 
 
 def _locked(session: Session, rt: Runtime, instance_id: int, user: org.Actor) -> Instance:
+    if org.is_read_only(user):
+        raise PermissionDenied("Kiểm tra viên chỉ được xem, không thay đổi hồ sơ.")
     visible_instance(session, rt, instance_id, user)
     instance = session.get(Instance, instance_id, with_for_update=True, populate_existing=True)
     assert instance is not None

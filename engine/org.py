@@ -174,3 +174,13 @@ def reassign_candidates(
         return []
     users = holders(session, tree, role_key, unit_id, scope)
     return [{"username": u.username, "full_name": u.full_name} for u in users]
+
+
+AUDITOR_ROLE = "kiem_toan"
+
+
+def is_read_only(user: Actor) -> bool:
+    """An auditor who holds no other role reads everything in scope and changes nothing."""
+    return not user.is_admin and bool(user.roles) and all(
+        h.role_key == AUDITOR_ROLE for h in user.roles
+    )

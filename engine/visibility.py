@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from engine import org
 from engine.models import Instance, WorkItem
 
-AUDITOR = "kiem_toan"
+AUDITOR = org.AUDITOR_ROLE
 
 
 def instance_filter(tree: org.OrgTree, user: org.Actor) -> Any | None:

@@ -104,6 +104,9 @@ def test_comments_and_attachments_are_audited_and_scoped(linear: Policyflow) -> 
         linear.add_comment(instance, "xa_xuanninh", "xin chào", now=NOW)
     with pytest.raises(InvalidInput):
         linear.add_comment(instance, "tp_vhtt", "   ", now=NOW)
+    with pytest.raises(PermissionDenied):  # the auditor reads, never writes
+        linear.add_comment(instance, "kiem_toan", "ghi chú", now=NOW)
+    assert linear.show(instance, "kiem_toan")["id"] == instance
     shown = linear.show(instance, "cv_vhtt")
     assert shown["comments"][0]["body"] == "<b>Chú ý</b> hạn nộp"  # stored as given
     assert shown["attachments"][0]["id"] == file_id
