@@ -7,6 +7,8 @@ PORT   ?= 5000
 
 .PHONY: setup run test lint bench clean
 
+NODE_STAMP := node_modules/.installed
+
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==26.3
@@ -14,15 +16,21 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+# bpmn-js for the diagrams comes from npm, pinned by package-lock.json, never committed.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
-## make run: venv, migrate the embedded SQLite database, seed the demo, deploy the processes.
-run: setup
+setup: $(STAMP) $(NODE_STAMP)
+
+## make run: venv, migrate the embedded SQLite database, seed the demo, deploy, serve the UI.
+run: setup .secret_key
 	$(BIN)/policyflow db upgrade
 	$(BIN)/policyflow seed-demo
 	$(BIN)/policyflow deploy workflows/*.bpmn --as chu_quy_trinh
 	@echo ""
 	@echo "policyflow is ready (database: $${DATABASE_URL:-policyflow.db})."
+	@echo "Web UI:     http://127.0.0.1:$(PORT)   (API: http://127.0.0.1:$(PORT)/api/v1/openapi.json)"
 	@echo "Demo users: cv_vhtt tp_vhtt vp_ubnd pct_ubnd ct_ubnd van_thu cong_an tu_phap"
 	@echo "            tt_vhtttt xa_xuanbac xa_xuanninh kiem_toan chu_quy_trinh admin"
 	@echo "Password:   $${DEMO_PASSWORD:-demo}"
@@ -30,6 +38,12 @@ run: setup
 	@echo "            $(BIN)/policyflow start annual_report --as cv_vhtt --data '{\"year\": 2024, \"deadline\": \"2024-11-20\", \"outline_ref\": \"123/VHTT\"}'"
 	@echo "            $(BIN)/policyflow tasks --as xa_xuanbac"
 	@echo "            $(BIN)/policyflow fire-timers --now 2024-11-21T08:00:00+07:00"
+	SECRET_KEY=$$(cat .secret_key) $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) \
+		--access-logfile - web.wsgi:app
+
+# One key for all workers and restarts, so sessions survive both; never committed.
+.secret_key:
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > .secret_key
 
 ## make test: the whole suite (PostgreSQL too when DATABASE_URL points at one).
 test: setup

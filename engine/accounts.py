@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import org
 from engine.errors import InvalidInput, PermissionDenied
-from engine.models import ApiToken, LoginFailure, User
+from engine.models import ApiToken, LoginFailure, Role, User
 
 HASHER = PasswordHasher()
 MAX_FAILURES = 5  # failed logins of one username within WINDOW before it is refused
@@ -93,15 +93,17 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def describe(tree: org.OrgTree, actor: org.Actor) -> dict[str, Any]:
+def describe(session: Session, tree: org.OrgTree, actor: org.Actor) -> dict[str, Any]:
     """The user as pages and the API show them."""
+    names = {r.key: (r.name_vi, r.name_en) for r in session.scalars(select(Role))}
     return {
         "username": actor.username,
         "full_name": actor.full_name,
         "is_admin": actor.is_admin,
         "roles": [
-            {"role": h.role_key, "unit": tree.by_id[h.unit_id].code,
-             "unit_name": tree.by_id[h.unit_id].name}
+            {"role": h.role_key, "role_name": names.get(h.role_key, (h.role_key,))[0],
+             "role_name_en": names.get(h.role_key, ("", h.role_key))[1],
+             "unit": tree.by_id[h.unit_id].code, "unit_name": tree.by_id[h.unit_id].name}
             for h in actor.roles
         ],
     }  # fmt: skip

@@ -7,7 +7,7 @@ otherwise it is the current UTC time.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,6 +89,10 @@ class Policyflow:
         except (OSError, UnicodeDecodeError) as err:
             raise InvalidInput(f"Không đọc được tệp {path}: {err}") from err
         return self.deploy(xml, read_forms(path.parent / "forms"), actor)
+
+    def org_units(self, on: date | None = None) -> list[dict[str, Any]]:
+        """The org units (in force on `on`, if given), for pickers and filters."""
+        return self._run(lambda s: queries.org_units(self.runtime.org_tree(s), on))
 
     def processes(self, username: str | None = None) -> list[dict[str, Any]]:
         return self._run(
@@ -210,14 +214,14 @@ class Policyflow:
         """The user's description if the password is right; failures are throttled."""
         with self.transaction() as s:
             actor = accounts.authenticate(s, username, password, utcnow())
-            described = accounts.describe(self.runtime.org_tree(s), actor) if actor else None
+            described = accounts.describe(s, self.runtime.org_tree(s), actor) if actor else None
         if described is None:  # the failure is committed above, then reported
             raise InvalidInput(accounts.WRONG)
         return described
 
     def user(self, username: str) -> dict[str, Any]:
         return self._run(
-            lambda s: accounts.describe(self.runtime.org_tree(s), get_user(s, username))
+            lambda s: accounts.describe(s, self.runtime.org_tree(s), get_user(s, username))
         )
 
     def change_password(self, username: str, old_password: str, new_password: str) -> None:
@@ -253,7 +257,7 @@ class Policyflow:
     def task(self, task_id: str, username: str) -> dict[str, Any]:
         """One task with its instance and what the user may do with it."""
         return self._run(
-            lambda s: queries.task_detail(s, self.runtime, task_id, get_user(s, username))
+            lambda s: queries.task_detail(s, self.runtime, task_id, get_user(s, username), utcnow())
         )
 
     def reassign(

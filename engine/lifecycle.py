@@ -10,10 +10,18 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
-from engine.errors import Conflict, NotFound
+from engine import audit, org
+from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.models import Instance, MessageWait, Timer
 from engine.runtime import InstanceRun, Runtime
+
+
+def require_admin(session: Session, actor: str) -> None:
+    """Cancel, suspend and resume are an administrator's decisions."""
+    if actor == "system":
+        return
+    if not org.get_user(session, actor).is_admin:
+        raise PermissionDenied("Chỉ quản trị viên mới huỷ, tạm dừng hoặc tiếp tục hồ sơ.")
 
 
 def get_instance(session: Session, instance_id: int) -> Instance:
@@ -25,6 +33,7 @@ def get_instance(session: Session, instance_id: int) -> Instance:
 
 
 def cancel(session: Session, rt: Runtime, instance_id: int, actor: str, now: datetime) -> Instance:
+    require_admin(session, actor)
     instance = get_instance(session, instance_id)
     if instance.status not in ("running", "suspended"):
         raise Conflict(f"Hồ sơ {instance_id} đã kết thúc ({instance.status}).")
@@ -41,6 +50,7 @@ def set_suspended(
     session: Session, instance_id: int, suspended: bool, actor: str, now: datetime
 ) -> Instance:
     """Suspend (no completions, no timers) or resume; the workflow itself is untouched."""
+    require_admin(session, actor)
     instance = get_instance(session, instance_id)
     expected, target = ("running", "suspended") if suspended else ("suspended", "running")
     if instance.status != expected:

@@ -181,6 +181,8 @@ AUDITOR_ROLE = "kiem_toan"
 
 def is_read_only(user: Actor) -> bool:
     """An auditor who holds no other role reads everything in scope and changes nothing."""
-    return not user.is_admin and bool(user.roles) and all(
-        h.role_key == AUDITOR_ROLE for h in user.roles
+    return (
+        not user.is_admin
+        and bool(user.roles)
+        and all(h.role_key == AUDITOR_ROLE for h in user.roles)
     )

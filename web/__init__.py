@@ -1,1 +1,110 @@
-"""The Flask UI and REST API (issue: web inbox). Thin: it calls engine.api only."""
+"""The Flask UI and REST API (issue: web inbox). Thin: it calls engine.api only.
+
+`create_app(config)` builds the app with ONE engine object in
+`app.extensions["policyflow"]`; views parse the request, check what the page may show,
+call the engine and render.
+"""
+
+import os
+import secrets
+import warnings
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.wrappers import Response
+
+from engine.api import Policyflow
+from engine.db import database_url
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProcessFailed
+from web import auth, i18n
+from web.api import api_bp
+from web.views import inbox, instances, processes, tasks, vendor
+
+csrf = CSRFProtect()
+
+# Scripts only from this origin (no inline script); bpmn-js sets style attributes on SVG.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        DATABASE_URL=database_url(),
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        WTF_CSRF_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,  # attachments
+    )
+    app.config.update(config or {})
+    if not app.config["SECRET_KEY"]:
+        if not app.config.get("TESTING"):
+            warnings.warn(
+                "SECRET_KEY is not set: using a random key; sessions end when the process does.",
+                stacklevel=2,
+            )
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.extensions["policyflow"] = Policyflow(app.config["DATABASE_URL"])
+
+    csrf.init_app(app)
+    csrf.exempt(api_bp)  # the API authenticates with tokens, not cookies
+    i18n.init_app(app)
+    auth.init_app(app)
+    for bp in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, vendor.bp, api_bp):
+        app.register_blueprint(bp)
+    app.jinja_env.globals["nav_counts"] = inbox.nav_counts
+    _error_pages(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def _error_pages(app: Flask) -> None:
+    def page(status: int, title: str, message: str) -> tuple[str, int]:
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(NotFound)
+    @app.errorhandler(404)
+    def not_found(err: Exception) -> tuple[str, int]:
+        msg = str(err) if isinstance(err, NotFound) else ""
+        return page(404, i18n._("Không tìm thấy"), msg)
+
+    @app.errorhandler(PermissionDenied)
+    @app.errorhandler(403)
+    def forbidden(err: Exception) -> tuple[str, int]:
+        msg = str(err) if isinstance(err, PermissionDenied) else ""
+        return page(403, i18n._("Không có quyền"), msg)
+
+    @app.errorhandler(Conflict)
+    def conflict(err: Conflict) -> tuple[str, int]:
+        return page(409, i18n._("Hồ sơ đã thay đổi"), str(err))
+
+    @app.errorhandler(InvalidInput)
+    def invalid(err: InvalidInput) -> tuple[str, int]:
+        return page(400, i18n._("Dữ liệu không hợp lệ"), str(err))
+
+    @app.errorhandler(ProcessFailed)
+    def failed(err: ProcessFailed) -> tuple[str, int]:
+        return page(500, i18n._("Quy trình gặp lỗi"), str(err))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(err: CSRFError) -> tuple[str, int]:
+        return page(
+            400, i18n._("Phiên làm việc đã hết hạn"), i18n._("Hãy tải lại trang và thử lại.")
+        )
+
+    @app.errorhandler(413)
+    def too_large(err: Exception) -> tuple[str, int]:
+        return page(413, i18n._("Tệp quá lớn"), i18n._("Tệp đính kèm tối đa 25 MB."))

@@ -2,7 +2,7 @@
 
 from .inbox import describe_items, inbox, inbox_filter, tasks_for
 from .instances import history, instance_data, instances, show_instance, visible_instance
-from .processes import processes
+from .processes import org_units, processes
 
 __all__ = [
     "describe_items",
@@ -11,6 +11,7 @@ __all__ = [
     "inbox_filter",
     "instance_data",
     "instances",
+    "org_units",
     "processes",
     "show_instance",
     "tasks_for",

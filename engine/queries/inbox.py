@@ -93,6 +93,7 @@ def inbox(
     q: str | None = None,
     page: int = 1,
     per_page: int = 50,
+    sort: str = "due",
 ) -> dict[str, Any]:
     """One page of a box ("open": all I may do; "mine": claimed by me; "completed": done
     by me), with the counts the navigation shows."""
@@ -107,11 +108,7 @@ def inbox(
     if q:
         where.append(WorkItem.name.ilike(f"%{q.strip()}%"))
     total = session.scalar(select(func.count()).select_from(WorkItem).where(*where)) or 0
-    order = (
-        [WorkItem.completed_at.desc()]
-        if box == "completed"
-        else [WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at]
-    )
+    order = _order(box, sort)
     items = session.scalars(
         select(WorkItem)
         .where(*where)
@@ -123,6 +120,23 @@ def inbox(
     for entry, item in zip(described, items, strict=True):
         entry["overdue"] = item.state == "open" and item.due_at is not None and item.due_at < now
     return {"items": described, "total": total, "counts": counts(session, tree, user, now)}
+
+
+SORTS = ("due", "-due", "created", "-created")
+
+
+def _order(box: str, sort: str) -> list[Any]:
+    """Due date first (no due date last), or by when the task arrived."""
+    if box == "completed":
+        return [WorkItem.completed_at.desc()]
+    if sort == "due":
+        return [WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at]
+    if sort == "-due":
+        return [WorkItem.due_at.is_(None), WorkItem.due_at.desc(), WorkItem.created_at]
+    if sort in ("created", "-created"):
+        column = WorkItem.created_at
+        return [column if sort == "created" else column.desc(), WorkItem.id]
+    raise ValueError(f"unknown sort {sort!r}; expected one of {SORTS}")
 
 
 def _box(tree: org.OrgTree, user: org.Actor, box: str) -> Any:

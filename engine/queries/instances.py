@@ -64,12 +64,24 @@ def show_instance(
         "open_tasks": describe_items(session, rt, tree, open_items),
         "waiting_timers": sorted((instance.waiting or {}).get("timers", {}).values()),
         "data": instance_data(session, rt, instance),
+        "field_labels": field_labels(rt, session, instance),
         **diagram_states(events, instance.process_key),
         "timeline": timeline(events, version.parsed.info.elements, names),
         "comments": _comments(session, instance_id, names),
         "attachments": _attachments(session, instance_id, names),
         "can_admin": bool(user is not None and user.is_admin),
     }
+
+
+def field_labels(rt: Runtime, session: Session, instance: Instance) -> dict[str, str]:
+    """Field name → its Vietnamese title, from every form of the versions the instance runs."""
+    labels: dict[str, str] = {}
+    for version_id in (instance.process_version_id, *instance.called_versions.values()):
+        for schema in rt.versions.get(session, version_id).forms.values():
+            for name, prop in schema.get("properties", {}).items():
+                if isinstance(prop, dict) and prop.get("title"):
+                    labels.setdefault(name, prop["title"])
+    return labels
 
 
 def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The processes a user sees on the start page."""
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -46,3 +47,16 @@ def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> l
             }
         )
     return found
+
+
+def org_units(tree: org.OrgTree, on: date | None = None) -> list[dict[str, Any]]:
+    units = [u for u in tree.by_id.values() if on is None or u.in_force(on)]
+    return [
+        {
+            "code": u.code, "name": u.name, "kind": u.kind,
+            "parent": tree.by_id[u.parent_id].code if u.parent_id else None,
+            "valid_from": u.valid_from.isoformat(),
+            "valid_to": u.valid_to.isoformat() if u.valid_to else None,
+        }
+        for u in sorted(units, key=lambda u: (u.kind != "district", u.kind, u.name))
+    ]  # fmt: skip

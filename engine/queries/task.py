@@ -1,5 +1,6 @@
 """One task as its page shows it: the task, its instance, and what the viewer may do."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,7 +14,9 @@ from .inbox import describe_items
 from .instances import show_instance, visible_instance
 
 
-def task_detail(session: Session, rt: Runtime, task_id: str, user: org.Actor) -> dict[str, Any]:
+def task_detail(
+    session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime
+) -> dict[str, Any]:
     item = session.get(WorkItem, task_id)
     if item is None:
         raise NotFound(f"Không có công việc '{task_id}'.")
@@ -28,6 +31,7 @@ def task_detail(session: Session, rt: Runtime, task_id: str, user: org.Actor) ->
     return {
         **described,
         "instructions": _instructions(version, item.element_id),
+        "overdue": item.state == "open" and item.due_at is not None and item.due_at < now,
         "instance": show_instance(session, rt, item.instance_id, user),
         "can_act": can_act,
         "can_reassign": leader,

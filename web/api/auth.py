@@ -1,0 +1,51 @@
+"""Bearer tokens: `token_required` puts the caller's username in `g.username`.
+
+Tokens come from `POST /api/v1/auth/token` (engine: `Policyflow.issue_token`); the engine
+stores only their hash and refuses expired ones (`user_for_token` → PermissionDenied).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, request
+
+from engine.api import Policyflow
+from engine.errors import NotFound, PermissionDenied
+from web.api import ApiError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="policyflow"'}
+MISSING = "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token> (POST /api/v1/auth/token)."
+
+
+def engine() -> Policyflow:
+    return cast(Policyflow, current_app.extensions["policyflow"])
+
+
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def token_required(view: F) -> F:
+    """401 unless the request carries a valid, unexpired token of an active user."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        token = bearer_token()
+        if token is None:
+            raise ApiError(401, MISSING, headers=CHALLENGE)
+        try:
+            g.username = engine().user_for_token(token)
+        except (PermissionDenied, NotFound) as err:  # expired/unknown, or user deactivated
+            raise ApiError(401, str(err), headers=CHALLENGE) from err
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def username() -> str:
+    return cast(str, g.username)

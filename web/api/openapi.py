@@ -1,0 +1,503 @@
+"""The OpenAPI 3.1 description of /api/v1, written by hand (served at /api/v1/openapi.json).
+
+Keep it in step with routes.py: tests/test_api.py checks that it lists exactly the
+registered routes and that real responses match the schemas below.
+"""
+
+from copy import deepcopy
+from typing import Any
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(type_name: str, **extra: Any) -> Schema:
+    return {"type": [type_name, "null"], **extra}
+
+
+def obj(required: list[str], properties: dict[str, Schema], **extra: Any) -> Schema:
+    return {"type": "object", "required": required, "properties": properties, **extra}
+
+
+def every(properties: dict[str, Schema], **extra: Any) -> Schema:
+    """An object whose listed properties are all always present."""
+    return obj(list(properties), properties, **extra)
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+MOMENT = {"type": "string", "format": "date-time"}
+JSON_SCHEMA = nullable("object", description="A JSON Schema (draft 2020-12) of the form.")
+
+TASK_FIELDS: dict[str, Schema] = {
+    "id": {**STRING, "description": "The task's id (a UUID)."},
+    "instance_id": INTEGER,
+    "process_key": STRING,
+    "element_id": {**STRING, "description": "The BPMN element the task is for."},
+    "name": STRING,
+    "role": nullable("string", description="The role whose holders may do the task."),
+    "unit": {**STRING, "description": "Code of the org unit the task belongs to."},
+    "unit_name": STRING,
+    "scope": {"enum": ["unit", "administration"]},
+    "state": {"enum": ["open", "completed", "cancelled"]},
+    "claimed_by": nullable("string"),
+    "completed_by": nullable("string"),
+    "completed_at": nullable("string", format="date-time"),
+    "created_at": MOMENT,
+    "due_at": nullable("string", format="date-time"),
+    "form": nullable("string", description="The form's file name."),
+    "form_schema": JSON_SCHEMA,
+}
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": every(
+        {
+            "error": every(
+                {
+                    "code": {
+                        **STRING,
+                        "description": "invalid, invalid_json, bpmn_rejected, unauthorized, "
+                        "forbidden, not_found, method_not_allowed, conflict, too_large, "
+                        "too_many_requests, process_error, internal_error, …",
+                    },
+                    "message": {**STRING, "description": "One sentence fit to show a user."},
+                    "field_errors": {
+                        "type": "object",
+                        "description": "Messages per form field or query parameter "
+                        '("" for the whole form); empty when none.',
+                        "additionalProperties": {"type": "array", "items": STRING},
+                    },
+                }
+            )
+        }
+    ),
+    "Credentials": every({"username": STRING, "password": STRING}),
+    "Token": every(
+        {
+            "token": {**STRING, "description": "Send as `Authorization: Bearer <token>`."},
+            "expires_at": MOMENT,
+        }
+    ),
+    "User": every(
+        {
+            "username": STRING,
+            "full_name": STRING,
+            "is_admin": BOOLEAN,
+            "roles": {
+                "type": "array",
+                "items": every(
+                    {
+                        "role": STRING,
+                        "role_name": STRING,
+                        "role_name_en": STRING,
+                        "unit": STRING,
+                        "unit_name": STRING,
+                    }
+                ),
+            },
+        }
+    ),
+    "Process": every(
+        {
+            "key": STRING,
+            "name": STRING,
+            "version": INTEGER,
+            "content_hash": STRING,
+            "deployed_at": MOMENT,
+            "start_role": nullable("string", description="Holders of this role may start it."),
+            "can_start": BOOLEAN,
+            "start_form": JSON_SCHEMA,
+        }
+    ),
+    "ProcessList": every({"items": {"type": "array", "items": ref("Process")}}),
+    "FormData": {
+        "type": "object",
+        "description": "Data satisfying the form's JSON Schema (start_form or form_schema).",
+        "additionalProperties": True,
+    },
+    "NextTask": every(
+        {"id": STRING, "element_id": STRING, "name": STRING, "role": nullable("string")}
+    ),
+    "Outcome": every(
+        {
+            "id": {**INTEGER, "description": "The instance's id."},
+            "status": ref("InstanceStatus"),
+            "open_tasks": {
+                "type": "array",
+                "items": ref("NextTask"),
+                "description": "The instance's open tasks after the command.",
+            },
+        }
+    ),
+    "InstanceStatus": {"enum": ["running", "suspended", "completed", "cancelled"]},
+    "Task": every(TASK_FIELDS),
+    "InboxTask": every({**TASK_FIELDS, "overdue": BOOLEAN}),
+    "Counts": every({"open": INTEGER, "mine": INTEGER, "overdue": INTEGER, "completed": INTEGER}),
+    "TaskPage": every(
+        {
+            "items": {"type": "array", "items": ref("InboxTask")},
+            "total": {**INTEGER, "description": "Tasks matching the filters, on all pages."},
+            "counts": ref("Counts"),
+            "page": INTEGER,
+            "per_page": INTEGER,
+        }
+    ),
+    "TaskDetail": every(
+        {
+            **TASK_FIELDS,
+            "instructions": nullable("string"),
+            "overdue": BOOLEAN,
+            "instance": ref("InstanceDetail"),
+            "can_act": {**BOOLEAN, "description": "Whether the caller may complete it now."},
+            "can_reassign": BOOLEAN,
+            "reassign_candidates": {
+                "type": "array",
+                "items": every({"username": STRING, "full_name": STRING}),
+            },
+            "diagram_process_key": STRING,
+            "diagram_version": INTEGER,
+        }
+    ),
+    "Claim": every({"id": STRING, "claimed_by": nullable("string")}),
+    "InstanceSummary": every(
+        {
+            "id": INTEGER,
+            "process_key": STRING,
+            "process_name": STRING,
+            "status": ref("InstanceStatus"),
+            "unit": STRING,
+            "unit_name": STRING,
+            "started_by": STRING,
+            "started_at": MOMENT,
+            "ended_at": nullable("string", format="date-time"),
+        }
+    ),
+    "InstancePage": every(
+        {
+            "items": {"type": "array", "items": ref("InstanceSummary")},
+            "total": INTEGER,
+            "page": INTEGER,
+            "per_page": INTEGER,
+        }
+    ),
+    "InstanceDetail": every(
+        {
+            "id": INTEGER,
+            "process_key": STRING,
+            "process_name": STRING,
+            "version": INTEGER,
+            "status": ref("InstanceStatus"),
+            "unit": STRING,
+            "unit_name": STRING,
+            "started_by": STRING,
+            "started_at": MOMENT,
+            "ended_at": nullable("string", format="date-time"),
+            "open_tasks": {"type": "array", "items": ref("Task")},
+            "waiting_timers": {"type": "array", "items": STRING},
+            "data": {"type": "object", "description": "The instance's current data."},
+            "field_labels": {
+                "type": "object",
+                "description": "Field name → its title in the forms (to label `data`).",
+                "additionalProperties": STRING,
+            },
+            "element_states": {
+                "type": "object",
+                "description": "BPMN element id → its state on the diagram.",
+                "additionalProperties": {"enum": ["completed", "active", "waiting", "cancelled"]},
+            },
+            "flows_taken": {
+                "type": "array",
+                "items": {"type": "array", "items": STRING, "minItems": 2, "maxItems": 2},
+            },
+            "timeline": {
+                "type": "array",
+                "items": every(
+                    {
+                        "seq": INTEGER,
+                        "at": MOMENT,
+                        "actor": STRING,
+                        "full_name": STRING,
+                        "command": STRING,
+                        "element_id": nullable("string"),
+                        "element_name": nullable("string"),
+                    }
+                ),
+            },
+            "comments": {
+                "type": "array",
+                "items": every(
+                    {
+                        "author": STRING,
+                        "full_name": STRING,
+                        "body": STRING,
+                        "at": MOMENT,
+                        "task_id": nullable("string"),
+                    }
+                ),
+            },
+            "attachments": {
+                "type": "array",
+                "items": every(
+                    {
+                        "id": STRING,
+                        "filename": STRING,
+                        "size": INTEGER,
+                        "content_type": STRING,
+                        "at": MOMENT,
+                        "author": STRING,
+                        "task_id": nullable("string"),
+                    }
+                ),
+            },
+            "can_admin": BOOLEAN,
+        }
+    ),
+    "HistoryEvent": every(
+        {
+            "seq": INTEGER,
+            "at": MOMENT,
+            "actor": STRING,
+            "command": STRING,
+            "payload": {"type": "object"},
+            "result": {"type": "object"},
+            "hash": STRING,
+            "prev_hash": STRING,
+        },
+        description="One audit event; each event's hash chains to the previous one.",
+    ),
+    "History": every({"items": {"type": "array", "items": ref("HistoryEvent")}}),
+}
+
+ERRORS: dict[int, str] = {
+    400: "Bad input: a form that fails its schema (see field_errors), malformed JSON, "
+    "a body that is not an object, or a bad query parameter.",
+    401: "No token, or an invalid or expired one.",
+    403: "The caller sees this but may not do it (e.g. lacks the role).",
+    404: "No such thing, or not visible to the caller.",
+    409: "The state changed: already completed, claimed by someone else, not running.",
+    413: "The body is too large.",
+    429: "Too many failed logins for this username; try again later.",
+    500: "An unexpected error (logged; never shown).",
+}
+
+
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413)
+
+
+def json_body(schema: Schema, description: str) -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def responses(ok: int, schema: Schema, description: str, *errors: int) -> dict[str, Any]:
+    found = {str(ok): json_body(schema, description)}
+    for status in sorted({*errors, 500}):
+        found[str(status)] = {"$ref": f"#/components/responses/E{status}"}
+    return found
+
+
+def param(name: str, where: str, schema: Schema, description: str, **extra: Any) -> Schema:
+    return {"name": name, "in": where, "schema": schema, "description": description, **extra}
+
+
+def query(name: str, schema: Schema, description: str) -> Schema:
+    return param(name, "query", schema, description)
+
+
+TASK_ID = param("task_id", "path", STRING, "The task's id.", required=True)
+INSTANCE_ID = param(
+    "instance_id",
+    "path",
+    {"type": "integer", "minimum": 0, "maximum": 2147483647},
+    "The instance's id.",
+    required=True,
+)
+PAGING = [
+    query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+    query(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+        "Items per page.",
+    ),
+]
+PUBLIC: list[dict[str, list[str]]] = []  # `security` of an operation without a token
+
+
+def form_body(description: str) -> Schema:
+    return {"required": False, **json_body(ref("FormData"), description)}
+
+
+PATHS: dict[str, Any] = {
+    "/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "security": PUBLIC,
+            "responses": responses(200, {"type": "object"}, "The OpenAPI 3.1 document."),
+        }
+    },
+    "/auth/token": {
+        "post": {
+            "operationId": "issueToken",
+            "summary": "Exchange a username and password for a bearer token (12 hours)",
+            "security": PUBLIC,
+            "requestBody": {"required": True, **json_body(ref("Credentials"), "Credentials.")},
+            "responses": responses(200, ref("Token"), "A new token.", 400, 401, 413, 429),
+        }
+    },
+    "/me": {
+        "get": {
+            "operationId": "me",
+            "summary": "The caller: name, admin flag, roles and their units",
+            "responses": responses(200, ref("User"), "The caller.", 401),
+        }
+    },
+    "/processes": {
+        "get": {
+            "operationId": "listProcesses",
+            "summary": "Deployed processes (newest versions), each with its start form",
+            "responses": responses(200, ref("ProcessList"), "The processes.", 401),
+        }
+    },
+    "/processes/{key}/instances": {
+        "post": {
+            "operationId": "startInstance",
+            "summary": "Start an instance with the start form's data",
+            "description": "Only holders of the process's start role may start it (403).",
+            "parameters": [param("key", "path", STRING, "The process key.", required=True)],
+            "requestBody": form_body("The start form's data (an empty body means {})."),
+            "responses": responses(
+                201, ref("Outcome"), "Started; Location is the new instance.", *WRITE_ERRORS
+            ),
+        }
+    },
+    "/tasks": {
+        "get": {
+            "operationId": "listTasks",
+            "summary": "The caller's inbox: one page of a box, with the boxes' counts",
+            "parameters": [
+                query(
+                    "box",
+                    {"enum": ["open", "mine", "completed"], "default": "open"},
+                    "open: all I may do; mine: claimed by me; completed: done by me.",
+                ),
+                query("process", STRING, "Only tasks of this process key."),
+                query("unit", STRING, "Only tasks of this org unit code (400 if unknown)."),
+                query(
+                    "due",
+                    {"enum": ["overdue", "today", "later"]},
+                    "Only tasks due in this window (local time).",
+                ),
+                query("q", STRING, "Text the task's name contains."),
+                query(
+                    "sort",
+                    {"enum": ["due", "-due", "created", "-created"], "default": "due"},
+                    "By due date (no due date last) or arrival; '-' for descending. "
+                    "The completed box is always newest first.",
+                ),
+                *PAGING,
+            ],
+            "responses": responses(200, ref("TaskPage"), "A page of tasks.", 400, 401),
+        }
+    },
+    "/tasks/{task_id}": {
+        "get": {
+            "operationId": "getTask",
+            "summary": "One task with its instance and what the caller may do",
+            "parameters": [TASK_ID],
+            "responses": responses(200, ref("TaskDetail"), "The task.", 401, 404),
+        }
+    },
+    "/tasks/{task_id}/claim": {
+        "post": {
+            "operationId": "claimTask",
+            "summary": "Claim an open task (others then cannot complete it)",
+            "parameters": [TASK_ID],
+            "responses": responses(200, ref("Claim"), "Claimed.", 401, 403, 404, 409),
+        }
+    },
+    "/tasks/{task_id}/unclaim": {
+        "post": {
+            "operationId": "unclaimTask",
+            "summary": "Give a claimed task back to the shared inbox",
+            "parameters": [TASK_ID],
+            "responses": responses(200, ref("Claim"), "Released.", 401, 403, 404, 409),
+        }
+    },
+    "/tasks/{task_id}/complete": {
+        "post": {
+            "operationId": "completeTask",
+            "summary": "Complete a task with its form's data",
+            "parameters": [TASK_ID],
+            "requestBody": form_body("The task form's data (an empty body means {})."),
+            "responses": responses(
+                200, ref("Outcome"), "Completed; the instance's next tasks.", *WRITE_ERRORS
+            ),
+        }
+    },
+    "/instances": {
+        "get": {
+            "operationId": "listInstances",
+            "summary": "Instances the caller may see, newest first",
+            "parameters": [
+                query("process", STRING, "Only this process key."),
+                query("status", ref("InstanceStatus"), "Only this status."),
+                query("unit", STRING, "Only this org unit code (400 if unknown)."),
+                query("started_by", STRING, "Only those started by this username."),
+                query("date_from", {"type": "string", "format": "date"}, "Started on or after."),
+                query("date_to", {"type": "string", "format": "date"}, "Started on or before."),
+                *PAGING,
+            ],
+            "responses": responses(200, ref("InstancePage"), "A page of instances.", 400, 401),
+        }
+    },
+    "/instances/{instance_id}": {
+        "get": {
+            "operationId": "getInstance",
+            "summary": "One instance: status, open tasks, data, diagram states, timeline",
+            "parameters": [INSTANCE_ID],
+            "responses": responses(200, ref("InstanceDetail"), "The instance.", 401, 404),
+        }
+    },
+    "/instances/{instance_id}/history": {
+        "get": {
+            "operationId": "getHistory",
+            "summary": "The instance's audit trail, oldest first",
+            "parameters": [INSTANCE_ID],
+            "responses": responses(200, ref("History"), "The audit events.", 401, 404),
+        }
+    },
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+    "info": {
+        "title": "policyflow API",
+        "version": "1.0.0",
+        "description": (
+            "The district's processes as BPMN: start instances, work the inbox, follow "
+            "instances. Get a token from POST /auth/token and send it as "
+            "`Authorization: Bearer <token>`. Every error is JSON: "
+            '{"error": {"code", "message", "field_errors"}}. Messages are in Vietnamese.'
+        ),
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearerAuth": []}],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        "schemas": SCHEMAS,
+        "responses": {
+            f"E{status}": json_body(ref("Error"), description)
+            for status, description in ERRORS.items()
+        },
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    return deepcopy(DOCUMENT)

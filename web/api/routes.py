@@ -1,0 +1,220 @@
+"""The endpoints: each parses the request, calls one `Policyflow` method, returns JSON.
+
+Visibility and permissions are the engine's: it answers NotFound for what the caller may
+not see and PermissionDenied for what they see but may not do.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Response, jsonify, request, url_for
+
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from web.api import ApiError, api_bp
+from web.api.auth import engine, token_required, username
+from web.api.openapi import document
+
+BOXES = ("open", "mine", "completed")
+DUE_STATES = ("overdue", "today", "later")
+SORTS = ("due", "-due", "created", "-created")
+STATUSES = ("running", "suspended", "completed", "cancelled")
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+INSTANCE = "/instances/<int(max=2147483647):instance_id>"  # ids are 32-bit in the database
+
+# -- reading the request -------------------------------------------------------------
+
+
+def json_object(required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The body as a JSON object ({} when empty); 400 when malformed or not an object."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        data: Any = {}
+    else:
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            message = f"Nội dung không phải JSON hợp lệ: {err}"
+            raise ApiError(400, message, code="invalid_json") from err
+    if not isinstance(data, dict):
+        raise ApiError(400, "Nội dung phải là một đối tượng JSON ({...}).", code="invalid_json")
+    missing = {name: ["Trường bắt buộc, chưa điền."] for name in required if name not in data}
+    if missing:
+        raise ApiError(400, f"Thiếu: {', '.join(missing)}.", missing)
+    return data
+
+
+def _bad_param(name: str, message: str) -> ApiError:
+    return ApiError(400, f"Tham số '{name}' không hợp lệ: {message}", {name: [message]})
+
+
+def query_text(name: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    return value or None
+
+
+def query_choice(name: str, choices: tuple[str, ...]) -> str | None:
+    value = query_text(name)
+    if value is not None and value not in choices:
+        raise _bad_param(name, f"cần một trong {', '.join(choices)}.")
+    return value
+
+
+def query_int(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = query_text(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _bad_param(name, "cần một số nguyên.") from None
+    if not minimum <= value <= maximum:
+        raise _bad_param(name, f"cần từ {minimum} đến {maximum}.")
+    return value
+
+
+def query_date(name: str) -> date | None:
+    raw = query_text(name)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise _bad_param(name, "cần một ngày dạng YYYY-MM-DD.") from None
+
+
+def paging() -> dict[str, int]:
+    return {
+        "page": query_int("page", 1, 1, 1_000_000),
+        "per_page": query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE),
+    }
+
+
+def unit_filtered(fetch: Callable[[], dict[str, Any]], unit: str | None) -> dict[str, Any]:
+    """Run a listing filtered by a unit code; an unknown code is a bad parameter (400)."""
+    try:
+        return fetch()
+    except NotFound as err:
+        if unit is None:
+            raise
+        raise _bad_param("unit", str(err)) from err
+
+
+def created(body: dict[str, Any], location: str) -> tuple[Response, int, dict[str, str]]:
+    return jsonify(body), 201, {"Location": location}
+
+
+# -- endpoints -----------------------------------------------------------------------
+
+
+@api_bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(document())
+
+
+@api_bp.post("/auth/token")
+def issue_token() -> tuple[Response, int]:
+    body = json_object(required=("username", "password"))
+    name, password = body["username"], body["password"]
+    if not isinstance(name, str) or not isinstance(password, str):
+        fields = {k: ["Cần một chuỗi ký tự."] for k in ("username", "password")
+                  if not isinstance(body[k], str)}  # fmt: skip
+        raise ApiError(400, "Tên đăng nhập và mật khẩu phải là chuỗi ký tự.", fields)
+    try:
+        issued = engine().issue_token(name.strip(), password)
+    except InvalidInput as err:  # wrong username or password (the failure is recorded)
+        raise ApiError(401, str(err)) from err
+    except PermissionDenied as err:  # too many failures: refused for a while
+        raise ApiError(429, str(err)) from err
+    return jsonify(issued), 200
+
+
+@api_bp.get("/me")
+@token_required
+def me() -> Response:
+    return jsonify(engine().user(username()))
+
+
+@api_bp.get("/processes")
+@token_required
+def processes() -> Response:
+    return jsonify({"items": engine().processes(username())})
+
+
+@api_bp.post("/processes/<key>/instances")
+@token_required
+def start(key: str) -> tuple[Response, int, dict[str, str]]:
+    outcome = engine().start(key, username(), json_object())
+    return created(outcome, url_for("api.instance", instance_id=outcome["id"]))
+
+
+@api_bp.get("/tasks")
+@token_required
+def tasks() -> Response:
+    filters = {
+        "box": query_choice("box", BOXES) or "open",
+        "process": query_text("process"),
+        "unit": query_text("unit"),
+        "due": query_choice("due", DUE_STATES),
+        "q": query_text("q"),
+        "sort": query_choice("sort", SORTS) or "due",
+        **paging(),
+    }
+    found = unit_filtered(lambda: engine().inbox(username(), **filters), filters["unit"])
+    return jsonify({**found, "page": filters["page"], "per_page": filters["per_page"]})
+
+
+@api_bp.get("/tasks/<task_id>")
+@token_required
+def task(task_id: str) -> Response:
+    return jsonify(engine().task(task_id, username()))
+
+
+@api_bp.post("/tasks/<task_id>/claim")
+@token_required
+def claim(task_id: str) -> Response:
+    engine().claim(task_id, username())
+    return jsonify({"id": task_id, "claimed_by": username()})
+
+
+@api_bp.post("/tasks/<task_id>/unclaim")
+@token_required
+def unclaim(task_id: str) -> Response:
+    engine().unclaim(task_id, username())
+    return jsonify({"id": task_id, "claimed_by": None})
+
+
+@api_bp.post("/tasks/<task_id>/complete")
+@token_required
+def complete(task_id: str) -> Response:
+    return jsonify(engine().complete(task_id, username(), json_object()))
+
+
+@api_bp.get("/instances")
+@token_required
+def instances() -> Response:
+    filters = {
+        "process": query_text("process"),
+        "status": query_choice("status", STATUSES),
+        "unit": query_text("unit"),
+        "started_by": query_text("started_by"),
+        "date_from": query_date("date_from"),
+        "date_to": query_date("date_to"),
+        **paging(),
+    }
+    found = unit_filtered(lambda: engine().instances(username(), **filters), filters["unit"])
+    return jsonify({**found, "page": filters["page"], "per_page": filters["per_page"]})
+
+
+@api_bp.get(INSTANCE)
+@token_required
+def instance(instance_id: int) -> Response:
+    return jsonify(engine().show(instance_id, username()))
+
+
+@api_bp.get(f"{INSTANCE}/history")
+@token_required
+def history(instance_id: int) -> Response:
+    return jsonify({"items": engine().history(instance_id, username())})

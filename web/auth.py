@@ -1,0 +1,136 @@
+"""Login, logout, password change; `login_required`, `current_username()`, `current_user()`.
+
+The session cookie holds the username only; the user (full name, admin flag, roles and
+units) is read from the engine once per request. The engine's `authenticate` refuses
+after repeated failures (rate limit), which the login page shows as it is.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from engine.api import Policyflow
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from web.i18n import _
+
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+LEADER_ROLES = frozenset({"lanh_dao_ubnd", "truong_phong_vhtt"})
+
+
+def engine() -> Policyflow:
+    return cast(Policyflow, current_app.extensions["policyflow"])
+
+
+def current_username() -> str | None:
+    return session.get("username")
+
+
+def current_user() -> dict[str, Any] | None:
+    """The logged-in user as the engine describes them (cached for the request)."""
+    if "user" not in g:
+        username = current_username()
+        g.user = None
+        if username:
+            try:
+                g.user = engine().user(username)
+            except (NotFound, PermissionDenied):  # deactivated or removed meanwhile
+                session.clear()
+    return g.user
+
+
+def is_leader(user: dict[str, Any] | None) -> bool:
+    if not user:
+        return False
+    return bool(user.get("is_admin")) or any(r["role"] in LEADER_ROLES for r in user["roles"])
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (never //host or a scheme) is a place to go back to."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("inbox.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    error, status = None, 200
+    username = request.form.get("username", "").strip()
+    if request.method == "POST":
+        try:
+            user = engine().authenticate(username, request.form.get("password", ""))
+        except InvalidInput as err:
+            error, status = str(err), 401
+        except PermissionDenied as err:
+            error, status = str(err), 429
+        else:
+            lang = session.get("lang")
+            session.clear()  # a fresh session for the signed-in user
+            session["username"] = user["username"]
+            if lang:
+                session["lang"] = lang
+            return redirect(safe_next(request.form.get("next")))
+    next_url = request.values.get("next", "")
+    return render_template("login.html", error=error, username=username, next_url=next_url), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | str | tuple[str, int]:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        new = request.form.get("new_password", "")
+        if new != request.form.get("confirm_password", ""):
+            errors["confirm_password"] = [_("Hai lần nhập mật khẩu mới không khớp.")]
+        else:
+            try:
+                engine().change_password(
+                    current_username(), request.form.get("old_password", ""), new
+                )
+            except InvalidInput as err:
+                errors = err.field_errors or {"old_password": [str(err)]}
+            except PermissionDenied as err:
+                errors = {"old_password": [str(err)]}
+            else:
+                flash(_("Đã đổi mật khẩu."), "success")
+                return redirect(url_for("inbox.index"))
+    return render_template("password.html", errors=errors), 400 if errors else 200
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(current_user=current_user, is_leader=is_leader)

@@ -1,0 +1,281 @@
+"""Vietnamese by default, English on request: a small table and a `_()` for Jinja and views.
+
+Every UI string is written in Vietnamese and looked up in EN when the user picked English
+(kept in the session and a cookie). Dates are shown in Việt Nam time, dd/mm/yyyy HH:MM.
+"""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from flask import Blueprint, Flask, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+LANGS = ("vi", "en")
+VN = timezone(timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh: +07:00, no daylight saving
+
+bp = Blueprint("i18n", __name__)
+
+
+def current_lang() -> str:
+    lang = g.get("lang")
+    if lang is None:
+        lang = session.get("lang") or request.cookies.get("lang") or "vi"
+        g.lang = lang = lang if lang in LANGS else "vi"
+    return lang
+
+
+def _(text: str, **values: Any) -> str:
+    """The text in the current language, with {name} placeholders filled in."""
+    if current_lang() == "en":
+        text = EN.get(text, text)
+    return text.format(**values) if values else text
+
+
+def parse_moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def format_datetime(value: Any) -> str:
+    """ISO date-time → dd/mm/yyyy HH:MM in Việt Nam time; anything else as given."""
+    moment = parse_moment(value)
+    return moment.astimezone(VN).strftime("%d/%m/%Y %H:%M") if moment else (value or "")
+
+
+def format_date(value: Any) -> str:
+    """ISO date → dd/mm/yyyy; a date-time is shown as one."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return format_datetime(value)
+
+
+def local_now() -> datetime:
+    return datetime.now(VN)
+
+
+@bp.post("/lang/<lang>")
+def switch(lang: str) -> Response:
+    if lang not in LANGS:
+        lang = "vi"
+    session["lang"] = lang
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("inbox.index")
+    response = redirect(target)
+    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(_=_, current_lang=current_lang, label=label)
+    app.jinja_env.filters.update(dt=format_datetime, d=format_date)
+
+
+# What the engine's codes mean to a person (looked up through `_` like every UI string).
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "running": "Đang xử lý",
+        "suspended": "Tạm dừng",
+        "completed": "Đã hoàn thành",
+        "cancelled": "Đã hủy",
+    },
+    "state": {"open": "Đang mở", "completed": "Đã hoàn thành", "cancelled": "Đã hủy"},
+    "command": {
+        "start": "khởi tạo hồ sơ",
+        "claim": "nhận việc",
+        "unclaim": "trả việc về hộp chung",
+        "complete": "hoàn thành",
+        "reassign": "giao việc cho người khác",
+        "comment": "góp ý kiến",
+        "attach": "đính kèm tệp",
+        "cancel": "hủy hồ sơ",
+        "suspend": "tạm dừng hồ sơ",
+        "resume": "tiếp tục hồ sơ",
+        "timer": "hẹn giờ đến hạn",
+        "message": "nhận thông điệp",
+    },
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    if code is None:
+        return ""
+    return _(LABELS.get(kind, {}).get(code, code))
+
+
+EN: dict[str, str] = {
+    # layout and navigation
+    "Truyền thông chính sách": "Policy communication",
+    "UBND huyện Xuân Trường": "Xuân Trường District People's Committee",
+    "Bỏ qua, tới nội dung": "Skip to content",
+    "Đổi ngôn ngữ": "Change language",
+    "Điều hướng": "Navigation",
+    "Quản trị": "Administrator",
+    "Tài khoản": "Account",
+    "Chờ xử lý": "To do",
+    "Việc tôi đã nhận": "Claimed by me",
+    "Quá hạn": "Overdue",
+    "Đã hoàn thành": "Completed",
+    "Khởi tạo hồ sơ": "Start a process",
+    "Hồ sơ": "Cases",
+    "hồ sơ": "case",
+    "Trang": "Pages",
+    "Trước": "Previous",
+    "Sau": "Next",
+    "Trang {page}/{pages}": "Page {page}/{pages}",
+    # sign-in
+    "Đăng nhập": "Sign in",
+    "Đăng xuất": "Sign out",
+    "Tên đăng nhập": "Username",
+    "tên đăng nhập": "username",
+    "Mật khẩu": "Password",
+    "Bạn đã đăng xuất.": "You have signed out.",
+    "Đổi mật khẩu": "Change password",
+    "Mật khẩu hiện tại": "Current password",
+    "Mật khẩu mới (ít nhất 8 ký tự)": "New password (at least 8 characters)",
+    "Nhập lại mật khẩu mới": "Repeat the new password",
+    "Lưu mật khẩu mới": "Save the new password",
+    "Hai lần nhập mật khẩu mới không khớp.": "The two new passwords differ.",
+    "Đã đổi mật khẩu.": "Password changed.",
+    # errors
+    "Không tìm thấy": "Not found",
+    "Không có quyền": "Not allowed",
+    "Hồ sơ đã thay đổi": "The case has changed",
+    "Dữ liệu không hợp lệ": "Invalid input",
+    "Quy trình gặp lỗi": "The process failed",
+    "Phiên làm việc đã hết hạn": "Your session has expired",
+    "Hãy tải lại trang và thử lại.": "Reload the page and try again.",
+    "Tệp quá lớn": "File too large",
+    "Tệp đính kèm tối đa 25 MB.": "Attachments are limited to 25 MB.",
+    "Về hộp công việc": "Back to the inbox",
+    # inbox
+    "Tìm kiếm": "Search",
+    "Tên công việc…": "Task name…",
+    "Quy trình": "Process",
+    "Tất cả": "All",
+    "Đơn vị": "Unit",
+    "Thời hạn": "Due",
+    "Đến hạn hôm nay": "Due today",
+    "Còn hạn": "Later",
+    "Lọc": "Filter",
+    "Bỏ lọc": "Clear",
+    "Công việc": "Task",
+    "Hoàn thành lúc": "Completed at",
+    "Hạn xử lý": "Due date",
+    "Người nhận": "Assignee",
+    "Thao tác": "Actions",
+    "Tôi": "Me",
+    "Chưa nhận": "Unclaimed",
+    "Nhận việc": "Claim",
+    "Trả lại": "Unclaim",
+    "Không có công việc nào.": "No tasks.",
+    # task page
+    "Giao lúc": "Assigned at",
+    "Hướng dẫn": "Instructions",
+    "Trả về hộp chung": "Unclaim",
+    "Xử lý công việc": "Do the task",
+    "Công việc này đã kết thúc.": "This task is closed.",
+    "Người hoàn thành": "Completed by",
+    "Hoàn thành": "Complete",
+    "Công việc đang do {who} xử lý.": "{who} is working on this task.",
+    "Bạn không có vai trò để xử lý công việc này.": "You do not hold the role for this task.",
+    "Giao cho người khác": "Reassign",
+    "Người nhận mới": "New assignee",
+    "Ghi chú": "Note",
+    "Giao việc": "Reassign",
+    "Thông tin hồ sơ": "Case information",
+    "Bước hiện tại": "Current step",
+    "Sơ đồ quy trình, bước hiện tại: {name}": "Process diagram, current step: {name}",
+    "Bắt buộc": "Required",
+    "(bắt buộc)": "(required)",
+    "trường bắt buộc": "required field",
+    "— Chọn —": "— Choose —",
+    "Mỗi dòng một mã đơn vị": "One unit code per line",
+    "Mã đơn vị, ví dụ xa-xuan-bac": "Unit code, e.g. xa-xuan-bac",
+    "Đã tải lên: {name}": "Uploaded: {name}",
+    "Dữ liệu khác ({n})": "Other data ({n})",
+    "Chưa có dữ liệu.": "No data yet.",
+    "Có": "Yes",
+    "Không": "No",
+    "Cần một số nguyên.": "A whole number is needed.",
+    "Cần một số.": "A number is needed.",
+    "Cần một ngày (dd/mm/yyyy).": "A date is needed (dd/mm/yyyy).",
+    "Cần ngày và giờ (dd/mm/yyyy HH:MM).": "A date and time are needed (dd/mm/yyyy HH:MM).",
+    "Có trường chưa đúng; hãy sửa các ô được đánh dấu.": (
+        "Some fields are wrong; fix the marked ones."
+    ),
+    "Đã hoàn thành: {name}.": "Completed: {name}.",
+    "Bạn đã nhận công việc.": "You claimed the task.",
+    "Đã trả công việc về hộp chung.": "The task is back in the shared inbox.",
+    "Hãy chọn người nhận.": "Choose the new assignee.",
+    "Đã giao công việc cho {who}.": "Task reassigned to {who}.",
+    # comments
+    "Ý kiến trao đổi": "Comments",
+    "Chưa có ý kiến.": "No comments yet.",
+    "Thêm ý kiến": "Add a comment",
+    "Gửi ý kiến": "Post comment",
+    "Ý kiến trống, chưa được gửi.": "The comment is empty; nothing was posted.",
+    "Đã gửi ý kiến.": "Comment posted.",
+    # processes and instances
+    "Phiên bản": "Version",
+    "Khởi tạo": "Start",
+    "Không thuộc vai trò của bạn": "Not one of your roles",
+    "Chưa có quy trình nào được triển khai.": "No process is deployed yet.",
+    "Đã khởi tạo hồ sơ số {id}.": "Case {id} started.",
+    "Trạng thái": "Status",
+    "Người khởi tạo": "Started by",
+    "Bắt đầu": "Started",
+    "Kết thúc": "Ended",
+    "Từ ngày": "From",
+    "Đến ngày": "To",
+    "Không có hồ sơ nào.": "No cases.",
+    "Quản trị hồ sơ": "Case administration",
+    "Tạm dừng": "Suspend",
+    "Tiếp tục": "Resume",
+    "Hủy hồ sơ": "Cancel case",
+    "Hủy hồ sơ này? Không thể hoàn tác.": "Cancel this case? This cannot be undone.",
+    "Đã thực hiện: {action}.": "Done: {action}.",
+    "Đang chờ xử lý": "Waiting for",
+    "hạn": "due",
+    "Sơ đồ quy trình": "Process diagram",
+    "Sơ đồ quy trình của hồ sơ": "Diagram of the case's process",
+    "Không tải được sơ đồ (thiếu bpmn-js: chạy npm ci).": (
+        "Diagram unavailable (bpmn-js missing: run npm ci)."
+    ),
+    "Đang tải sơ đồ…": "Loading the diagram…",
+    "Đã xong": "Done",
+    "Đang xử lý": "In progress",
+    "Chờ hẹn giờ": "Waiting for a timer",
+    "Đã hủy": "Cancelled",
+    "Luồng đã đi": "Path taken",
+    "Diễn biến": "Timeline",
+    "Dữ liệu hiện tại": "Current data",
+    "Tệp đính kèm": "Attachments",
+    "Chưa có tệp nào.": "No files yet.",
+    # engine codes (LABELS)
+    "Đang mở": "Open",
+    "khởi tạo hồ sơ": "started the case",
+    "nhận việc": "claimed",
+    "trả việc về hộp chung": "unclaimed",
+    "hoàn thành": "completed",
+    "giao việc cho người khác": "reassigned",
+    "góp ý kiến": "commented",
+    "đính kèm tệp": "attached a file",
+    "hủy hồ sơ": "cancelled the case",
+    "tạm dừng hồ sơ": "suspended the case",
+    "tiếp tục hồ sơ": "resumed the case",
+    "hẹn giờ đến hạn": "timer fired",
+    "nhận thông điệp": "message received",
+}

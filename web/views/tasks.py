@@ -1,0 +1,124 @@
+"""The task page: the form from its JSON Schema, the instance so far, diagram, comments;
+claim, unclaim, reassign and comment actions (POST + CSRF)."""
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from engine.errors import Conflict, InvalidInput
+from web import forms
+from web.auth import current_username, engine, login_required, safe_next
+from web.i18n import _, local_now, parse_moment
+from web.views import error_summary, first_own_task, unit_options
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+@bp.get("/<task_id>")
+@login_required
+def show(task_id: str) -> str:
+    task = engine().task(task_id, current_username())
+    return _page(task, forms.initial(task["form_schema"]), {})
+
+
+def _page(
+    task: dict[str, Any], raw: forms.Raw, errors: dict[str, list[str]], message: str = ""
+) -> str:
+    instance = task["instance"]
+    due = parse_moment(task["due_at"])
+    task.setdefault("overdue", task["state"] == "open" and due is not None and due < local_now())
+    starts = [p["start_form"] for p in engine().processes() if p["key"] == task["process_key"]]
+    schemas = [task["form_schema"], *starts, *(t["form_schema"] for t in instance["open_tasks"])]
+    known, other = forms.describe_data(instance["data"], schemas)
+    return render_template(
+        "task.html",
+        task=task,
+        instance=instance,
+        fields=forms.fields(task["form_schema"], raw, errors, unit_options()),
+        form_error=message,
+        known=known,
+        other=other,
+        diagram_url=url_for(
+            "processes.diagram",
+            key=task["diagram_process_key"],
+            version=task["diagram_version"],
+        ),
+        mine=task["claimed_by"] == current_username(),
+    )
+
+
+@bp.post("/<task_id>")
+@login_required
+def complete(task_id: str) -> Response | tuple[str, int]:
+    username = current_username()
+    task = engine().task(task_id, username)
+
+    def upload(file: FileStorage) -> str:
+        return engine().add_attachment(
+            task["instance_id"],
+            username,
+            file.filename or "tep",
+            file.mimetype or "application/octet-stream",
+            file.read(),
+            task_id=task_id,
+        )
+
+    data, raw, errors = forms.parse(task["form_schema"], request.form, request.files, upload)
+    if errors:
+        return _page(task, raw, errors, _("Có trường chưa đúng; hãy sửa các ô được đánh dấu.")), 400
+    try:
+        outcome = engine().complete(task_id, username, data)
+    except InvalidInput as err:
+        return _page(task, raw, err.field_errors, error_summary(err)), 400
+    except Conflict as err:
+        flash(str(err), "error")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    flash(_("Đã hoàn thành: {name}.", name=task["name"]), "success")
+    following = first_own_task(outcome, username)
+    if following:
+        return redirect(url_for("tasks.show", task_id=following))
+    return redirect(url_for("inbox.index"))
+
+
+def _back(task_id: str) -> Response:
+    return redirect(safe_next(request.form.get("next") or url_for("tasks.show", task_id=task_id)))
+
+
+@bp.post("/<task_id>/claim")
+@login_required
+def claim(task_id: str) -> Response:
+    try:
+        engine().claim(task_id, current_username())
+        flash(_("Bạn đã nhận công việc."), "success")
+    except Conflict as err:
+        flash(str(err), "error")
+    return _back(task_id)
+
+
+@bp.post("/<task_id>/unclaim")
+@login_required
+def unclaim(task_id: str) -> Response:
+    try:
+        engine().unclaim(task_id, current_username())
+        flash(_("Đã trả công việc về hộp chung."), "info")
+    except Conflict as err:
+        flash(str(err), "error")
+    return _back(task_id)
+
+
+@bp.post("/<task_id>/reassign")
+@login_required
+def reassign(task_id: str) -> Response:
+    to = request.form.get("to_username", "").strip()
+    comment = request.form.get("comment", "").strip()
+    if not to:
+        flash(_("Hãy chọn người nhận."), "error")
+        return _back(task_id)
+    try:
+        engine().reassign(task_id, current_username(), to, comment)
+        flash(_("Đã giao công việc cho {who}.", who=to), "success")
+    except (Conflict, InvalidInput) as err:
+        flash(str(err), "error")
+    return _back(task_id)
