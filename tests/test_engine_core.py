@@ -144,6 +144,9 @@ def test_a_stale_cached_workflow_is_never_used(linear: Policyflow) -> None:
 def test_cancel_suspend_resume(linear: Policyflow) -> None:
     started = linear.start("linear3", "cv_vhtt", now=NOW)
     draft = only_task(linear, "cv_vhtt", started["id"])
+    for action in (linear.cancel, linear.suspend):  # an administrator's decision only
+        with pytest.raises(PermissionDenied):
+            action(started["id"], "cv_vhtt")
     assert linear.suspend(started["id"], "admin") == "suspended"
     with pytest.raises(Conflict):
         linear.complete(draft["id"], "cv_vhtt", {"title": "a", "pages": 1})
