@@ -15,6 +15,7 @@ from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.models import Attachment, Comment, Instance, WorkItem
 from engine.queries.instances import visible_instance
 from engine.runtime import Runtime
+from engine.visibility import can_see_item, view_of
 from engine.work import open_item
 
 MAX_COMMENT = 5_000
@@ -103,7 +104,9 @@ def reassign(
     item = session.get(WorkItem, task_id)
     if item is None:
         raise NotFound(f"Không có công việc '{task_id}'.")
-    visible_instance(session, rt, item.instance_id, user)
+    instance = visible_instance(session, rt, item.instance_id, user)
+    if not can_see_item(tree, user, item, view_of(tree, user, instance)):
+        raise NotFound(f"Không có công việc '{task_id}'.")
     target = org.get_user(session, to_username)
     if not org.can_act(tree, target, item.role_key, item.unit_id, item.scope):
         raise InvalidInput(

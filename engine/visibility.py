@@ -14,6 +14,8 @@ from sqlalchemy import or_, select
 from engine import org
 from engine.models import Instance, WorkItem
 
+FULL, INVOLVED = "full", "involved"
+
 AUDITOR = org.AUDITOR_ROLE
 
 
@@ -46,3 +48,25 @@ def _audited_units(tree: org.OrgTree, user: org.Actor) -> set[int]:
 
 def is_auditor(user: org.Actor) -> bool:
     return any(h.role_key == AUDITOR for h in user.roles)
+
+
+def view_of(tree: org.OrgTree, user: org.Actor | None, instance: Instance) -> str:
+    """FULL: the whole instance (admin, auditor over it, its own administration, its
+    initiator); INVOLVED: only the parts that are the user's own (a commune officer in a
+    district instance that asks every commune for something)."""
+    if user is None or user.is_admin or instance.started_by == user.id:
+        return FULL
+    if instance.unit_id in _audited_units(tree, user):
+        return FULL
+    admins = {tree.administration(h.unit_id) for h in user.roles}
+    return FULL if tree.administration(instance.unit_id) in admins else INVOLVED
+
+
+def can_see_item(tree: org.OrgTree, user: org.Actor | None, item: WorkItem, view: str) -> bool:
+    """A task is visible to whoever sees the whole instance, and otherwise only to those
+    who may do it or did: never to an officer of another commune."""
+    if view == FULL or user is None:
+        return True
+    if user.id in (item.claimed_by, item.completed_by):
+        return True
+    return org.can_act(tree, user, None, item.unit_id, item.scope)

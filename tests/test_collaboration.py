@@ -149,3 +149,25 @@ def test_instance_page_data_diagram_states_and_timeline(linear: Policyflow) -> N
     ]
     assert shown["timeline"][1]["element_name"] == "Soạn thảo"
     assert not shown["can_admin"] and linear.show(instance, "admin")["can_admin"]
+
+
+def test_a_commune_sees_only_its_own_part_of_a_district_wide_request(
+    deployed: Policyflow,
+) -> None:
+    """Regression: a commune officer could open another commune's task of the P3 instance."""
+    p3 = deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)["id"]
+    [bac] = deployed.tasks("xa_xuanbac")
+    [ninh] = deployed.tasks("xa_xuanninh")
+    with pytest.raises(NotFound):
+        deployed.task(bac["id"], "xa_xuanninh")
+    assert deployed.task(bac["id"], "xa_xuanbac")["unit"] == "xa-xuan-bac"
+    seen = deployed.show(p3, "xa_xuanbac")
+    assert [t["id"] for t in seen["open_tasks"]] == [bac["id"]]
+    assert seen["data"] == {}  # the district's data (other units' figures) is not theirs
+    full = deployed.show(p3, "cv_vhtt")
+    assert len(full["open_tasks"]) == 26 and full["data"]["deadline"] == "2024-11-20"
+    deployed.add_comment(p3, "xa_xuanninh", "Xã Xuân Ninh xin gia hạn", task_id=ninh["id"],
+                         now=NOW)  # fmt: skip
+    assert deployed.show(p3, "xa_xuanbac")["comments"] == []
+    assert [e["command"] for e in deployed.history(p3, "xa_xuanbac")] == ["start"]
+    assert len(deployed.history(p3, "cv_vhtt")) == 2

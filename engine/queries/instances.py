@@ -10,7 +10,7 @@ from engine import org
 from engine.errors import NotFound
 from engine.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
 from engine.runtime import InstanceRun, Runtime
-from engine.visibility import instance_filter
+from engine.visibility import FULL, can_see_item, instance_filter, view_of
 from engine.workcalendar import LOCAL
 
 from .inbox import describe_items
@@ -44,12 +44,13 @@ def show_instance(
 ) -> dict[str, Any]:
     instance = visible_instance(session, rt, instance_id, user)
     tree = rt.org_tree(session)
-    open_items = session.scalars(
-        select(WorkItem).where(WorkItem.instance_id == instance_id, WorkItem.state == "open")
-    ).all()
+    view = view_of(tree, user, instance)
+    items = _items(session, instance_id)
+    own = {i.id for i in items.values() if can_see_item(tree, user, i, view)}
+    open_items = [i for i in items.values() if i.state == "open" and i.id in own]
     version = rt.versions.get(session, instance.process_version_id)
     names = _full_names(session)
-    events = _events(session, instance_id)
+    events = _events_seen(session, instance_id, view, own)
     return {
         "id": instance.id,
         "process_key": instance.process_key,
@@ -63,12 +64,14 @@ def show_instance(
         "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
         "open_tasks": describe_items(session, rt, tree, open_items),
         "waiting_timers": sorted((instance.waiting or {}).get("timers", {}).values()),
-        "data": instance_data(session, rt, instance),
+        # Someone only involved (a commune in a district-wide request) sees their own
+        # tasks' data on those tasks, not the instance's (other communes' figures).
+        "data": instance_data(session, rt, instance) if view == FULL else {},
         "field_labels": field_labels(rt, session, instance),
         **diagram_states(events, instance.process_key),
         "timeline": timeline(events, version.parsed.info.elements, names),
-        "comments": _comments(session, instance_id, names),
-        "attachments": _attachments(session, instance_id, names),
+        "comments": _mine(_comments(session, instance_id, names), view, own),
+        "attachments": _mine(_attachments(session, instance_id, names), view, own),
         "can_admin": bool(user is not None and user.is_admin),
     }
 
@@ -98,6 +101,26 @@ def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str
         return {k: v for k, v in data.items() if k != "config"}
     finally:
         rt.workflows.put(instance.id, instance.row_version, wf)
+
+
+def _mine(entries: list[dict[str, Any]], view: str, own: set[str]) -> list[dict[str, Any]]:
+    """Comments or files: all, or (only involved) those on the instance or one's own tasks."""
+    return entries if view == FULL else [e for e in entries if e["task_id"] in (None, *own)]
+
+
+def _items(session: Session, instance_id: int) -> dict[str, WorkItem]:
+    rows = session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance_id).order_by(WorkItem.created_at)
+    )
+    return {i.id: i for i in rows}
+
+
+def _events_seen(session: Session, instance_id: int, view: str, own: set[str]) -> list[AuditEvent]:
+    """The events a viewer may read: all, or (only involved) those not about others' tasks."""
+    events = _events(session, instance_id)
+    if view == FULL:
+        return events
+    return [e for e in events if e.payload.get("task_id") in (None, *own)]
 
 
 def _events(session: Session, instance_id: int) -> list[AuditEvent]:
@@ -172,13 +195,17 @@ def _attachments(session: Session, instance_id: int, names: dict) -> list[dict[s
 def history(
     session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
 ) -> list[dict[str, Any]]:
-    visible_instance(session, rt, instance_id, user)
+    instance = visible_instance(session, rt, instance_id, user)
+    tree = rt.org_tree(session)
+    view = view_of(tree, user, instance)
+    items = _items(session, instance_id)
+    own = {i.id for i in items.values() if can_see_item(tree, user, i, view)}
     return [
         {
             "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "command": e.command,
             "payload": e.payload, "result": e.result, "hash": e.hash, "prev_hash": e.prev_hash,
         }
-        for e in _events(session, instance_id)
+        for e in _events_seen(session, instance_id, view, own)
     ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from engine import org
 from engine.errors import NotFound
 from engine.models import WorkItem
 from engine.runtime import Runtime
+from engine.visibility import can_see_item, view_of
 
 from .inbox import describe_items
 from .instances import show_instance, visible_instance
@@ -20,8 +21,10 @@ def task_detail(
     item = session.get(WorkItem, task_id)
     if item is None:
         raise NotFound(f"Không có công việc '{task_id}'.")
-    visible_instance(session, rt, item.instance_id, user)  # NotFound if out of reach
+    instance = visible_instance(session, rt, item.instance_id, user)  # NotFound if out of reach
     tree = rt.org_tree(session)
+    if not can_see_item(tree, user, item, view_of(tree, user, instance)):
+        raise NotFound(f"Không có công việc '{task_id}'.")
     [described] = describe_items(session, rt, tree, [item])
     version = rt.versions.get(session, item.version_id)
     can_act = item.state == "open" and org.can_act(
