@@ -2,14 +2,15 @@
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy.orm import Session
 
 from engine import org
 from engine.errors import NotFound
-from engine.models import WorkItem
-from engine.runtime import Runtime
-from engine.visibility import can_see_item, view_of
+from engine.models import Instance, WorkItem
+from engine.runtime import InstanceRun, Runtime
+from engine.visibility import FULL, can_see_item, view_of
 
 from .inbox import describe_items
 from .instances import show_instance, visible_instance
@@ -23,8 +24,12 @@ def task_detail(
         raise NotFound(f"Không có công việc '{task_id}'.")
     instance = visible_instance(session, rt, item.instance_id, user)  # NotFound if out of reach
     tree = rt.org_tree(session)
-    if not can_see_item(tree, user, item, view_of(tree, user, instance)):
+    view = view_of(tree, user, instance)
+    if not can_see_item(tree, user, item, view):
         raise NotFound(f"Không có công việc '{task_id}'.")
+    shown = show_instance(session, rt, item.instance_id, user)
+    if view != FULL:  # only their part: the data as this task saw it, not the instance's
+        shown["data"] = task_data(session, rt, instance, item.id)
     [described] = describe_items(session, rt, tree, [item])
     version = rt.versions.get(session, item.version_id)
     can_act = item.state == "open" and org.can_act(
@@ -35,7 +40,7 @@ def task_detail(
         **described,
         "instructions": _instructions(version, item.element_id),
         "overdue": item.state == "open" and item.due_at is not None and item.due_at < now,
-        "instance": show_instance(session, rt, item.instance_id, user),
+        "instance": shown,
         "can_act": can_act,
         "can_reassign": leader,
         "reassign_candidates": (
@@ -51,3 +56,17 @@ def task_detail(
 def _instructions(version: Any, element_id: str) -> str | None:
     info = version.parsed.info.elements.get(element_id)
     return info.properties.get("instructions") if info else None
+
+
+def task_data(session: Session, rt: Runtime, instance: Instance, task_id: str) -> dict[str, Any]:
+    """The data a task works on (what it inherited and what was entered in it)."""
+    run = InstanceRun(session, rt, instance, rt.org_tree(session), instance.started_at, "")
+    wf = run.workflow()
+    try:
+        task = wf.get_task_from_id(UUID(task_id))
+    except Exception:  # pruned from a long history, or its subprocess has ended
+        task = None
+    finally:
+        rt.workflows.put(instance.id, instance.row_version, wf)
+    data = dict(task.data) if task is not None else {}
+    return {k: v for k, v in data.items() if k != "config"}
