@@ -292,7 +292,6 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
         yield f"api.{endpoint}", method, f"/tasks/no-such-task{suffix}", {}, 404
 
 
-
 def run(world: World, user: str | None, checks: Iterator[Check]) -> tuple[list, set[str]]:
     """Make every request; (mismatches, endpoints exercised)."""
     wrong, seen = [], set()

@@ -166,6 +166,7 @@ def test_a_commune_sees_only_its_own_part_of_a_district_wide_request(
     assert seen["data"] == {}  # the district's data (other units' figures) is not theirs
     full = deployed.show(p3, "cv_vhtt")
     assert len(full["open_tasks"]) == 26 and full["data"]["deadline"] == "2024-11-20"
+    assert "reporting_unit" not in full["data"]  # regression: one unit's data leaked in
     deployed.add_comment(p3, "xa_xuanninh", "Xã Xuân Ninh xin gia hạn", task_id=ninh["id"],
                          now=NOW)  # fmt: skip
     assert deployed.show(p3, "xa_xuanbac")["comments"] == []

@@ -334,3 +334,145 @@ def test_every_ui_string_has_an_english_translation() -> None:
     used = {m[1] for f in sources for m in re.findall(r"""_\(\s*(["'])(.*?)\1""", f.read_text())}
     used |= {text for table in LABELS.values() for text in table.values()}
     assert sorted(used - EN.keys()) == []
+
+
+# -- the QA pass: who acts, what the case is, readable data ----------------------------
+
+
+def test_inbox_rows_name_the_case_the_role_and_the_unit(
+    client: FlaskClient, deployed: Policyflow
+) -> None:
+    started = deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)
+    deployed.start("document_approval", "cv_vhtt", {"doc_type": "KH", "doc_title": "KH 2025"})
+    task = task_of(deployed, "xa_xuanbac", "Unit_draft")
+    login(client, "xa_xuanbac")
+    page = client.get("/").text
+    row = page[page.index(f'data-task-id="{task["id"]}"') :]
+    row = row[: row.index("</tr>")]
+    assert f'data-instance-id="{started["id"]}"' in row
+    assert "Báo cáo kết quả truyền thông chính sách năm 2024" in row  # the case, by its year
+    assert "Cơ quan, đơn vị; UBND xã, thị trấn" in row and "Xã Xuân Bắc" in row  # role, unit
+    client.get("/login")
+    post(client, "/logout", {})
+    login(client, "cv_vhtt")
+    page = client.get("/").text
+    draft = task_of(deployed, "cv_vhtt", "Draft")
+    row = page[page.index(f'data-task-id="{draft["id"]}"') :]
+    assert "KH 2025" in row[: row.index("</tr>")]  # the document's title
+    assert "Chuyên viên Phòng VH&amp;TT" in row[: row.index("</tr>")]
+
+
+def test_instance_page_names_people_and_labels_the_data(
+    client: FlaskClient, deployed: Policyflow
+) -> None:
+    started = deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)
+    login(client, "cv_vhtt")
+    page = client.get(f"/instances/{started['id']}").text
+    facts = page[page.index('class="facts"') : page.index("</dl>", page.index('class="facts"'))]
+    assert '<dd title="cv_vhtt">Nguyễn Thị Hoa</dd>' in facts  # the name, the username on hover
+    waiting = page[
+        page.index('id="open-title"') : page.index("</section>", page.index("open-title"))
+    ]
+    assert "Cơ quan, đơn vị; UBND xã, thị trấn" in waiting  # the role of each open task
+    data = page[page.index('id="data-title"') :]
+    data = data[: data.index("</section>")]
+    assert "Năm báo cáo" in data and "Công văn hướng dẫn, đề cương" in data
+    for internal in ("reporting_units", "instance_unit", "initiator", "config", "deadline_at"):
+        assert internal not in data
+    assert 'class="diagram-tools"' in page and 'data-zoom="fit"' in page
+    assert 'data-zoom="current"' not in page  # only a task page has a current step
+
+
+def test_a_units_figures_are_labelled_and_unit_codes_named(
+    client: FlaskClient, deployed: Policyflow
+) -> None:
+    deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)
+    draft = task_of(deployed, "xa_xuanbac", "Unit_draft")
+    report = {k: int(v) for k, v in UNIT_REPORT.items() if k in FIGURES}
+    deployed.complete(draft["id"], "xa_xuanbac", {**report, "budget_spent": 12500000})
+    approve = task_of(deployed, "xa_xuanbac", "Unit_approve")
+    login(client, "xa_xuanbac")
+    page = client.get(f"/tasks/{approve['id']}").text
+    side = page[page.index('id="data-title"') :]
+    side = side[: side.index("</section>")]
+    assert "Kinh phí đã sử dụng (đồng)" in side and "12.500.000" in side
+    assert "Dữ liệu khác" not in side  # nothing left under raw keys
+    assert "reporting_unit" not in side and "Khó khăn, vướng mắc" not in side  # empty: left out
+
+
+def test_empty_difficulties_and_proposals_are_sent_as_empty_text(
+    client: FlaskClient, deployed: Policyflow
+) -> None:
+    deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)
+    task = task_of(deployed, "xa_xuanbac", "Unit_draft")
+    login(client, "xa_xuanbac")
+    url = f"/tasks/{task['id']}"
+    page = client.get(url).text
+    assert not re.search(r'name="difficulties" required', page)
+    assert re.search(r'<input type="file" id="f-report_file" name="report_file"', page)
+    blank = UNIT_REPORT | {"difficulties": "", "proposals": "  "}
+    assert post(client, url, blank, url).status_code == 302
+    [done] = [e for e in deployed.history(task["instance_id"]) if e["command"] == "complete"]
+    assert done["payload"]["data"]["difficulties"] == ""
+    assert done["payload"]["data"]["proposals"] == ""  # only spaces: nothing to report
+
+
+def test_claim_is_explained_and_the_start_flash_links_the_case(
+    client: FlaskClient, deployed: Policyflow
+) -> None:
+    deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)
+    task = task_of(deployed, "xa_xuanbac", "Unit_draft")
+    login(client, "xa_xuanbac")
+    page = client.get(f"/tasks/{task['id']}").text
+    assert "Nhận việc để người khác biết bạn đang xử lý — không bắt buộc." in page
+    assert 'data-zoom="current"' in page
+    client.get("/login")
+    post(client, "/logout", {})
+    login(client, "cv_vhtt")
+    url = "/processes/document_approval/start"
+    response = post(client, url, {"doc_type": "KH", "doc_title": "Kế hoạch"}, url)
+    instance_id = deployed.instances(None)["items"][0]["id"]
+    page = client.get(response.location).text
+    assert re.search(
+        rf'Đã khởi tạo hồ sơ số {instance_id}\. <a href="/instances/{instance_id}"', page
+    )
+
+
+def test_optional_text_with_an_empty_default_is_sent_empty(app: Flask) -> None:
+    from werkzeug.datastructures import MultiDict
+
+    from web import forms
+
+    schema = {
+        "properties": {
+            "note": {"type": "string", "default": ""},
+            "kept": {"type": "string", "default": "x"},
+            "must": {"type": "string", "default": ""},
+        },
+        "required": ["must"],
+    }
+    with app.test_request_context():
+        data, _raw, errors = forms.parse(schema, MultiDict({"note": "", "kept": "", "must": ""}))
+    assert data == {"note": ""} and errors == {}  # required stays required; "x" not invented
+
+
+def test_case_titles_and_hidden_keys(app: Flask) -> None:
+    from web import forms
+    from web.views import case_title
+
+    with app.test_request_context():
+        assert case_title("Báo cáo năm", {"year": 2025}) == "Báo cáo năm 2025"
+        assert case_title("P", {"case_title": " Vụ A ", "year": 2025}) == "Vụ A"
+        assert case_title("P", {"doc_type": "KH"}) == ""
+        main, other = forms.describe_data(
+            {"spiff_x": 1, "notify_result": {"sent": 2}, "data_objects": {}, "foo": "bar",
+             "response_due": "5WD", "decision": "provide"},
+            [{"properties": {"decision": {"title": "Quyết định",
+                                          "oneOf": [{"const": "provide", "title": "Cung cấp"}]}}}],
+            {"decision": "Quyết định (nhãn)"},
+        )  # fmt: skip
+    assert [(e.label, e.text) for e in main] == [
+        ("Quyết định", "Cung cấp"),
+        ("Hạn trả lời", "5 ngày làm việc"),
+    ]
+    assert [e.label for e in other] == ["foo"]

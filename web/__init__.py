@@ -19,7 +19,7 @@ from engine.db import database_url
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProcessFailed
 from web import auth, i18n
 from web.api import api_bp
-from web.views import inbox, instances, processes, tasks, vendor
+from web.views import full_name, inbox, instances, processes, role_name, tasks, vendor
 
 csrf = CSRFProtect()
 
@@ -58,7 +58,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     for bp in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, vendor.bp, api_bp):
         app.register_blueprint(bp)
-    app.jinja_env.globals["nav_counts"] = inbox.nav_counts
+    app.jinja_env.globals.update(
+        nav_counts=inbox.nav_counts, role_name=role_name, full_name=full_name
+    )
     _error_pages(app)
 
     @app.after_request

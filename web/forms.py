@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from web.i18n import VN, _, format_date, format_datetime, parse_moment
+from web.i18n import VN, _, current_lang, format_date, format_datetime, parse_moment
 
 Raw = MultiDict[str, str]
 Uploader = Callable[[FileStorage], str]
@@ -147,6 +147,7 @@ def parse(
     data: dict[str, Any] = {}
     raw: Raw = MultiDict()
     errors: dict[str, list[str]] = {}
+    required = set((schema or {}).get("required", []))
     for name, spec in (schema or {}).get("properties", {}).items():
         widget = widget_of(spec)
         if widget == "file":
@@ -162,6 +163,10 @@ def parse(
             continue
         if value is not None:
             data[name] = value
+        elif name not in required and spec.get("default") == "":
+            # An optional text left empty is sent as the form says: "" (nothing to report),
+            # so the model's scripts read an empty text, not a missing one.
+            data[name] = ""
     return data, raw, errors
 
 
@@ -238,6 +243,9 @@ def display(spec: Mapping[str, Any] | None, value: Any) -> str:
     spec = spec or {}
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
+    if isinstance(value, int) and spec.get("type") in ("integer", "number") and abs(value) >= 10000:
+        # 12.500.000 (Vietnamese thousands separator), 12,500,000 in English
+        return f"{value:,}".replace(",", "," if current_lang() == "en" else ".")
     if isinstance(value, list):
         item = spec.get("items", {})
         return ", ".join(display(item, v) for v in value)
@@ -262,11 +270,113 @@ def _is_moment(value: str) -> bool:
     )
 
 
+# Data the engine and the models keep for themselves: never shown to a person.
+HIDDEN = frozenset({
+    "config", "data_objects", "reporting_units", "reporting_unit", "instance_unit",
+    "initiator", "deadline_rule", "deadline_at", "late", "unit_report", "case_record",
+    "returned_by",
+})  # fmt: skip
+HIDDEN_PREFIXES = ("spiff_", "_")
+HIDDEN_SUFFIXES = ("_result",)  # service task results (numbers issued, notices sent)
+
+# Values the models compute (no form names them): what they mean to a person.
+DERIVED = {
+    "response_due": "Hạn trả lời",
+    "escalate_at": "Báo cáo lãnh đạo lúc (nếu chưa xong)",
+    "doc_number": "Số, ký hiệu văn bản",
+    "team_decision_number": "Số quyết định thành lập tổ",
+    "revision_count": "Số lần trả lại chỉnh sửa",
+    "unit_reports": "Đơn vị đã gửi báo cáo",
+    "late_units": "Đơn vị gửi muộn",
+    "totals": "Tổng hợp số liệu các đơn vị",
+    "unit_difficulties": "Khó khăn, vướng mắc của các đơn vị",
+    "unit_proposals": "Đề xuất, kiến nghị của các đơn vị",
+}
+
+
+@dataclass
+class Entry:
+    """One line of an instance's data as a page shows it."""
+
+    label: str
+    text: str
+    href: str = ""  # an attachment's download link
+    key: str = ""
+
+
+def hidden(name: str) -> bool:
+    return name in HIDDEN or name.startswith(HIDDEN_PREFIXES) or name.endswith(HIDDEN_SUFFIXES)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 def describe_data(
-    data: Mapping[str, Any], schemas: list[Mapping[str, Any] | None]
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(labelled fields in form order, other data by key) as (label, text) pairs."""
+    data: Mapping[str, Any],
+    schemas: list[Mapping[str, Any] | None],
+    field_labels: Mapping[str, str] | None = None,
+    attachments: list[Mapping[str, Any]] | None = None,
+    link: Callable[[str], str] | None = None,
+    units: Mapping[str, str] | None = None,
+) -> tuple[list[Entry], list[Entry]]:
+    """(what a person reads, other data by key): fields of every form (titles from the
+    engine's `field_labels`, choices and formats from the schemas at hand) and the values
+    the models compute, in that order; internal keys are left out, empty values too."""
     specs = labels(schemas)
-    known = [(str(s.get("title", n)), display(s, data[n])) for n, s in specs.items() if n in data]
-    other = [(k, display(None, v)) for k, v in sorted(data.items()) if k not in specs]
-    return known, other
+    titles = {**dict(field_labels or {}), **{n: str(s.get("title", n)) for n, s in specs.items()}}
+    files = {str(a["id"]): str(a.get("filename") or a["id"]) for a in attachments or []}
+    order = [*specs, *(n for n in field_labels or {} if n not in specs)]
+    main: list[Entry] = []
+    for name in order:
+        if name not in data or hidden(name) or _empty(data[name]):
+            continue
+        spec = specs.get(name, {})
+        value = data[name]
+        if spec.get("format") == "attachment" and str(value) in files:
+            href = link(str(value)) if link else ""
+            main.append(Entry(titles[name], files[str(value)], href, name))
+        else:
+            text = display(spec, _unit_names(spec, value, units))
+            main.append(Entry(titles[name], text, key=name))
+    for name, title in DERIVED.items():
+        if name in data and not _empty(data[name]) and name not in titles:
+            main.append(Entry(_(title), _derived(name, data[name], titles), key=name))
+    other = [
+        Entry(k, display(None, v), key=k)
+        for k, v in sorted(data.items())
+        if k not in titles and k not in DERIVED and not hidden(k)
+    ]
+    return main, other
+
+
+def _unit_names(spec: Mapping[str, Any], value: Any, units: Mapping[str, str] | None) -> Any:
+    """Org unit codes (format org-unit) as the units' names."""
+    if not units:
+        return value
+    if spec.get("format") == "org-unit":
+        return units.get(str(value), value)
+    if spec.get("items", {}).get("format") == "org-unit" and isinstance(value, list):
+        return [units.get(str(v), v) for v in value]
+    return value
+
+
+def _derived(name: str, value: Any, titles: Mapping[str, str]) -> str:
+    """A computed value in words: lists one a line, figures under their form titles."""
+    if name == "response_due" and isinstance(value, str) and value.endswith("WD"):
+        return _("{n} ngày làm việc", n=value[:-2])
+    if name == "unit_reports" and isinstance(value, list):
+        names = [
+            str(r.get("name", r.get("code", ""))) + (" " + _("(muộn)") if r.get("late") else "")
+            for r in value
+            if isinstance(r, dict)
+        ]
+        return _("{n} đơn vị", n=len(names)) + ": " + ", ".join(names)
+    if name == "totals" and isinstance(value, dict):
+        return "\n".join(f"{titles.get(k, k)}: {display(None, v)}" for k, v in value.items())
+    if name in ("unit_difficulties", "unit_proposals") and isinstance(value, list):
+        return "\n".join(
+            f"{r.get('unit', '')}: {r.get('text', '')}" if isinstance(r, dict) else str(r)
+            for r in value
+        )
+    return display(None, value)

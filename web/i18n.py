@@ -256,6 +256,11 @@ EN: dict[str, str] = {
     ),
     "Đang tải sơ đồ…": "Loading the diagram…",
     "Đã xong": "Done",
+    "Phóng to, thu nhỏ sơ đồ": "Zoom the diagram",
+    "Phóng to": "Zoom in",
+    "Thu nhỏ": "Zoom out",
+    "Toàn bộ sơ đồ": "Whole diagram",
+    "Kéo để di chuyển sơ đồ.": "Drag to move the diagram.",
     "Đang xử lý": "In progress",
     "Chờ hẹn giờ": "Waiting for a timer",
     "Đã hủy": "Cancelled",
@@ -264,6 +269,35 @@ EN: dict[str, str] = {
     "Dữ liệu hiện tại": "Current data",
     "Tệp đính kèm": "Attachments",
     "Chưa có tệp nào.": "No files yet.",
+    # who must act, what the case is
+    "Người xử lý": "Who acts",
+    "đang do {who} xử lý": "being handled by {who}",
+    "{name} năm {year}": "{name} {year}",
+    "Xem hồ sơ": "Open the case",
+    "Nhận việc để người khác biết bạn đang xử lý — không bắt buộc.": (
+        "Claim it so others know you are handling it (optional)."
+    ),
+    "Bạn đã nhận việc này; người khác thấy bạn đang xử lý.": (
+        "You claimed this task; others see you are handling it."
+    ),
+    "Số liệu đang nhập ở các đơn vị ({n})": "Figures the units are entering ({n})",
+    "Chưa tách theo đơn vị: mỗi đơn vị có số liệu riêng, xem trong công việc của đơn vị đó.": (
+        "Not split by unit: each unit's own figures are on that unit's tasks."
+    ),
+    # values the models compute (web/forms.py DERIVED)
+    "Hạn trả lời": "Reply due",
+    "Báo cáo lãnh đạo lúc (nếu chưa xong)": "Escalated to the leaders at (if not done)",
+    "Số, ký hiệu văn bản": "Document number",
+    "Số quyết định thành lập tổ": "Number of the team's decision",
+    "Số lần trả lại chỉnh sửa": "Times returned for revision",
+    "Đơn vị đã gửi báo cáo": "Units that reported",
+    "Đơn vị gửi muộn": "Units that reported late",
+    "Tổng hợp số liệu các đơn vị": "Totals of the units' figures",
+    "Khó khăn, vướng mắc của các đơn vị": "Difficulties the units reported",
+    "Đề xuất, kiến nghị của các đơn vị": "Proposals of the units",
+    "{n} ngày làm việc": "{n} working days",
+    "{n} đơn vị": "{n} units",
+    "(muộn)": "(late)",
     # engine codes (LABELS)
     "Đang mở": "Open",
     "khởi tạo hồ sơ": "started the case",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -43,7 +43,22 @@ class WorkItem(Base):
         Index("ix_work_items_inbox", "state", "role_key", "unit_id"),
         Index("ix_work_items_claimed", "claimed_by", "state"),
         Index("ix_work_items_due", "state", "due_at"),
-    )
+        # The inbox reads open items one reach branch (role, scope, unit) at a time in due
+        # order, and "done by me" newest first: partial indexes keep both short at 1M rows.
+        Index(
+            "ix_work_items_open_reach", "role_key", "scope", "unit_id", "due_at", "created_at",
+            postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'"),
+        ),
+        Index(
+            "ix_work_items_open_claimed", "claimed_by", "due_at", "created_at",
+            postgresql_where=text("state = 'open'"), sqlite_where=text("state = 'open'"),
+        ),
+        Index(
+            "ix_work_items_done_by", "completed_by", "completed_at",
+            postgresql_where=text("state = 'completed'"),
+            sqlite_where=text("state = 'completed'"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the Spiff task id
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)

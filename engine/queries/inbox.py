@@ -1,10 +1,10 @@
 """The inbox: the open work a user may do, filtered, sorted by due date, counted."""
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from engine import org
@@ -98,28 +98,109 @@ def inbox(
     """One page of a box ("open": all I may do; "mine": claimed by me; "completed": done
     by me), with the counts the navigation shows."""
     tree = rt.org_tree(session)
-    where = [_box(tree, user, box)]
-    if process:
-        where.append(WorkItem.process_key == process)
-    if unit:
-        where.append(WorkItem.unit_id == tree.unit(unit).id)
-    if due:
-        where.append(_due_filter(due, now))
-    if q:
-        where.append(WorkItem.name.ilike(f"%{q.strip()}%"))
-    total = session.scalar(select(func.count()).select_from(WorkItem).where(*where)) or 0
-    order = _order(box, sort)
-    items = session.scalars(
-        select(WorkItem)
-        .where(*where)
-        .order_by(*order)
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
-    ).all()
+    filters = _filters(tree, now, process, unit, due, q)
+    tally = counts(session, tree, user, now)
+    if box == "open":
+        items = _open_page(session, tree, user, filters, page, per_page, sort)
+        total = tally["open"] if not filters else _count(session, _box(tree, user, box), filters)
+    else:
+        where = [_box(tree, user, box), *filters]
+        items = session.scalars(
+            select(WorkItem).where(*where).order_by(*_order(box, sort))
+            .limit(per_page).offset((max(page, 1) - 1) * per_page)
+        ).all()  # fmt: skip
+        total = _count(session, where[0], filters)
     described = describe_items(session, rt, tree, items)
     for entry, item in zip(described, items, strict=True):
         entry["overdue"] = item.state == "open" and item.due_at is not None and item.due_at < now
-    return {"items": described, "total": total, "counts": counts(session, tree, user, now)}
+    return {"items": described, "total": total, "counts": tally}
+
+
+def _filters(
+    tree: org.OrgTree, now: datetime, process: str | None, unit: str | None, due: str | None,
+    q: str | None,
+) -> list[Any]:  # fmt: skip
+    filters: list[Any] = []
+    if process:
+        filters.append(WorkItem.process_key == process)
+    if unit:
+        filters.append(WorkItem.unit_id == tree.unit(unit).id)
+    if due:
+        filters.append(_due_filter(due, now))
+    if q and q.strip():
+        filters.append(WorkItem.name.ilike(f"%{q.strip()}%"))
+    return filters
+
+
+def _count(session: Session, box: Any, filters: list[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(WorkItem).where(box, *filters)) or 0
+
+
+def _branches(tree: org.OrgTree, user: org.Actor) -> list[Any]:
+    """The open work a user reaches, as equality conditions an index can walk in due order:
+    one per (role, scope, unit) they reach, and what they claimed."""
+    branches: list[Any] = [WorkItem.claimed_by == user.id]
+    for reach in org.reach_of(tree, user):
+        for scope, units in (
+            (org.SCOPE_UNIT, reach.pinned_units),
+            (org.SCOPE_ADMINISTRATION, reach.administrations),
+        ):
+            for unit_id in sorted(units):
+                branches.append(
+                    and_(
+                        WorkItem.role_key == reach.role_key,
+                        WorkItem.scope == scope,
+                        WorkItem.unit_id == unit_id,
+                    )
+                )
+    return branches  # fmt: skip
+
+
+def _open_page(
+    session: Session, tree: org.OrgTree, user: org.Actor, filters: list[Any], page: int,
+    per_page: int, sort: str,
+) -> list[WorkItem]:  # fmt: skip
+    """One page of the open box: the first rows of each branch, merged. Each branch reads
+    only as far as the page needs (index order), instead of sorting the whole pool."""
+    order = _order("open", sort)
+    depth = max(page, 1) * per_page
+    parts = [
+        select(WorkItem.id, WorkItem.due_at, WorkItem.created_at)
+        .where(WorkItem.state == "open", branch, *filters)
+        .order_by(*order).limit(depth).subquery()
+        for branch in _branches(tree, user)
+    ]  # fmt: skip
+    merged = union(*(select(p.c.id, p.c.due_at, p.c.created_at) for p in parts)).subquery()
+    ids = (
+        select(merged.c.id)
+        .order_by(*_order_columns(merged.c, sort))
+        .limit(per_page)
+        .offset(depth - per_page)
+    )
+    items = session.scalars(select(WorkItem).where(WorkItem.id.in_(ids))).all()
+    return sorted(items, key=_sort_key(sort))
+
+
+def _order_columns(c: Any, sort: str) -> list[Any]:
+    if sort in ("due", "-due"):
+        due = c.due_at.asc() if sort == "due" else c.due_at.desc()
+        return [due.nulls_last(), c.created_at, c.id]
+    return [c.created_at if sort == "created" else c.created_at.desc(), c.id]
+
+
+def _sort_key(sort: str) -> Any:
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def key(item: WorkItem) -> tuple:
+        if sort == "due":
+            return (item.due_at is None, item.due_at or far, item.created_at, item.id)
+        if sort == "-due":
+            return (item.due_at is None, -(item.due_at or far).timestamp(), item.created_at,
+                    item.id)  # fmt: skip
+        stamp = item.created_at.timestamp()
+        return (stamp if sort == "created" else -stamp, item.id)
+
+    return key
 
 
 SORTS = ("due", "-due", "created", "-created")
@@ -129,10 +210,11 @@ def _order(box: str, sort: str) -> list[Any]:
     """Due date first (no due date last), or by when the task arrived."""
     if box == "completed":
         return [WorkItem.completed_at.desc()]
+    # NULLS LAST in the index's own direction, so PostgreSQL reads it in order.
     if sort == "due":
-        return [WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at]
+        return [WorkItem.due_at.asc().nulls_last(), WorkItem.created_at, WorkItem.id]
     if sort == "-due":
-        return [WorkItem.due_at.is_(None), WorkItem.due_at.desc(), WorkItem.created_at]
+        return [WorkItem.due_at.desc().nulls_last(), WorkItem.created_at, WorkItem.id]
     if sort in ("created", "-created"):
         column = WorkItem.created_at
         return [column if sort == "created" else column.desc(), WorkItem.id]
@@ -162,15 +244,26 @@ def _due_filter(due: str, now: datetime) -> Any:
 
 
 def counts(session: Session, tree: org.OrgTree, user: org.Actor, now: datetime) -> dict[str, int]:
-    mine = inbox_filter(tree, user)
-    row = session.execute(
+    """The navigation's numbers. Role branches never overlap and what one claims is in their
+    reach, so each branch is counted on its own (index-only) and the counts added up."""
+    role_branches = _branches(tree, user)[1:]
+    per_branch = [
         select(
-            func.count().filter(WorkItem.state == "open"),
-            func.count().filter(WorkItem.state == "open", WorkItem.claimed_by == user.id),
-            func.count().filter(WorkItem.state == "open", WorkItem.due_at < now),
-        ).where(WorkItem.state == "open", mine)
-    ).one()
+            func.count().label("open"),
+            func.count().filter(WorkItem.due_at < now).label("overdue"),
+        ).where(WorkItem.state == "open", branch)
+        for branch in role_branches
+    ]
+    totals = session.execute(union_all(*per_branch)).all() if per_branch else []
+    mine = session.scalar(
+        select(func.count()).where(WorkItem.state == "open", WorkItem.claimed_by == user.id)
+    )
     done = session.scalar(
         select(func.count()).where(WorkItem.state == "completed", WorkItem.completed_by == user.id)
     )
-    return {"open": row[0], "mine": row[1], "overdue": row[2], "completed": done or 0}
+    return {
+        "open": sum(r.open for r in totals),
+        "mine": mine or 0,
+        "overdue": sum(r.overdue for r in totals),
+        "completed": done or 0,
+    }

@@ -3,6 +3,7 @@
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -94,9 +95,10 @@ def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str
     try:
         data = dict(wf.data)
         data.update((wf.last_task or wf.task_tree).data)
-        # What was entered inside a running subprocess or call activity lives there.
+        # What was entered inside a running subprocess or call activity lives there; not
+        # a multi-instance child's (one unit's figures are not the instance's data).
         for sub in sorted(wf.subprocesses.values(), key=lambda w: w.depth):
-            if not sub.completed and sub.last_task is not None:
+            if not sub.completed and sub.last_task is not None and not _is_one_of_many(wf, sub):
                 data.update(sub.last_task.data)
         return {k: v for k, v in data.items() if k != "config"}
     finally:
@@ -121,6 +123,13 @@ def _events_seen(session: Session, instance_id: int, view: str, own: set[str]) -
     if view == FULL:
         return events
     return [e for e in events if e.payload.get("task_id") in (None, *own)]
+
+
+def _is_one_of_many(wf: Any, sub: Any) -> bool:
+    """Whether the subprocess is one instance of a multi-instance activity."""
+    owner = wf.get_task_from_id(sub.parent_task_id)
+    parent = owner.parent if owner is not None else None
+    return parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
 
 
 def _events(session: Session, instance_id: int) -> list[AuditEvent]:

@@ -112,10 +112,17 @@ def fill_unit_report(page: Page, skip: str | None = None) -> None:
             field(page, label).fill(value)
 
 
+# The scale bpmn-js draws the diagram at (its viewport's transform matrix).
+canvas_scale = "() => document.querySelector('#diagram .viewport').transform.baseVal[0].matrix.a"
+
+
 def wait_for_diagram(page: Page) -> None:
-    """bpmn-js drew the diagram: its SVG is in #diagram and the fallback text is gone."""
+    """bpmn-js drew the diagram: #diagram says so, its SVG is there, the fallback is gone,
+    and the zoom buttons are shown."""
+    expect(page.locator("#diagram")).to_have_attribute("data-loaded", "true")
     expect(page.locator("#diagram svg").first).to_be_visible()
     expect(page.locator("#diagram .diagram-fallback")).to_have_count(0)
+    expect(page.get_by_role("button", name="Toàn bộ sơ đồ")).to_be_visible()
 
 
 # -- preconditions through the engine (not what the tests are about) -------------------
@@ -176,10 +183,14 @@ def test_p3_commune_reports_and_the_district_consolidates(
     bac.get_by_role("link", name="Chờ xử lý").click()
     open_from_inbox(bac, UNIT_APPROVE, "Xã Xuân Bắc")
     shoot(bac, "task-unit-approve-xa_xuanbac")
-    # What he approves is what he typed (today only under "Dữ liệu khác", by field key).
+    # What he approves is what he typed, under the report form's titles, not collapsed.
     side = bac.get_by_role("complementary")
-    side.get_by_text("Dữ liệu khác").click()
-    expect(side).to_contain_text("12500000")
+    budget = side.locator("dd[data-key=budget_spent]")
+    expect(budget).to_be_visible()
+    expect(budget).to_have_text("12.500.000")
+    expect(side.locator("dt").filter(has_text="Kinh phí đã sử dụng (đồng)")).to_be_visible()
+    expect(side.locator("dd[data-key=difficulties]")).to_contain_text("Thiếu kinh phí")
+    expect(side).not_to_contain_text("reporting_unit")
     choose(bac, "Duyệt, ký gửi UBND huyện")
     field(bac, "Họ và tên thủ trưởng đơn vị").fill("Đặng Văn Bắc")
     submit(bac)
@@ -215,6 +226,8 @@ def test_p1_press_request_through_six_logins(
     choose(cv, "Báo điện tử")
     submit(cv, "Khởi tạo hồ sơ")
     instance_id = started_instance_id(cv)
+    link = cv.get_by_role("status").get_by_role("link", name="Xem hồ sơ")
+    expect(link).to_have_attribute("href", f"/instances/{instance_id}")
     # The registration is cv_vhtt's own next step: the start page opened it.
     expect(cv.get_by_role("heading", level=1)).to_contain_text("Tiếp nhận, vào sổ theo dõi")
     field(cv, "Số thụ lý trong sổ theo dõi").fill("PN-2024-015")
@@ -223,8 +236,23 @@ def test_p1_press_request_through_six_logins(
 
     ct = people.login("ct_ubnd")
     shoot(ct, "inbox-ct_ubnd")
+    # The row says what the case is about and who must act (role, unit).
+    row = ct.locator("tr[data-task-id]").filter(has_text="Giao đơn vị cung cấp thông tin")
+    expect(row).to_contain_text("Phản ánh ô nhiễm tại cụm công nghiệp Xuân Bắc")
+    expect(row).to_contain_text("Chủ tịch / Phó Chủ tịch UBND")
     open_from_inbox(ct, "Giao đơn vị cung cấp thông tin")
     wait_for_diagram(ct)
+    # The task page opens the diagram on the current step, readable; "fit" shows it all.
+    canvas_scale = (
+        "() => document.querySelector('#diagram .viewport').transform.baseVal[0].matrix.a"
+    )
+    focused = ct.evaluate(canvas_scale)
+    assert focused >= 0.85, focused
+    ct.get_by_role("button", name="Toàn bộ sơ đồ").click()
+    assert ct.evaluate(canvas_scale) < focused
+    ct.get_by_role("button", name="Phóng to").click()
+    ct.get_by_role("button", name="Bước hiện tại").click()
+    assert ct.evaluate(canvas_scale) == focused
     shoot(ct, "task-with-diagram")
     field(ct, "Đơn vị cung cấp thông tin").select_option(label="Phòng Tư pháp")
     field(ct, "Thời hạn cung cấp thông tin").fill(local_input(vn_now() + timedelta(days=2)))
@@ -263,6 +291,13 @@ def test_p1_press_request_through_six_logins(
     cv = people.login("cv_vhtt")
     cv.goto(f"/instances/{instance_id}")
     wait_for_diagram(cv)
+    facts = cv.locator("dl.facts")
+    expect(facts).to_contain_text("Nguyễn Thị Hoa")  # who started it, by name
+    expect(facts).not_to_contain_text("cv_vhtt")
+    data = cv.locator("section").filter(has=cv.get_by_role("heading", name="Dữ liệu hiện tại"))
+    expect(data).to_contain_text("Cung cấp thông tin")  # a decision, by its choice's title
+    expect(data).to_contain_text("Phòng Tư pháp")  # a unit, by its name
+    expect(data).not_to_contain_text("reporting_units")
     expect(cv.locator("#diagram .pf-completed").first).to_be_attached()
     shoot(cv, "instance-with-diagram")
     timeline = cv.locator("ol.timeline")

@@ -1,8 +1,15 @@
 // bpmn-js glue: load the BPMN XML from data-xml-url into a NavigatedViewer and mark
 // element states (data-states: {element_id: completed|active|waiting|cancelled}), the
 // current task (data-current) and the flows taken (data-flows: [[source, target], ...]).
+// The box takes the diagram's proportions (little blank space); the toolbar beside it
+// (.diagram-tools[data-for=<id>]) zooms in, out, to the whole diagram and to the current
+// step, which a task page shows first, readable. When drawn: data-loaded="true".
 (function () {
   "use strict";
+
+  const STEP = 1.25;
+  const MIN_HEIGHT = 220;
+  const READABLE = 0.9; // the scale a task page opens at, around the current step
 
   function parse(json, fallback) {
     try { return json ? JSON.parse(json) : fallback; } catch (e) { return fallback; }
@@ -17,10 +24,59 @@
     });
   }
 
+  // Height for the diagram at the width it has: its own proportions, within limits.
+  function fitHeight(container, canvas, atLeast) {
+    const inner = canvas.viewbox().inner;
+    const width = container.clientWidth;
+    if (!inner || !inner.width || !width) return;
+    const max = Math.max(360, Math.round(window.innerHeight * 0.75));
+    const wanted = Math.round(width * (inner.height / inner.width)) + 24;
+    const height = Math.min(max, Math.max(MIN_HEIGHT, atLeast || 0, wanted));
+    container.style.height = height + "px";
+    canvas.resized();
+  }
+
+  function fit(canvas) {
+    canvas.zoom("fit-viewport", "auto");
+  }
+
+  // The element in the middle of the box, at a readable scale (never smaller than "fit").
+  function focus(canvas, element) {
+    fit(canvas);
+    const scale = Math.max(canvas.zoom(), READABLE);
+    canvas.zoom(scale);
+    const box = canvas.viewbox();
+    canvas.viewbox({
+      x: element.x + element.width / 2 - box.width / 2,
+      y: element.y + element.height / 2 - box.height / 2,
+      width: box.width,
+      height: box.height,
+    });
+  }
+
+  function tools(container, canvas, current) {
+    const bar = document.querySelector('.diagram-tools[data-for="' + container.id + '"]');
+    if (!bar) return;
+    bar.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-zoom]");
+      if (!button) return;
+      const action = button.dataset.zoom;
+      if (action === "in") canvas.zoom(canvas.zoom() * STEP);
+      else if (action === "out") canvas.zoom(canvas.zoom() / STEP);
+      else if (action === "fit") fit(canvas);
+      else if (action === "current" && current) focus(canvas, current);
+    });
+    if (!current) {
+      bar.querySelectorAll('[data-zoom="current"]').forEach((b) => b.remove());
+    }
+    bar.hidden = false;
+  }
+
   async function show(container) {
     const fallback = container.querySelector(".diagram-fallback");
     if (typeof window.BpmnJS !== "function") {
       if (fallback) fallback.textContent = container.dataset.unavailable || "bpmn-js ?";
+      container.dataset.loaded = "error";
       return;
     }
     const viewer = new window.BpmnJS({ container: container });
@@ -30,6 +86,7 @@
       await viewer.importXML(await response.text());
     } catch (err) {
       if (fallback) fallback.textContent = String(err);
+      container.dataset.loaded = "error";
       return;
     }
     if (fallback) fallback.remove();
@@ -46,21 +103,20 @@
       }
     });
     markFlows(registry, canvas, parse(container.dataset.flows, []));
-    const current = container.dataset.current;
-    if (current && registry.get(current)) {
-      canvas.addMarker(current, "pf-current");
-    }
-    canvas.zoom("fit-viewport", "auto");
-    // Open the plane that holds the current task when it sits in a collapsed sub-process.
-    const target = current && registry.get(current);
-    if (target && target.parent && canvas.getRootElement() !== target.parent &&
-        typeof canvas.findRoot === "function") {
-      const root = canvas.findRoot(target);
-      if (root && root !== canvas.getRootElement()) {
-        canvas.setRootElement(root);
-        canvas.zoom("fit-viewport", "auto");
+    const current = container.dataset.current && registry.get(container.dataset.current);
+    if (current) {
+      canvas.addMarker(current.id, "pf-current");
+      // Open the plane that holds the current task when it sits in a collapsed sub-process.
+      if (typeof canvas.findRoot === "function") {
+        const root = canvas.findRoot(current);
+        if (root && root !== canvas.getRootElement()) canvas.setRootElement(root);
       }
     }
+    fitHeight(container, canvas, current ? 380 : 0);
+    if (current) focus(canvas, current);
+    else fit(canvas);
+    tools(container, canvas, current);
+    container.dataset.loaded = "true";
   }
 
   document.querySelectorAll(".diagram[data-xml-url]").forEach(show);

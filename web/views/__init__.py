@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from flask import request
+from flask import g, request
 
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import InvalidInput, NotFound, PermissionDenied, PolicyflowError
+from engine.seed import ROLES
 from web.auth import current_user, engine
-from web.i18n import _
+from web.i18n import _, current_lang
 
 
 def unit_options() -> list[tuple[str, str]]:
@@ -65,3 +66,78 @@ def error_summary(err: InvalidInput) -> str:
     if err.field_errors and not whole:
         return _("Có trường chưa đúng; hãy sửa các ô được đánh dấu.")
     return " ".join(whole) or str(err)
+
+
+# -- who must act, who did: role names and people's full names --------------------------
+
+
+def role_name(role: str | None) -> str:
+    """A role key in words: the names the engine gives the user's own roles, else the
+    seeded roles table (the engine has no list of every role's name yet)."""
+    if not role:
+        return ""
+    english = current_lang() == "en"
+    for held in (current_user() or {}).get("roles", []):
+        if held["role"] == role:
+            name = held.get("role_name_en") if english else held.get("role_name")
+            if name:
+                return str(name)
+    names = ROLES.get(role)
+    return (names[1] if english else names[0]) if names else role
+
+
+def full_name(username: str | None) -> str:
+    """A username as the person's full name (looked up once per request)."""
+    if not username:
+        return ""
+    cache: dict[str, str] = g.setdefault("full_names", {})
+    if username not in cache:
+        me = current_user()
+        if me and me["username"] == username:
+            cache[username] = me["full_name"]
+        else:
+            try:
+                cache[username] = engine().user(username)["full_name"] or username
+            except PolicyflowError:  # removed meanwhile: the username is all there is
+                cache[username] = username
+    return cache[username]
+
+
+# -- what a case is about -------------------------------------------------------------
+
+TITLE_KEYS = ("case_title", "incident_title", "doc_title")
+
+
+def case_title(process_name: str, data: dict[str, Any]) -> str:
+    """The case in a few words, from its data: the title a start form asked for, or the
+    year of an annual report; "" when the data names none."""
+    for key in TITLE_KEYS:
+        if isinstance(data.get(key), str) and data[key].strip():
+            return str(data[key]).strip()
+    year = data.get("year")
+    if isinstance(year, int) and not isinstance(year, bool):
+        if process_name.rstrip().endswith(" năm"):
+            return f"{process_name.rstrip()} {year}"
+        return _("{name} năm {year}", name=process_name, year=year)
+    return ""
+
+
+def case_titles(items: list[dict[str, Any]], username: str) -> dict[int, str]:
+    """{instance id: case title} for the instances of these tasks.
+
+    The engine's inbox items carry no instance data (requested: a `case_title` on each
+    item), so each instance shown is read once: its data when the user sees the whole
+    case, else the data of one of the user's tasks in it (a commune sees only its part).
+    """
+    titles: dict[int, str] = {}
+    for item in items:
+        instance_id = item["instance_id"]
+        if instance_id in titles:
+            continue
+        try:
+            shown = engine().show(instance_id, username)
+            data = shown["data"] or engine().task(item["id"], username)["instance"]["data"]
+            titles[instance_id] = case_title(shown["process_name"], data)
+        except PolicyflowError:  # out of reach or failing: the process name will do
+            titles[instance_id] = ""
+    return titles

@@ -6,7 +6,7 @@ from flask import Blueprint, g, render_template
 
 from engine.errors import NotFound, PolicyflowError
 from web.auth import current_user, current_username, engine, login_required
-from web.views import arg, filter_units, page_arg, process_options
+from web.views import arg, case_titles, filter_units, page_arg, process_options
 
 bp = Blueprint("inbox", __name__)
 
@@ -48,6 +48,7 @@ def index() -> str | tuple[str, int]:
         descending=descending,
         processes=(processes := process_options(username)),
         process_names=dict(processes),
+        cases=case_titles(items, username),
         units=filter_units(),
         username=username,
     )

@@ -1,17 +1,37 @@
 """Instances (`/instances`): the filtered list; one instance with its coloured diagram,
 timeline, data, comments, attachments and the admin's suspend/resume/cancel."""
 
+from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, InvalidInput
+from engine.errors import Conflict, InvalidInput, PolicyflowError
 from web import forms
 from web.auth import current_username, engine, login_required, safe_next
 from web.i18n import _
-from web.views import arg, filter_units, page_arg, process_options
+from web.views import (
+    arg,
+    case_title,
+    filter_units,
+    full_name,
+    page_arg,
+    process_options,
+    unit_options,
+)
 
 bp = Blueprint("instances", __name__)
 
@@ -56,10 +76,90 @@ def index() -> str:
 @login_required
 def show(instance_id: int) -> str:
     instance = engine().show(instance_id, current_username())
+    return render_template(
+        "instance.html",
+        instance=instance,
+        data=describe(instance, [t["form_schema"] for t in instance["open_tasks"]]),
+        title=case_title(instance["process_name"], instance["data"]),
+        started_by=starter_name(instance),
+    )
+
+
+@dataclass
+class Described:
+    """An instance's data for a page: the main list, one unit's part, the rest by key."""
+
+    main: list[forms.Entry]
+    other: list[forms.Entry]
+    unit_name: str = ""  # the `reporting_unit` the merged data names
+    unit_part: list[forms.Entry] = field(default_factory=list)
+
+
+def describe(instance: dict[str, Any], schemas: list[Any], unit: str | None = None) -> Described:
+    """The instance's data as a person reads it: in the order it was entered (the start
+    form, then the forms of the steps done, then `schemas`), titled by all its forms.
+
+    While units report in parallel (a multi-instance sub-process over `reporting_units`),
+    the engine's instance data carries running units' entries merged (with a
+    `reporting_unit` that need not be theirs); those are set apart, unless the page is a
+    task of that unit (`unit`), whose data is its own.
+    """
     starts = [p["start_form"] for p in engine().processes() if p["key"] == instance["process_key"]]
-    schemas = [*starts, *(t["form_schema"] for t in instance["open_tasks"])]
-    known, other = forms.describe_data(instance["data"], schemas)
-    return render_template("instance.html", instance=instance, known=known, other=other)
+    main, other = forms.describe_data(
+        instance["data"],
+        [*starts, *done_forms(instance), *schemas],
+        instance.get("field_labels"),
+        instance.get("attachments"),
+        lambda attachment_id: url_for("instances.attachment", attachment_id=attachment_id),
+        dict(unit_options()),
+    )
+    reporting = instance["data"].get("reporting_unit")
+    if not isinstance(reporting, dict) or reporting.get("code") in (None, unit):
+        return Described(main, other)
+    shared = {n for start in starts for n in (start or {}).get("properties", {})}
+    part = [e for e in main if e.key not in shared and e.key not in forms.DERIVED]
+    kept = [e for e in main if e not in part]
+    return Described(kept, other, str(reporting.get("name") or reporting["code"]), part)
+
+
+def done_forms(instance: dict[str, Any]) -> list[Any]:
+    """The forms of the steps completed so far, in the order they were completed.
+
+    The engine's `field_labels` has each field's title but not its choices, so a decision
+    would read "provide" instead of "Cung cấp thông tin": the schema of each completed
+    step is read from one of its tasks (requested: choices in the engine's field
+    descriptions). A deployed version never changes, so each (process, version, element)
+    is asked once per app.
+    """
+    username = current_username()
+    try:
+        events = engine().history(instance["id"], username)
+    except PolicyflowError:
+        return []
+    cache: dict[tuple[str, int, str], Any] = current_app.extensions.setdefault("pf_forms", {})
+    found: list[Any] = []
+    seen: set[tuple[str, int, str]] = set()
+    for event in events:
+        element, task_id = event["payload"].get("element_id"), event["payload"].get("task_id")
+        key = (instance["process_key"], instance["version"], str(element))
+        if event["command"] != "complete" or not element or not task_id or key in seen:
+            continue
+        seen.add(key)
+        if key not in cache:
+            try:
+                cache[key] = engine().task(str(task_id), username)["form_schema"]
+            except PolicyflowError:  # a task this viewer may not open: titles only
+                continue
+        found.append(cache[key])
+    return found
+
+
+def starter_name(instance: dict[str, Any]) -> str:
+    """Who started the instance, by full name (the timeline's start entry names them)."""
+    for entry in instance.get("timeline", []):
+        if entry["command"] == "start" and entry["actor"] == instance["started_by"]:
+            return str(entry["full_name"])
+    return full_name(instance["started_by"])
 
 
 @bp.get("/instances/<int:instance_id>/diagram.xml")

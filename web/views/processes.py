@@ -3,6 +3,7 @@
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidInput
@@ -62,7 +63,14 @@ def start(key: str) -> Response | tuple[str, int]:
         outcome = engine().start(key, username, data)
     except InvalidInput as err:
         return _form(process, raw, err.field_errors, error_summary(err)), 400
-    flash(_("Đã khởi tạo hồ sơ số {id}.", id=outcome["id"]), "success")
+    flash(
+        Markup('{} <a href="{}">{}</a>').format(
+            _("Đã khởi tạo hồ sơ số {id}.", id=outcome["id"]),
+            url_for("instances.show", instance_id=outcome["id"]),
+            _("Xem hồ sơ"),
+        ),
+        "success",
+    )
     task_id = first_own_task(outcome, username)
     if task_id:
         return redirect(url_for("tasks.show", task_id=task_id))

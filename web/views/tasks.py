@@ -11,7 +11,8 @@ from engine.errors import Conflict, InvalidInput
 from web import forms
 from web.auth import current_username, engine, login_required, safe_next
 from web.i18n import _, local_now, parse_moment
-from web.views import error_summary, first_own_task, unit_options
+from web.views import case_title, error_summary, first_own_task, unit_options
+from web.views.instances import describe
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -29,17 +30,19 @@ def _page(
     instance = task["instance"]
     due = parse_moment(task["due_at"])
     task.setdefault("overdue", task["state"] == "open" and due is not None and due < local_now())
-    starts = [p["start_form"] for p in engine().processes() if p["key"] == task["process_key"]]
-    schemas = [task["form_schema"], *starts, *(t["form_schema"] for t in instance["open_tasks"])]
-    known, other = forms.describe_data(instance["data"], schemas)
+    data = describe(
+        instance,
+        [*(t["form_schema"] for t in instance["open_tasks"]), task["form_schema"]],
+        task["unit"],
+    )
     return render_template(
         "task.html",
         task=task,
         instance=instance,
         fields=forms.fields(task["form_schema"], raw, errors, unit_options()),
         form_error=message,
-        known=known,
-        other=other,
+        data=data,
+        title=case_title(instance["process_name"], instance["data"]),
         diagram_url=url_for(
             "processes.diagram",
             key=task["diagram_process_key"],
