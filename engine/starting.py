@@ -43,6 +43,7 @@ def start(
         unit_id = tree.unit(data["unit"]).id
     called = _called_versions(session, rt, version, seen={key})
     instance = Instance(
+        title=case_title(version.name, data),
         process_version_id=version.id,
         process_key=key,
         status="running",
@@ -71,6 +72,22 @@ def start(
 
     run.execute("start", payload, lambda wf: _seed(wf, {**injected, **data}), create=create)
     return run
+
+
+TITLE_FIELDS = ("case_title", "incident_title", "doc_title")
+
+
+def case_title(process_name: str, data: dict[str, Any]) -> str:
+    """The case in a few words: the title its start form asked for, or the process and
+    the year (an annual report); "" when the data names none."""
+    for key in TITLE_FIELDS:
+        if isinstance(data.get(key), str) and data[key].strip():
+            return data[key].strip()[:300]
+    year = data.get("year")
+    if isinstance(year, int) and not isinstance(year, bool):
+        name = process_name.rstrip()
+        return f"{name} {year}" if name.endswith(" năm") else f"{name} năm {year}"
+    return ""
 
 
 def _seed(wf: BpmnWorkflow, data: dict[str, Any]) -> None:

@@ -158,6 +158,7 @@ def test_a_commune_sees_only_its_own_part_of_a_district_wide_request(
     p3 = deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)["id"]
     [bac] = deployed.tasks("xa_xuanbac")
     [ninh] = deployed.tasks("xa_xuanninh")
+    assert bac["case_title"] == "Báo cáo kết quả truyền thông chính sách năm 2024"
     with pytest.raises(NotFound):
         deployed.task(bac["id"], "xa_xuanninh")
     assert deployed.task(bac["id"], "xa_xuanbac")["unit"] == "xa-xuan-bac"

@@ -457,8 +457,8 @@ def test_optional_text_with_an_empty_default_is_sent_empty(app: Flask) -> None:
 
 
 def test_case_titles_and_hidden_keys(app: Flask) -> None:
+    from engine.starting import case_title
     from web import forms
-    from web.views import case_title
 
     with app.test_request_context():
         assert case_title("Báo cáo năm", {"year": 2025}) == "Báo cáo năm 2025"

@@ -17,6 +17,8 @@ class Instance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_key: Mapped[str] = mapped_column(String(100))
+    # The case in a few words (from the start form), for inbox rows and lists.
+    title: Mapped[str] = mapped_column(String(300), default="", server_default="")
     status: Mapped[str] = mapped_column(String(20))  # running|suspended|completed|cancelled
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

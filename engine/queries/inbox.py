@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from engine import org
-from engine.models import User, WorkItem
+from engine.models import Instance, User, WorkItem
 from engine.runtime import Runtime
 from engine.workcalendar import LOCAL
 
@@ -47,13 +47,24 @@ def tasks_for(session: Session, rt: Runtime, user: org.Actor) -> list[dict[str, 
 def describe_items(
     session: Session, rt: Runtime, tree: org.OrgTree, items: Sequence[WorkItem]
 ) -> list[dict[str, Any]]:
+    instance_ids = {i.instance_id for i in items}
+    titles = (
+        dict(session.execute(
+            select(Instance.id, Instance.title).where(Instance.id.in_(instance_ids))
+        ).all())
+        if instance_ids
+        else {}
+    )  # fmt: skip
     user_ids = {u for i in items for u in (i.claimed_by, i.completed_by) if u is not None}
     names = (
         dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
         if user_ids
         else {}
     )
-    return [describe_item(session, rt, tree, item, names) for item in items]
+    described = [describe_item(session, rt, tree, item, names) for item in items]
+    for entry in described:
+        entry["case_title"] = titles.get(entry["instance_id"], "")
+    return described
 
 
 def describe_item(

@@ -56,6 +56,7 @@ def show_instance(
         "id": instance.id,
         "process_key": instance.process_key,
         "process_name": version.name,
+        "case_title": instance.title,
         "version": version.version,
         "status": instance.status,
         "unit": tree.by_id[instance.unit_id].code,
@@ -257,7 +258,7 @@ def instances(
     names = _full_names(session)
     items = [
         {
-            "id": i.id, "process_key": i.process_key,
+            "id": i.id, "process_key": i.process_key, "case_title": i.title,
             "process_name": rt.versions.get(session, i.process_version_id).name,
             "status": i.status, "unit": tree.by_id[i.unit_id].code,
             "unit_name": tree.by_id[i.unit_id].name,

@@ -36,6 +36,7 @@ JSON_SCHEMA = nullable("object", description="A JSON Schema (draft 2020-12) of t
 TASK_FIELDS: dict[str, Schema] = {
     "id": {**STRING, "description": "The task's id (a UUID)."},
     "instance_id": INTEGER,
+    "case_title": {**STRING, "description": "The case in a few words, from its start form."},
     "process_key": STRING,
     "element_id": {**STRING, "description": "The BPMN element the task is for."},
     "name": STRING,
@@ -168,6 +169,7 @@ SCHEMAS: dict[str, Schema] = {
             "id": INTEGER,
             "process_key": STRING,
             "process_name": STRING,
+            "case_title": STRING,
             "status": ref("InstanceStatus"),
             "unit": STRING,
             "unit_name": STRING,
@@ -189,6 +191,7 @@ SCHEMAS: dict[str, Schema] = {
             "id": INTEGER,
             "process_key": STRING,
             "process_name": STRING,
+            "case_title": STRING,
             "version": INTEGER,
             "status": ref("InstanceStatus"),
             "unit": STRING,

@@ -105,39 +105,8 @@ def full_name(username: str | None) -> str:
 
 # -- what a case is about -------------------------------------------------------------
 
-TITLE_KEYS = ("case_title", "incident_title", "doc_title")
-
-
-def case_title(process_name: str, data: dict[str, Any]) -> str:
-    """The case in a few words, from its data: the title a start form asked for, or the
-    year of an annual report; "" when the data names none."""
-    for key in TITLE_KEYS:
-        if isinstance(data.get(key), str) and data[key].strip():
-            return str(data[key]).strip()
-    year = data.get("year")
-    if isinstance(year, int) and not isinstance(year, bool):
-        if process_name.rstrip().endswith(" năm"):
-            return f"{process_name.rstrip()} {year}"
-        return _("{name} năm {year}", name=process_name, year=year)
-    return ""
-
 
 def case_titles(items: list[dict[str, Any]], username: str) -> dict[int, str]:
-    """{instance id: case title} for the instances of these tasks.
-
-    The engine's inbox items carry no instance data (requested: a `case_title` on each
-    item), so each instance shown is read once: its data when the user sees the whole
-    case, else the data of one of the user's tasks in it (a commune sees only its part).
-    """
-    titles: dict[int, str] = {}
-    for item in items:
-        instance_id = item["instance_id"]
-        if instance_id in titles:
-            continue
-        try:
-            shown = engine().show(instance_id, username)
-            data = shown["data"] or engine().task(item["id"], username)["instance"]["data"]
-            titles[instance_id] = case_title(shown["process_name"], data)
-        except PolicyflowError:  # out of reach or failing: the process name will do
-            titles[instance_id] = ""
-    return titles
+    """{instance id: case title} for the instances of these tasks (the engine's rows
+    carry the title each case was given at its start)."""
+    return {item["instance_id"]: item.get("case_title") or "" for item in items}

@@ -25,7 +25,6 @@ from web.auth import current_username, engine, login_required, safe_next
 from web.i18n import _
 from web.views import (
     arg,
-    case_title,
     filter_units,
     full_name,
     page_arg,
@@ -80,7 +79,7 @@ def show(instance_id: int) -> str:
         "instance.html",
         instance=instance,
         data=describe(instance, [t["form_schema"] for t in instance["open_tasks"]]),
-        title=case_title(instance["process_name"], instance["data"]),
+        title=instance["case_title"],
         started_by=starter_name(instance),
     )
 

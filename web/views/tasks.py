@@ -11,7 +11,7 @@ from engine.errors import Conflict, InvalidInput
 from web import forms
 from web.auth import current_username, engine, login_required, safe_next
 from web.i18n import _, local_now, parse_moment
-from web.views import case_title, error_summary, first_own_task, unit_options
+from web.views import error_summary, first_own_task, unit_options
 from web.views.instances import describe
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -42,7 +42,7 @@ def _page(
         fields=forms.fields(task["form_schema"], raw, errors, unit_options()),
         form_error=message,
         data=data,
-        title=case_title(instance["process_name"], instance["data"]),
+        title=instance["case_title"],
         diagram_url=url_for(
             "processes.diagram",
             key=task["diagram_process_key"],
