@@ -76,6 +76,7 @@ def main(ctx: click.Context) -> None:
     ctx.obj = Policyflow()
 
 
+from cli import calendar  # noqa: E402,F401,I001  (the `calendar` group)
 from cli import commands  # noqa: E402,F401  (registers the commands on `main`)
 
 __all__ = ["Path", "emit", "json_option", "main", "parse_json", "parse_now", "pass_engine"]

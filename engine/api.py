@@ -7,7 +7,8 @@ otherwise it is the current UTC time.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,7 +16,17 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import accounts, collaboration, lifecycle, queries, starting, work
+from engine import (
+    accounts,
+    background,
+    collaboration,
+    lifecycle,
+    outbox,
+    queries,
+    reminders,
+    starting,
+    work,
+)
 from engine import deploy as deploying
 from engine.audit import ChainBreak, verify_chain
 from engine.db import database_url, new_session, normalize_url
@@ -35,6 +46,10 @@ class Policyflow:
     def __init__(self, url: str | None = None) -> None:
         self.url = normalize_url(url or database_url())
         self.runtime = Runtime()
+        # Called after a commit that recorded background jobs, with their ids (the web
+        # app and the workers hand them to the queue at once; without it a relay finds
+        # them). It must not raise: the command is already committed.
+        self.on_jobs: Callable[[list[int]], None] | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -42,6 +57,7 @@ class Policyflow:
         try:
             with session.begin():
                 yield session
+                new_jobs = outbox.new_job_ids(session)
         except StaleDataError as err:
             raise Conflict("Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại.") from err
         except IntegrityError as err:
@@ -54,6 +70,8 @@ class Policyflow:
             raise
         finally:
             session.close()
+        if new_jobs and self.on_jobs is not None:
+            self.on_jobs(new_jobs)
 
     def _run(self, fn: Callable[[Session], T]) -> T:
         with self.transaction() as session:
@@ -343,6 +361,57 @@ class Policyflow:
             return run.outcome()
 
         return self._run(go)
+
+    # -- background work (tasks/ and the CLI) -------------------------------------------
+
+    def relay_jobs(
+        self,
+        send: Callable[[outbox.JobTicket], bool],
+        until: datetime,
+        now: datetime | None = None,
+        stale_after: timedelta = timedelta(minutes=10),
+        only: list[int] | None = None,
+    ) -> int:
+        """Hand the jobs due by `until` to `send` (see engine.outbox.relay)."""
+        now = now or utcnow()
+        return self._run(lambda s: outbox.relay(s, send, until, now, stale_after, only))
+
+    def start_job(self, job_id: int) -> dict[str, Any] | None:
+        return self._run(lambda s: background.job_for_run(s, job_id))
+
+    def finish_job(
+        self, job_id: int, error: str | None = None, now: datetime | None = None
+    ) -> None:
+        self._run(lambda s: outbox.finish(s, job_id, now or utcnow(), error))
+
+    def retry_job(self, job_id: int, at: datetime, error: str) -> None:
+        self._run(lambda s: outbox.retry_later(s, job_id, at, error))
+
+    def job_counts(self) -> dict[str, int]:
+        return self._run(outbox.counts)
+
+    def due_timer_instances(self, now: datetime | None = None) -> list[int]:
+        return self._run(lambda s: lifecycle.due_timer_instances(s, now or utcnow()))
+
+    def fire_instance_timers(self, instance_id: int, now: datetime | None = None) -> dict:
+        """Fire the instance's due timers: {"fired": [...], "next_due": datetime | None}."""
+        now = now or utcnow()
+        return self._run(
+            lambda s: background.fire_instance_timers(s, self.runtime, instance_id, now)
+        )
+
+    def deliver_email(
+        self,
+        notification_id: int,
+        send: Callable[[EmailMessage], None],
+        now: datetime | None = None,
+    ) -> bool:
+        return self._run(
+            lambda s: background.deliver_email(s, notification_id, send, now or utcnow())
+        )
+
+    def send_reminders(self, now: datetime | None = None) -> int:
+        return self._run(lambda s: reminders.send_due_reminders(s, self.runtime, now or utcnow()))
 
 
 def read_forms(folder: Path) -> dict[str, dict]:

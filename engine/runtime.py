@@ -26,7 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from engine import audit, context, org
+from engine import audit, context, org, outbox
 from engine.bpmn.model_info import ElementInfo
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.specs import SPECS, ParsedProcess
@@ -350,14 +350,19 @@ class InstanceRun:
     def _sync_timers(self, wf: BpmnWorkflow, old: dict, new: dict) -> None:
         for tid, due in new.items():
             if tid not in old:
+                due_at = datetime.fromisoformat(due)
                 self.session.add(
                     Timer(
                         id=tid,
                         instance_id=self.instance.id,
                         element_id=wf.get_task_from_id(UUID(tid)).task_spec.bpmn_id,
-                        due_at=datetime.fromisoformat(due),
+                        due_at=due_at,
                         state="waiting",
                     )
+                )
+                # The job fires it on time; the timers table stays the truth a sweep reads.
+                outbox.enqueue(
+                    self.session, "fire_timers", due_at, self.now, self.instance.id, {"timer": tid}
                 )
         gone = [tid for tid in old if tid not in new]
         if gone:

@@ -104,6 +104,8 @@ USERS: dict[str, tuple[str, bool, list[tuple[str, str]]]] = {
     "admin": ("Quản trị hệ thống", True, []),
 }
 
+MAIL_DOMAIN = "xuantruong.namdinh.gov.vn"  # demo addresses; mail leaves only via SMTP_URL
+
 # Configurable rules (PROCESSES.md): data the processes read as config[...] at start.
 SETTINGS: dict[str, tuple[object, str]] = {
     "p1_initial_info_due": ("PT24H", "NĐ 09/2017 Điều 6.3a: thông tin ban đầu trong 24 giờ"),
@@ -122,6 +124,10 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "p3_deadline": ("2024-11-20", "Hạn gửi báo cáo năm (Kế hoạch truyền thông chính sách 2024)"),
     "p3_reminder_1": ("P7D", "Nhắc trước hạn T-7"),
     "p3_reminder_2": ("P3D", "Nhắc trước hạn T-3"),
+    "reminder_offsets": (
+        ["P1D", "PT2H"],
+        "Nhắc người làm trước hạn (ISO 8601); quá hạn thì báo lãnh đạo đơn vị",
+    ),
     "doc_dispatch_due": ("1WD", "Văn thư phát hành trong ngày hoặc ngày làm việc tiếp theo"),
 }
 
@@ -187,6 +193,7 @@ def _seed_users(session: Session, password: str) -> int:
             full_name=full_name,
             is_admin=is_admin,
             password_hash=hasher.hash(password),
+            email=f"{username}@{MAIL_DOMAIN}",
         )
         user.roles = [RoleAssignment(role_key=r, unit_id=units[u]) for r, u in roles]
         session.add(user)
@@ -194,20 +201,50 @@ def _seed_users(session: Session, password: str) -> int:
     return added
 
 
+# Where the `holidays` package (0.108) is wrong or incomplete for 2024–2026, checked against
+# the official notices for civil servants. Applied like the package's days: only where the
+# table has no row yet (the table is the authority; an administrator edits it).
+# Checked and right in the package, so not listed: Tết 2024 off 8–14/2; 27/4–1/5/2024 off,
+# Saturday 4/5 worked; 31/8–3/9/2024 off; Tết Ất Tỵ off Sat 25/1 – Sun 2/2/2025, five Tết
+# weekdays and four weekend days, no make-up day (CV 8726/VPCP-KGVX 26/11/2024, TB 6150/
+# TB-BLĐTBXH: Saturday 8/2/2025 is an ordinary Saturday); 30/4–4/5/2025 off, Saturday
+# 26/4/2025 worked; 30/8–2/9/2025 off; Tết Bính Ngọ off Sat 14/2 – Sun 22/2/2026 (16–20/2
+# weekdays); Giỗ Tổ 18/4/2024, 7/4/2025, Sunday 26/4/2026 off on Monday 27/4; 29/8–2/9/2026
+# off, Monday 31/8 swapped with Saturday 22/8. Kept from the package, to be confirmed: Ngày
+# Văn hóa Việt Nam 24/11/2026 (NQ 80-NQ/TW; needs the amended Bộ luật Lao động Điều 112).
+CALENDAR_CORRECTIONS: dict[date, tuple[bool, str]] = {
+    # The package calls Monday 27/1/2025 "29 Tết"; tháng Chạp Giáp Thìn had 29 days, so
+    # 28/1 was 29 Tết (giao thừa) and 27/1 was 28 Tết. The day off itself is right.
+    date(2025, 1, 27): (False, "28 Tết (nghỉ Tết Nguyên Đán)"),
+    # Tết Dương lịch 2026 (CV 12729/VPCP-KGVX 25/12/2025): off Thu 1/1 – Sun 4/1, Friday 2/1
+    # swapped with Saturday 10/1. Missing from the package.
+    date(2026, 1, 2): (False, "Tết Dương lịch (hoán đổi, làm bù thứ Bảy 10/01/2026)"),
+    date(2026, 1, 10): (True, "Làm bù (thay cho thứ Sáu 02/01/2026)"),
+}
+
+
 def seed_calendar(session: Session, years: range) -> int:
-    """Vietnamese public holidays and make-up Saturdays from the `holidays` package."""
+    """Vietnamese holidays and make-up Saturdays: the `holidays` package, then corrections."""
     existing = set(session.scalars(select(CalendarDay.day)))
-    calendar = holidays.country_holidays("VN", years=list(years))
-    added = 0
-    for day, name in sorted(calendar.items()):
-        if day not in existing and day.weekday() < 5:
-            session.add(CalendarDay(day=day, is_working=False, name=name))
-            added += 1
-    for day in sorted(getattr(calendar, "weekend_workdays", ())):
-        if day not in existing:
-            session.add(CalendarDay(day=day, is_working=True, name="Làm bù"))
-            added += 1
-    return added
+    days = _package_calendar(years)
+    days.update({d: v for d, v in CALENDAR_CORRECTIONS.items() if d.year in years})
+    missing = [
+        CalendarDay(day=day, is_working=working, name=name)
+        for day, (working, name) in sorted(days.items())
+        if day not in existing
+    ]
+    session.add_all(missing)
+    return len(missing)
+
+
+def _package_calendar(years: range) -> dict[date, tuple[bool, str]]:
+    """Weekday holidays (weekends are off anyway) and make-up Saturdays, named in Vietnamese."""
+    calendar = holidays.country_holidays("VN", years=list(years), language="vi")
+    days = {day: (False, name) for day, name in calendar.items() if day.weekday() < 5}
+    for day in getattr(calendar, "weekend_workdays", ()):
+        if day.year in years:  # the package lists other years' make-up days too (2014, 2019)
+            days[day] = (True, "Làm bù")
+    return days
 
 
 def verify_password(password_hash: str, password: str) -> bool:

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from engine import org
 from engine.errors import ProcessFailed
-from engine.models import DocumentCounter, Instance, Notification, WorkItem
+from engine.models import DocumentCounter, Instance, User, WorkItem
+from engine.notices import notify_users
+from engine.outbox import enqueue
 from engine.workcalendar import LOCAL
 
 
@@ -55,19 +57,10 @@ def allocate_document_number(ctx: HostServices, doc_type: str) -> dict[str, Any]
 
 
 def notify(ctx: HostServices, role: str, message: str, unit: str | None = None) -> dict[str, int]:
-    """An in-app notice to every holder of `role` for the instance (or the given unit)."""
+    """A notice (in-app, and by e-mail later) to every holder of `role` for the instance."""
     unit_id, scope = org.task_scope(ctx.tree, ctx.instance.unit_id, unit)
     users = org.holders(ctx.session, ctx.tree, role, unit_id, scope)
-    for user in users:
-        ctx.session.add(
-            Notification(
-                user_id=user.id,
-                instance_id=ctx.instance.id,
-                message=str(message),
-                created_at=ctx.now,
-            )
-        )
-    return {"sent": len(users)}
+    return {"sent": notify_users(ctx.session, users, ctx.instance.id, message, ctx.now)}
 
 
 def remind_open_tasks(
@@ -82,26 +75,36 @@ def remind_open_tasks(
     )
     if elements:
         query = query.where(WorkItem.element_id.in_(elements))
-    notified: set[int] = set()
+    users: dict[int, User] = {}
     for item in ctx.session.scalars(query):
-        if item.role_key is None:
-            continue
-        for user in org.holders(ctx.session, ctx.tree, item.role_key, item.unit_id, item.scope):
-            if user.id not in notified:
-                ctx.session.add(
-                    Notification(
-                        user_id=user.id,
-                        instance_id=ctx.instance.id,
-                        message=str(message),
-                        created_at=ctx.now,
-                    )
-                )
-                notified.add(user.id)
-    return {"sent": len(notified)}
+        if item.role_key is not None:
+            for user in org.holders(ctx.session, ctx.tree, item.role_key, item.unit_id, item.scope):
+                users.setdefault(user.id, user)
+    sent = notify_users(ctx.session, users.values(), ctx.instance.id, message, ctx.now)
+    return {"sent": sent}
+
+
+def publish_to_portal(ctx: HostServices, title: str, body: str) -> dict[str, Any]:
+    """Queue a page for the district portal; a job publishes it after the commit.
+
+    The page goes out only if the step that asked for it is committed; the job id is the
+    page's identity at the portal, so a job run twice publishes once.
+    """
+    job = enqueue(
+        ctx.session,
+        "publish",
+        ctx.now,
+        ctx.now,
+        ctx.instance.id,
+        {"title": str(title), "body": str(body)},
+    )
+    ctx.session.flush()
+    return {"queued": job.id}
 
 
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "allocate_document_number": allocate_document_number,
     "notify": notify,
     "remind_open_tasks": remind_open_tasks,
+    "publish_to_portal": publish_to_portal,
 }

@@ -30,6 +30,8 @@ RUNTIME_TABLES = [
     "api_tokens",
     "login_failures",
     "audit_events",
+    "reminders_sent",
+    "jobs",
     "notifications",
     "message_waits",
     "timers",

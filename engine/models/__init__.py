@@ -6,6 +6,7 @@ from .base import Base
 from .calendar import CalendarDay
 from .collaboration import Attachment, Comment
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
+from .outbox import Job, ReminderSent
 from .process import ProcessVersion, Setting
 from .runtime import DocumentCounter, Instance, MessageWait, Notification, Timer, WorkItem
 
@@ -19,11 +20,13 @@ __all__ = [
     "Comment",
     "DocumentCounter",
     "Instance",
+    "Job",
     "LoginFailure",
     "MessageWait",
     "Notification",
     "OrgUnit",
     "ProcessVersion",
+    "ReminderSent",
     "Role",
     "RoleAssignment",
     "Setting",

@@ -117,6 +117,7 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]  # set once the e-mail copy was accepted by SMTP
 
 
 class DocumentCounter(Base):

@@ -1,0 +1,129 @@
+"""The Celery app: Redis broker, one task per job kind, and beat's periodic sweep.
+
+Run with `celery -A tasks.celery_app worker` and `celery -A tasks.celery_app beat`
+(see the Procfile). Jobs are acknowledged only after they ran (`acks_late`), so a worker
+killed mid-job leaves its job to be delivered again; jobs are idempotent (tasks/jobs.py).
+"""
+
+import logging
+import random
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from celery import Celery, Task
+from kombu.exceptions import KombuError
+
+from engine.api import Policyflow, utcnow
+from engine.outbox import JobTicket
+
+from . import jobs
+from .senders import Senders
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+settings = Settings.from_env()
+
+app = Celery("policyflow", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,  # a killed pool process: the job goes back at once
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    task_default_queue="policyflow",
+    timezone="UTC",
+    broker_connection_retry_on_startup=True,
+    broker_connection_timeout=2,
+    broker_transport_options={
+        # A job not acknowledged this long after delivery goes to another worker; the
+        # relay never hands over a job due further ahead than its horizon (< this).
+        "visibility_timeout": settings.visibility_timeout,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    },
+    beat_schedule={
+        "sweep": {"task": "policyflow.sweep", "schedule": settings.sweep_seconds},
+    },
+)
+
+
+@cache
+def engine() -> Policyflow:
+    """One engine per worker process (its caches serve every job the process runs)."""
+    pf = Policyflow()
+    attach_relay(pf)
+    return pf
+
+
+@cache
+def senders() -> Senders:
+    return Senders.from_settings(settings)
+
+
+def attach_relay(pf: Policyflow) -> None:
+    """After each commit that recorded jobs, hand the near ones to Celery at once."""
+
+    def relay_new(ids: list[int]) -> None:
+        try:
+            relay(pf, only=ids)
+        except Exception:  # the command is committed; the sweep relays what is left
+            log.exception("relay after commit failed; jobs %s stay in the outbox", ids)
+
+    pf.on_jobs = relay_new
+
+
+def relay(pf: Policyflow, now: datetime | None = None, only: list[int] | None = None) -> int:
+    """Send the outbox's near jobs to Redis with their ETA; return how many went."""
+    moment = now or utcnow()
+
+    def send(ticket: JobTicket) -> bool:
+        countdown = max(0.0, (ticket.run_at - moment).total_seconds())
+        try:
+            run_job.apply_async((ticket.id,), countdown=countdown, retry=False)
+        except (KombuError, OSError) as err:
+            log.warning("queue unavailable (%s); job %s stays in the outbox", err, ticket.id)
+            return False
+        return True
+
+    return pf.relay_jobs(send, moment + settings.relay_horizon, moment, settings.stale_after, only)
+
+
+def _moment(now: str | None) -> datetime | None:
+    return datetime.fromisoformat(now) if now else None
+
+
+def _backoff(retries: int) -> float:
+    return min(300.0, 2.0**retries) + random.uniform(0, 1)
+
+
+@app.task(bind=True, name="policyflow.run_job")
+def run_job(self: Task, job_id: int, now: str | None = None) -> str:
+    try:
+        return jobs.run(engine(), job_id, senders(), _moment(now))
+    except jobs.NotYet as early:
+        raise self.retry(eta=early.at, max_retries=None) from None
+    except jobs.TRANSIENT as err:
+        raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=12) from err
+
+
+@app.task(bind=True, name="policyflow.fire_instance")
+def fire_instance(self: Task, instance_id: int, now: str | None = None) -> list[str]:
+    """Fire whatever is due on one instance (the sweep's catch-all; idempotent)."""
+    try:
+        return engine().fire_instance_timers(instance_id, _moment(now))["fired"]
+    except jobs.TRANSIENT as err:
+        raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=12) from err
+
+
+@app.task(name="policyflow.sweep")
+def sweep(now: str | None = None) -> dict[str, Any]:
+    """Every minute: timers past due (whatever happened to their jobs), reminders owed,
+    and outbox jobs whose time is near. `now` moves the clock (tests, catching up)."""
+    pf = engine()
+    moment = _moment(now) or utcnow()
+    due = pf.due_timer_instances(moment)
+    for instance_id in due:
+        fire_instance.apply_async((instance_id, now), retry=False)
+    reminded = pf.send_reminders(moment)
+    relayed = relay(pf, moment)
+    return {"due_instances": len(due), "reminders": reminded, "relayed": relayed}

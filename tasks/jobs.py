@@ -1,0 +1,83 @@
+"""Running one job: the same code under Celery and under the embedded runner.
+
+Each kind checks its own effect before acting (a fired timer does not fire again, an
+e-mailed notice is not e-mailed again, a published page is not published again), so a
+job that runs twice — redelivered after a crash, relayed twice — changes nothing twice.
+Transient failures (database, SMTP, a concurrent command) propagate for the caller to
+retry; a job that can never succeed is marked failed with the reason.
+"""
+
+import smtplib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+
+from engine.api import Policyflow, utcnow
+from engine.errors import Conflict, PolicyflowError
+
+from .senders import Senders
+
+# Worth another try later, with backoff.
+TRANSIENT: tuple[type[Exception], ...] = (
+    Conflict,
+    OperationalError,
+    smtplib.SMTPException,
+    OSError,
+)
+
+
+class NotYet(Exception):
+    """The job came early (a clock ahead of the database's); run it again at `at`."""
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__(at.isoformat())
+        self.at = at
+
+
+Handler = Callable[[Policyflow, dict[str, Any], Senders, datetime], str]
+
+
+def run(pf: Policyflow, job_id: int, senders: Senders, now: datetime | None = None) -> str:
+    """Run the job; return what happened ("fired", "sent", "published", "skipped", ...)."""
+    job = pf.start_job(job_id)
+    if job is None:
+        return "skipped"
+    try:
+        outcome = HANDLERS[job["kind"]](pf, job, senders, now or utcnow())
+    except NotYet:
+        raise
+    except TRANSIENT:
+        raise
+    except (PolicyflowError, KeyError) as err:
+        pf.finish_job(job_id, error=f"{type(err).__name__}: {err}")
+        return "failed"
+    pf.finish_job(job_id)
+    return outcome
+
+
+def fire_timers(pf: Policyflow, job: dict[str, Any], _: Senders, now: datetime) -> str:
+    result = pf.fire_instance_timers(job["instance_id"], now)
+    if result["fired"]:
+        return "fired"
+    if result["next_due"] is not None and job["run_at"] >= now:
+        raise NotYet(job["run_at"])  # ran before its time (clocks differ): again at its time
+    return "nothing due"
+
+
+def send_email(pf: Policyflow, job: dict[str, Any], senders: Senders, now: datetime) -> str:
+    sent = pf.deliver_email(job["payload"]["notification_id"], senders.mail, now)
+    return "sent" if sent else "already sent"
+
+
+def publish(pf: Policyflow, job: dict[str, Any], senders: Senders, now: datetime) -> str:
+    senders.publish(job["id"], job["payload"])
+    return "published"
+
+
+HANDLERS: dict[str, Handler] = {
+    "fire_timers": fire_timers,
+    "send_email": send_email,
+    "publish": publish,
+}

@@ -1,0 +1,33 @@
+"""Background-work settings, read from the environment once per process."""
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    broker_url: str | None  # Redis; None means the embedded runner (no Celery)
+    sweep_seconds: float  # the periodic catch-all: due timers, reminders, the relay
+    relay_horizon: timedelta  # jobs due this soon go to the queue with an ETA
+    visibility_timeout: int  # seconds before Redis gives an unacknowledged job to another worker
+    stale_after: timedelta  # a job sent this long ago and not done is sent again
+    smtp_url: str | None  # smtp://host:port; None writes e-mails to spool/mail
+    spool: Path  # local folders for e-mails and portal pages when no server is configured
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ.get
+        visibility = int(env("POLICYFLOW_VISIBILITY_TIMEOUT", "300"))
+        return cls(
+            broker_url=env("REDIS_URL") or env("CELERY_BROKER_URL") or None,
+            sweep_seconds=float(env("POLICYFLOW_SWEEP_SECONDS", "60")),
+            relay_horizon=timedelta(seconds=float(env("POLICYFLOW_RELAY_HORIZON", "60"))),
+            visibility_timeout=visibility,
+            stale_after=timedelta(seconds=2 * visibility),
+            smtp_url=env("SMTP_URL") or None,
+            spool=Path(env("POLICYFLOW_SPOOL", str(PROJECT_DIR / "var"))),
+        )
