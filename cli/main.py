@@ -13,6 +13,7 @@ import click
 
 from engine.api import Policyflow
 from engine.errors import PolicyflowError
+from tasks import connect as connect_queue
 
 pass_engine = click.make_pass_decorator(Policyflow, ensure=False)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -74,9 +75,9 @@ def parse_now(text: str | None) -> datetime | None:
 def main(ctx: click.Context) -> None:
     """policyflow — quy trình truyền thông chính sách chạy trên BPMN."""
     ctx.obj = Policyflow()
+    connect_queue(ctx.obj)  # with REDIS_URL, jobs a command records go to Celery at once
 
 
-from cli import calendar  # noqa: E402,F401,I001  (the `calendar` group)
-from cli import commands  # noqa: E402,F401  (registers the commands on `main`)
+from cli import background, calendar, commands  # noqa: E402,F401  (register the commands)
 
 __all__ = ["Path", "emit", "json_option", "main", "parse_json", "parse_now", "pass_engine"]

@@ -22,29 +22,36 @@ from .senders import Senders
 from .settings import Settings
 
 log = logging.getLogger(__name__)
-settings = Settings.from_env()
+SETTINGS = Settings.from_env()
 
-app = Celery("policyflow", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
-app.conf.update(
-    task_acks_late=True,
-    task_reject_on_worker_lost=True,  # a killed pool process: the job goes back at once
-    worker_prefetch_multiplier=1,
-    task_ignore_result=True,
-    task_default_queue="policyflow",
-    timezone="UTC",
-    broker_connection_retry_on_startup=True,
-    broker_connection_timeout=2,
-    broker_transport_options={
-        # A job not acknowledged this long after delivery goes to another worker; the
-        # relay never hands over a job due further ahead than its horizon (< this).
-        "visibility_timeout": settings.visibility_timeout,
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
-    },
-    beat_schedule={
-        "sweep": {"task": "policyflow.sweep", "schedule": settings.sweep_seconds},
-    },
-)
+
+def make_app(settings: Settings) -> Celery:
+    app = Celery("policyflow", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,  # a killed pool process: the job goes back at once
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        task_default_queue="policyflow",
+        timezone="UTC",
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=2,
+        broker_transport_options={
+            # A job not acknowledged this long after delivery goes to another worker (a
+            # killed one never acknowledges); the relay never hands over a job due
+            # further ahead than its horizon, which is shorter.
+            "visibility_timeout": settings.visibility_timeout,
+            "socket_connect_timeout": 2,
+            "socket_timeout": 5,
+        },
+        beat_schedule={
+            "sweep": {"task": "policyflow.sweep", "schedule": settings.sweep_seconds},
+        },
+    )
+    return app
+
+
+app = make_app(SETTINGS)
 
 
 @cache
@@ -57,35 +64,42 @@ def engine() -> Policyflow:
 
 @cache
 def senders() -> Senders:
-    return Senders.from_settings(settings)
+    return Senders.from_settings(SETTINGS)
 
 
-def attach_relay(pf: Policyflow) -> None:
+def attach_relay(pf: Policyflow, queue: Celery = app, settings: Settings = SETTINGS) -> None:
     """After each commit that recorded jobs, hand the near ones to Celery at once."""
 
     def relay_new(ids: list[int]) -> None:
         try:
-            relay(pf, only=ids)
+            relay(pf, only=ids, queue=queue, settings=settings)
         except Exception:  # the command is committed; the sweep relays what is left
             log.exception("relay after commit failed; jobs %s stay in the outbox", ids)
 
     pf.on_jobs = relay_new
 
 
-def relay(pf: Policyflow, now: datetime | None = None, only: list[int] | None = None) -> int:
+def relay(
+    pf: Policyflow,
+    now: datetime | None = None,
+    only: list[int] | None = None,
+    queue: Celery = app,
+    settings: Settings = SETTINGS,
+) -> int:
     """Send the outbox's near jobs to Redis with their ETA; return how many went."""
     moment = now or utcnow()
 
     def send(ticket: JobTicket) -> bool:
         countdown = max(0.0, (ticket.run_at - moment).total_seconds())
         try:
-            run_job.apply_async((ticket.id,), countdown=countdown, retry=False)
+            queue.send_task("policyflow.run_job", (ticket.id,), countdown=countdown, retry=False)
         except (KombuError, OSError) as err:
             log.warning("queue unavailable (%s); job %s stays in the outbox", err, ticket.id)
             return False
         return True
 
-    return pf.relay_jobs(send, moment + settings.relay_horizon, moment, settings.stale_after, only)
+    until = moment + settings.relay_horizon
+    return pf.relay_jobs(send, until, moment, settings.stale_after, only)
 
 
 def _moment(now: str | None) -> datetime | None:

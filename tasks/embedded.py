@@ -33,10 +33,7 @@ class EmbeddedRunner:
         moment = now or utcnow()
         ran = 0
         for _ in range(10):  # jobs a job created (an e-mail after a timer) run in this tick too
-            due: list[JobTicket] = []
-            self.pf.relay_jobs(
-                lambda t: due.append(t) or True, moment, moment, self.settings.stale_after
-            )
+            due = self._take_due(moment)
             for ticket in due:
                 self._run(ticket.id, moment)
             ran += len(due)
@@ -48,6 +45,14 @@ class EmbeddedRunner:
             counts["fired"] = len(self.pf.fire_due_timers(moment))
             counts["reminders"] = self.pf.send_reminders(moment)
         return counts
+
+    def _take_due(self, moment: datetime) -> list[JobTicket]:
+        """The jobs due at `moment`, marked as handed over (to this process)."""
+        due: list[JobTicket] = []
+        self.pf.relay_jobs(
+            lambda t: due.append(t) or True, moment, moment, self.settings.stale_after
+        )
+        return due
 
     def _run(self, job_id: int, now: datetime) -> None:
         try:

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"
 DATA = Path(__file__).resolve().parent / "data"
 PG_URL = os.environ.get("DATABASE_URL", "")
+# The suite's own engines hand no job to a queue; the worker tests run their own Redis.
+os.environ.pop("REDIS_URL", None)
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgres") else [])
 
 # Emptied before each test, children first; org, users, rules and calendar stay seeded.

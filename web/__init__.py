@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from engine.api import Policyflow
 from engine.db import database_url
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProcessFailed
+from tasks import connect as connect_queue
 from web import auth, i18n
 from web.api import api_bp
 from web.views import full_name, inbox, instances, processes, role_name, tasks, vendor
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             )
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.extensions["policyflow"] = Policyflow(app.config["DATABASE_URL"])
+    connect_queue(app.extensions["policyflow"])  # jobs a request records go to Celery at once
 
     csrf.init_app(app)
     csrf.exempt(api_bp)  # the API authenticates with tokens, not cookies
