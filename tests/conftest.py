@@ -67,7 +67,11 @@ def postgresql_url() -> str:
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest) -> str:
-    url = request.getfixturevalue(f"{request.param}_url")
+    return reset_runtime(request.getfixturevalue(f"{request.param}_url"))
+
+
+def reset_runtime(url: str) -> str:
+    """Back to the seed: every runtime table emptied."""
     with get_engine(url).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(RUNTIME_TABLES)} RESTART IDENTITY CASCADE"))
