@@ -1,7 +1,16 @@
+# One image for web, worker, beat and migrations (docker-compose.yml picks the command).
+FROM node:22-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
 FROM python:3.11-slim
 WORKDIR /app
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN pip install --no-cache-dir --no-deps -e .
+COPY --from=assets /app/node_modules ./node_modules
+RUN pip install --no-cache-dir --no-deps -e . && useradd --create-home policyflow \
+    && mkdir -p /app/var && chown policyflow /app/var
+USER policyflow
 CMD ["policyflow", "--help"]

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 5000
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run stack test lint bench clean
 
 NODE_STAMP := node_modules/.installed
 
@@ -37,9 +37,19 @@ run: setup .secret_key
 	@echo "Try:        $(BIN)/policyflow processes --as cv_vhtt"
 	@echo "            $(BIN)/policyflow start annual_report --as cv_vhtt --data '{\"year\": 2024, \"deadline\": \"2024-11-20\", \"outline_ref\": \"123/VHTT\"}'"
 	@echo "            $(BIN)/policyflow tasks --as xa_xuanbac"
-	@echo "            $(BIN)/policyflow fire-timers --now 2024-11-21T08:00:00+07:00"
-	SECRET_KEY=$$(cat .secret_key) $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) \
-		--access-logfile - web.wsgi:app
+	@echo "Background: one in-process scheduler (timers, reminders, e-mails to var/mail, portal"
+	@echo "            pages to var/portal); with Redis and PostgreSQL use 'make stack' instead."
+	SECRET_KEY=$$(cat .secret_key) PATH=$(CURDIR)/$(BIN):$$PATH PORT=$(PORT) \
+		$(BIN)/honcho -f Procfile.embedded start -p $(PORT)
+
+## make stack: the production shape without Docker (Procfile): web, Celery worker and beat.
+## Needs DATABASE_URL (PostgreSQL) and REDIS_URL; more workers: WORKER_ID=2 honcho start worker.
+stack: setup .secret_key
+	$(BIN)/policyflow db upgrade
+	$(BIN)/policyflow seed-demo
+	$(BIN)/policyflow deploy workflows/*.bpmn --as chu_quy_trinh
+	SECRET_KEY=$$(cat .secret_key) PATH=$(CURDIR)/$(BIN):$$PATH PORT=$(PORT) \
+		$(BIN)/honcho -f Procfile start -p $(PORT)
 
 # One key for all workers and restarts, so sessions survive both; never committed.
 .secret_key:
@@ -58,4 +68,4 @@ bench: setup
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) policyflow.db policyflow.db-*
+	rm -rf $(VENV) policyflow.db policyflow.db-* var
