@@ -362,6 +362,17 @@ class Policyflow:
 
         return self._run(go)
 
+    # -- notices ---------------------------------------------------------------------
+
+    def notices(self, username: str, limit: int = 100) -> list[dict[str, Any]]:
+        return self._run(lambda s: queries.notices(s, get_user(s, username), limit))
+
+    def unread_notices(self, username: str) -> int:
+        return self._run(lambda s: queries.unread_count(s, get_user(s, username)))
+
+    def mark_notices_read(self, username: str, now: datetime | None = None) -> int:
+        return self._run(lambda s: queries.mark_read(s, get_user(s, username), now or utcnow()))
+
     # -- background work (tasks/ and the CLI) -------------------------------------------
 
     def relay_jobs(

@@ -22,6 +22,7 @@ from engine.workcalendar import LOCAL
 
 DEFAULT_OFFSETS = ("P1D", "PT2H")
 OVERDUE = "overdue"
+LONGEST_OFFSET = timedelta(days=366)  # a longer one is a typo, and would overflow dates
 
 
 def offsets_from(setting: object) -> list[tuple[str, timedelta]]:
@@ -31,9 +32,9 @@ def offsets_from(setting: object) -> list[tuple[str, timedelta]]:
     for value in values:
         try:
             delta = isodate.parse_duration(str(value))
-        except isodate.ISO8601Error:
+        except (isodate.ISO8601Error, ValueError, OverflowError):
             continue
-        if isinstance(delta, timedelta) and delta > timedelta(0):
+        if isinstance(delta, timedelta) and timedelta(0) < delta <= LONGEST_OFFSET:
             parsed.append((str(value), delta))
     return sorted(parsed, key=lambda p: p[1], reverse=True)
 

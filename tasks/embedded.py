@@ -62,7 +62,7 @@ class EmbeddedRunner:
             self.pf.retry_job(job_id, early.at, "early")
         except jobs.TRANSIENT as err:
             log.warning("job %s failed for now (%s); retrying in 10 s", job_id, err)
-            self.pf.retry_job(job_id, utcnow() + timedelta(seconds=10), str(err))
+            self.pf.retry_job(job_id, now + timedelta(seconds=10), str(err))
 
     def run_forever(self, interval: float = 1.0) -> None:
         log.info(

@@ -9,7 +9,7 @@ retry; a job that can never succeed is marked failed with the reason.
 
 import smtplib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
@@ -62,7 +62,9 @@ def fire_timers(pf: Policyflow, job: dict[str, Any], _: Senders, now: datetime) 
     if result["fired"]:
         return "fired"
     if result["next_due"] is not None and job["run_at"] >= now:
-        raise NotYet(job["run_at"])  # ran before its time (clocks differ): again at its time
+        # Ran before its time (clocks differ) or at its very instant (a timer is due only
+        # once its time has passed): again just after it.
+        raise NotYet(job["run_at"] + timedelta(milliseconds=1))
     return "nothing due"
 
 

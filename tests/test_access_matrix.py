@@ -497,6 +497,9 @@ PAGE_RULES: dict[str, PageRule] = {
     "tasks.claim": task_actions("claim"),
     "tasks.unclaim": task_actions("unclaim"),
     "tasks.reassign": anonymous_only("POST", "/tasks/any-task/reassign"),
+    # Everyone reads and clears only their own notices (the auditor too: not case data).
+    "notices.index": one("GET", "/notifications", 200),
+    "notices.mark_read": one("POST", "/notifications/read", 302),
 }
 
 

@@ -2,13 +2,14 @@
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.api import Policyflow
-from tests.conftest import NOW
+from engine.api import Policyflow, read_forms
+from tests.conftest import DATA, NOW
 from web import create_app
 
 P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
@@ -476,3 +477,23 @@ def test_case_titles_and_hidden_keys(app: Flask) -> None:
         ("Hạn trả lời", "5 ngày làm việc"),
     ]
     assert [e.label for e in other] == ["foo"]
+
+
+def test_an_overdue_escalation_reaches_the_notifications_page(
+    client: FlaskClient, deployed: Policyflow
+) -> None:
+    deployed.deploy(
+        (DATA / "linear3.bpmn").read_text(), read_forms(DATA / "forms"), "chu_quy_trinh"
+    )
+    deployed.start("linear3", "cv_vhtt", {}, now=NOW)
+    assert deployed.send_reminders(NOW + timedelta(days=10)) == 1  # Draft (2WD) is overdue
+    login(client, "cv_vhtt")
+    inbox = client.get("/").text
+    assert re.search(r"Thông báo</span><span class=\"count\">1<", inbox)
+    page = client.get("/notifications").text
+    assert "QUÁ HẠN: việc «Soạn thảo» đã quá hạn" in page
+    assert "notice unread overdue" in page
+    response = post(client, "/notifications/read", {}, "/notifications")
+    assert response.status_code == 302
+    assert "notice unread" not in client.get("/notifications").text
+    assert not re.search(r"Thông báo</span><span class=\"count\">", client.get("/").text)

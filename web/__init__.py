@@ -20,7 +20,7 @@ from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Pr
 from tasks import connect as connect_queue
 from web import auth, i18n
 from web.api import api_bp
-from web.views import full_name, inbox, instances, processes, role_name, tasks, vendor
+from web.views import full_name, inbox, instances, notices, processes, role_name, tasks, vendor
 
 csrf = CSRFProtect()
 
@@ -58,10 +58,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(api_bp)  # the API authenticates with tokens, not cookies
     i18n.init_app(app)
     auth.init_app(app)
-    for bp in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, vendor.bp, api_bp):
+    for bp in (
+        auth.bp,
+        inbox.bp,
+        tasks.bp,
+        processes.bp,
+        instances.bp,
+        notices.bp,
+        vendor.bp,
+        api_bp,
+    ):
         app.register_blueprint(bp)
     app.jinja_env.globals.update(
-        nav_counts=inbox.nav_counts, role_name=role_name, full_name=full_name
+        nav_counts=inbox.nav_counts,
+        unread_notices=notices.unread_count,
+        role_name=role_name,
+        full_name=full_name,
     )
     _error_pages(app)
 

@@ -116,6 +116,12 @@ def label(kind: str, code: str | None) -> str:
 
 
 EN: dict[str, str] = {
+    "Thông báo": "Notifications",
+    "Đánh dấu tất cả đã đọc": "Mark all as read",
+    "Đã đánh dấu {n} thông báo là đã đọc.": "Marked {n} notifications as read.",
+    "Mới": "New",
+    "đã gửi e-mail": "e-mailed",
+    "Chưa có thông báo nào.": "No notifications yet.",
     # layout and navigation
     "Truyền thông chính sách": "Policy communication",
     "UBND huyện Xuân Trường": "Xuân Trường District People's Committee",

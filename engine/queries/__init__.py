@@ -2,6 +2,7 @@
 
 from .inbox import describe_items, inbox, inbox_filter, tasks_for
 from .instances import history, instance_data, instances, show_instance, visible_instance
+from .notices import mark_read, notices, unread_count
 from .processes import org_units, processes
 
 __all__ = [
@@ -11,10 +12,13 @@ __all__ = [
     "inbox_filter",
     "instance_data",
     "instances",
+    "mark_read",
+    "notices",
     "org_units",
     "processes",
     "show_instance",
     "tasks_for",
+    "unread_count",
     "visible_instance",
 ]
 

@@ -1,0 +1,36 @@
+"""`/notifications`: the reminders, escalations and notices the processes sent me."""
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from engine.errors import PolicyflowError
+from web.auth import current_user, current_username, engine, login_required
+from web.i18n import _
+
+bp = Blueprint("notices", __name__, url_prefix="/notifications")
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    return render_template("notices.html", notices=engine().notices(current_username()))
+
+
+@bp.post("/read")
+@login_required
+def mark_read() -> Response:
+    count = engine().mark_notices_read(current_username())
+    flash(_("Đã đánh dấu {n} thông báo là đã đọc.", n=count), "success")
+    return redirect(url_for("notices.index"))
+
+
+def unread_count() -> int | None:
+    """For the navigation: unread notices of the signed-in user (one query per page)."""
+    if "unread_notices" not in g:
+        try:
+            g.unread_notices = (
+                engine().unread_notices(current_username()) if current_user() else None
+            )
+        except PolicyflowError:  # an error page must still render
+            g.unread_notices = None
+    return g.unread_notices
