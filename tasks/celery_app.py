@@ -135,9 +135,23 @@ def sweep(now: str | None = None) -> dict[str, Any]:
     and outbox jobs whose time is near. `now` moves the clock (tests, catching up)."""
     pf = engine()
     moment = _moment(now) or utcnow()
+    done: dict[str, Any] = {}
+    # Each part on its own: a failing one (say, a bad setting) must not stop the others.
+    for part, run in (
+        ("due_instances", lambda: _fire_due(pf, moment, now)),
+        ("reminders", lambda: pf.send_reminders(moment)),
+        ("relayed", lambda: relay(pf, moment)),
+    ):
+        try:
+            done[part] = run()
+        except Exception as err:
+            log.exception("sweep: %s failed", part)
+            done[part] = f"failed: {err}"
+    return done
+
+
+def _fire_due(pf: Policyflow, moment: datetime, now: str | None) -> int:
     due = pf.due_timer_instances(moment)
     for instance_id in due:
         fire_instance.apply_async((instance_id, now), retry=False)
-    reminded = pf.send_reminders(moment)
-    relayed = relay(pf, moment)
-    return {"due_instances": len(due), "reminders": reminded, "relayed": relayed}
+    return len(due)

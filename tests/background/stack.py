@@ -81,10 +81,11 @@ class Stack:
 
     env: dict[str, str]
     log_dir: Path
+    procfile: Path = ROOT / "Procfile"
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def start(self, name: str, role: str | None = None, **extra_env: str) -> subprocess.Popen:
-        command = procfile_command(role or name)
+        command = procfile_command(role or name, self.procfile)
         env = {**self.env, **extra_env}
         log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(
