@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, event, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import cpu_model  # noqa: E402
 from bench.paths import PRESS_MAIN_PATH, Step  # noqa: E402
 from engine import migrate  # noqa: E402
 from engine.api import Policyflow, read_forms  # noqa: E402
@@ -49,14 +50,7 @@ LINEAR_PATH: list[Step] = [
 
 
 def machine() -> str:
-    cpu = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (
         f"{platform.node()} | {cpu} | {os.cpu_count()} cores | Python {platform.python_version()}"
         f" | SpiffWorkflow {getattr(SpiffWorkflow, '__version__', '3.2')}"

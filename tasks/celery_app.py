@@ -88,11 +88,13 @@ def relay(
 ) -> int:
     """Send the outbox's near jobs to Redis with their ETA; return how many went."""
     moment = now or utcnow()
+    shift = utcnow() - moment  # zero on the real clock; a moved clock maps back to real time
 
     def send(ticket: JobTicket) -> bool:
-        countdown = max(0.0, (ticket.run_at - moment).total_seconds())
+        # An absolute ETA: a job sent late in a big batch still runs at its own time.
+        eta = ticket.run_at + shift
         try:
-            queue.send_task("policyflow.run_job", (ticket.id,), countdown=countdown, retry=False)
+            queue.send_task("policyflow.run_job", (ticket.id,), eta=eta, retry=False)
         except (KombuError, OSError) as err:
             log.warning("queue unavailable (%s); job %s stays in the outbox", err, ticket.id)
             return False
