@@ -33,13 +33,30 @@ def redis() -> Iterator[Redis]:
     server.stop()
 
 
+@dataclasses.dataclass
+class Smtp:
+    """A real SMTP server (aiosmtpd) that a test may stop and start on the same port."""
+
+    inbox: Inbox
+    port: int
+    controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+def smtp() -> Iterator[Smtp]:
+    server = Smtp(Inbox(), free_port())
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -51,7 +68,7 @@ def pg(postgresql_url: str) -> str:
 def stack(pg: str, redis: Redis, smtp: tuple[Inbox, int], tmp_path: Path) -> Iterator[Stack]:
     if not redis.ping():
         redis.start()
-    env = stack_env(PG_URL, redis.url, smtp[1], tmp_path / "spool")
+    env = stack_env(PG_URL, redis.url, smtp.port, tmp_path / "spool")
     processes = Stack(env, tmp_path)
     yield processes
     processes.stop_all()
@@ -101,7 +118,7 @@ def test_a_timer_3_s_ahead_fires_on_time_through_a_worker(pf, stack, smtp, pg, t
     lateness = (fired - due_of(pg, instance_id)).total_seconds()
     assert 0 <= lateness < 2, f"fired {lateness:.2f} s after its due time"
     # What the timer led to: the notice (in-app and e-mailed once), the portal page.
-    inbox = smtp[0]
+    inbox = smtp.inbox
     wait_for(lambda: inbox.to("tp_vhtt@"), 10, "the e-mail to the head of department")
     assert "Đã đến hẹn: Họp báo quý IV" in inbox.to("tp_vhtt@")[0].get_content()
     page = tmp_path / "spool" / "portal"
@@ -147,7 +164,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_run_again_once(pf, stack, smtp, pg
     time.sleep(4.5)  # Redis gives an unacknowledged job to another worker after 4 s
     stack.start("worker2", role="worker")  # its start restores what the dead one held
     wait_for(lambda: timer_fired_at(pg, instance_id), 30, "the job to run again")
-    inbox = smtp[0]
+    inbox = smtp.inbox
     wait_for(lambda: inbox.to("tp_vhtt@"), 15, "the e-mail")
     wait_for(lambda: count(pg, Job, state="done") == 3, 15, "every job to be done")
     assert count(pg, Notification) == 1
@@ -184,7 +201,24 @@ def test_work_recorded_while_redis_is_down_happens_when_it_is_back(
     redis.start()
     for instance_id in ids:
         wait_for(lambda i=instance_id: timer_fired_at(pg, i), 60, "the timers to fire")
-    inbox = smtp[0]
+    inbox = smtp.inbox
     wait_for(lambda: len(inbox.to("tp_vhtt@")) == 3, 30, "the three e-mails")
     wait_for(lambda: count(pg, Job, state="done") == 9, 30, "every job to be done")
     assert len(list((tmp_path / "spool" / "portal").glob("page-*.json"))) == 3
+
+
+def test_an_email_refused_by_a_dead_smtp_server_is_retried_with_backoff(pf, stack, smtp, pg):
+    stack.start("worker")
+    stack.wait_ready("worker")
+    smtp.stop()
+    instance_id = start(pf, "PT1S")
+    wait_for(lambda: timer_fired_at(pg, instance_id), 15, "the timer to fire")
+    log = stack.log_dir / "worker.log"
+    wait_for(lambda: b"Retry in" in log.read_bytes(), 15, "the e-mail job to be retried")
+    assert smtp.inbox.messages == []
+    smtp.start()  # the mail server is back: a later retry delivers it, once
+    wait_for(lambda: smtp.inbox.to("tp_vhtt@"), 30, "the e-mail after the retries")
+    wait_for(lambda: count(pg, Job, state="done") == 3, 15, "every job to be done")
+    assert len(smtp.inbox.messages) == 1
+    with transaction(pg) as s:
+        assert s.scalar(select(Job.attempts).where(Job.kind == "send_email")) >= 2
