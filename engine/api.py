@@ -21,6 +21,7 @@ from engine import (
     background,
     collaboration,
     lifecycle,
+    notices,
     outbox,
     queries,
     reminders,
@@ -398,6 +399,10 @@ class Policyflow:
     def retry_job(self, job_id: int, at: datetime, error: str) -> None:
         self._run(lambda s: outbox.retry_later(s, job_id, at, error))
 
+    def purge_jobs(self, before: datetime) -> int:
+        """Forget jobs done before `before` (the audit log keeps what they did)."""
+        return self._run(lambda s: outbox.purge_done(s, before))
+
     def job_counts(self) -> dict[str, int]:
         return self._run(outbox.counts)
 
@@ -417,9 +422,7 @@ class Policyflow:
         send: Callable[[EmailMessage], None],
         now: datetime | None = None,
     ) -> bool:
-        return self._run(
-            lambda s: background.deliver_email(s, notification_id, send, now or utcnow())
-        )
+        return self._run(lambda s: notices.deliver_email(s, notification_id, send, now or utcnow()))
 
     def send_reminders(self, now: datetime | None = None) -> int:
         return self._run(lambda s: reminders.send_due_reminders(s, self.runtime, now or utcnow()))

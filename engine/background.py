@@ -1,16 +1,14 @@
-"""What background jobs do, over one session each: fire an instance's timers, e-mail a
-notice, check what a job owes. The queue that runs them lives outside the engine.
+"""What background jobs need from the engine, over one session each: the job itself,
+an instance's due timers fired. The queue that runs jobs lives outside the engine.
 """
 
-from collections.abc import Callable
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import lifecycle, notices, outbox
+from engine import lifecycle, outbox
 from engine.models import Instance, Job, Timer
 from engine.runtime import Runtime
 
@@ -49,9 +47,3 @@ def fire_instance_timers(
         .limit(1)
     )
     return {"fired": fired, "next_due": next_due}
-
-
-def deliver_email(
-    session: Session, notification_id: int, send: Callable[[EmailMessage], None], now: datetime
-) -> bool:
-    return notices.deliver_email(session, notification_id, send, now)

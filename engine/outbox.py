@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.models import Job
@@ -115,6 +115,11 @@ def retry_later(session: Session, job_id: int, at: datetime, error: str) -> None
     job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
     if job is not None and job.state not in ("done", "failed"):
         job.state, job.run_at, job.last_error = "pending", at, error
+
+
+def purge_done(session: Session, before: datetime) -> int:
+    result = session.execute(delete(Job).where(Job.state == "done", Job.done_at < before))
+    return result.rowcount or 0
 
 
 def counts(session: Session) -> dict[str, int]:

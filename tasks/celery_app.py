@@ -7,7 +7,7 @@ killed mid-job leaves its job to be delivered again; jobs are idempotent (tasks/
 
 import logging
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 SETTINGS = Settings.from_env()
+KEEP_DONE_JOBS = timedelta(days=30)  # finished jobs are operational data, not the record
 
 
 def make_app(settings: Settings) -> Celery:
@@ -143,6 +144,7 @@ def sweep(now: str | None = None) -> dict[str, Any]:
         ("due_instances", lambda: _fire_due(pf, moment, now)),
         ("reminders", lambda: pf.send_reminders(moment)),
         ("relayed", lambda: relay(pf, moment)),
+        ("purged", lambda: pf.purge_jobs(moment - KEEP_DONE_JOBS)),
     ):
         try:
             done[part] = run()

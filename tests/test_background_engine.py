@@ -508,3 +508,13 @@ def test_cli_reports_jobs_and_sweeps_them(pf, db_url, monkeypatch, tmp_path) -> 
     assert swept == {"jobs": 3, "fired": 0, "reminders": 0}
     assert run("jobs") == {"done": 3}
     assert len(emails(tmp_path)) == 1 and len(list((tmp_path / "portal").glob("*.json"))) == 1
+
+
+def test_done_jobs_are_purged_after_their_time_and_no_other(pf, tmp_path) -> None:
+    start_timer_notify(pf)
+    job = only_job(pf, "fire_timers").id
+    assert jobs.run(pf, job, folder_senders(tmp_path), AFTER) == "fired"
+    pf.finish_job(job, now=AFTER)  # done at AFTER (again: a finish is idempotent)
+    assert pf.purge_jobs(AFTER) == 0  # not before its time
+    assert pf.purge_jobs(AFTER + timedelta(seconds=1)) == 1
+    assert pf.job_counts() == {"pending": 2}  # the e-mail and the page it led to stay
