@@ -12,12 +12,14 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import (
     accounts,
+    audit,
     background,
     collaboration,
     lifecycle,
@@ -25,6 +27,7 @@ from engine import (
     outbox,
     queries,
     reminders,
+    replay,
     starting,
     work,
 )
@@ -32,7 +35,7 @@ from engine import deploy as deploying
 from engine.audit import ChainBreak, verify_chain
 from engine.db import database_url, new_session, normalize_url
 from engine.errors import Conflict, InvalidInput
-from engine.models import ProcessVersion
+from engine.models import Instance, ProcessVersion
 from engine.org import get_user
 from engine.runtime import Runtime
 
@@ -182,6 +185,54 @@ class Policyflow:
 
     def verify_chain(self, instance_id: int) -> list[ChainBreak]:
         return self._run(lambda s: verify_chain(s, instance_id))
+
+    # -- audit: re-execution and the whole log ------------------------------------------
+
+    def verify(self, instance_id: int, username: str | None = None) -> dict[str, Any]:
+        """Re-execute the instance from its log and check its chain: the verdict."""
+
+        def go(s: Session) -> dict[str, Any]:
+            replay.check_may_replay(s, self.runtime, instance_id, self._actor(s, username))
+            verdict, breaks = replay.verify(s, self.runtime, instance_id)
+            chain = [{"seq": b.seq, "reason": b.reason} for b in breaks]
+            result = verdict.as_dict()
+            return {**result, "verified": result["verified"] and not chain, "chain": chain}
+
+        return self._run(go)
+
+    def replay(
+        self, instance_id: int, step: int | None = None, username: str | None = None
+    ) -> dict[str, Any]:
+        """The instance step by step up to `step` (all by default): who did what, the
+        diagram's states and the data as they stood after each step."""
+
+        def go(s: Session) -> dict[str, Any]:
+            replay.check_may_replay(s, self.runtime, instance_id, self._actor(s, username))
+            steps, verdict = replay.replay_steps(s, self.runtime, instance_id, step)
+            tasks = replay.task_roles(s, self.runtime, instance_id)
+            return {
+                "instance_id": instance_id,
+                "steps": [replay.step_view(st, tasks) for st in steps],
+                "verdict": verdict.as_dict(),
+            }
+
+        return self._run(go)
+
+    def instance_ids(self) -> list[int]:
+        return self._run(lambda s: list(s.scalars(select(Instance.id).order_by(Instance.id))))
+
+    def verify_log(self, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+        """Every event of every instance against both chains; each break names its row."""
+
+        def go(s: Session) -> dict[str, Any]:
+            count, breaks = audit.verify_all(s, progress)
+            return {
+                "events": count,
+                "intact": not breaks,
+                "breaks": [{**vars(b), "text": b.describe()} for b in breaks],
+            }
+
+        return self._run(go)
 
     def cancel(self, instance_id: int, actor: str, now: datetime | None = None) -> str:
         return self._run(

@@ -92,7 +92,7 @@ def fire_timers(session: Session, rt: Runtime, instance_id: int, now: datetime) 
     return list(due)
 
 
-def _waiting_definition(wf: BpmnWorkflow, name: str) -> MessageEventDefinition:
+def waiting_definition(wf: BpmnWorkflow, name: str) -> MessageEventDefinition:
     """The definition a waiting task catches (the library matches on its exact class)."""
     for task in wf.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
@@ -124,7 +124,7 @@ def deliver_message(
             continue
 
         def act(wf: BpmnWorkflow) -> None:
-            wf.send_event(BpmnEvent(_waiting_definition(wf, name), payload))
+            wf.send_event(BpmnEvent(waiting_definition(wf, name), payload))
 
         InstanceRun(session, rt, instance, tree, now, actor).execute(
             "message", {"name": name, "payload": payload}, act

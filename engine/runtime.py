@@ -30,7 +30,7 @@ from engine import audit, context, org, outbox
 from engine.bpmn.model_info import ElementInfo
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.specs import SPECS, ParsedProcess
-from engine.bpmn.state import dump_state, load_state
+from engine.bpmn.state import dump_state, load_state, state_digest
 from engine.due import due_at
 from engine.errors import PolicyflowError, ProcessFailed
 from engine.models import Instance, MessageWait, ProcessVersion, Setting, Timer, WorkItem
@@ -257,7 +257,7 @@ class InstanceRun:
             payload = {**payload, "service_calls": ctx.service_calls}
         self.open_tasks = [self._summary(wf, tid) for tid in waiting["tasks"]]
         changes = _changes(self.bundle, before, _task_states(wf))
-        result = {"status": self.instance.status, "tasks": changes}
+        result = {"status": self.instance.status, "tasks": changes, "state": state_digest(wf)}
         audit.append(self.session, self.instance, self.now, self.actor, command, payload, result)
         self.rt.after_commit(self.session, self.instance, wf)
         return wf

@@ -32,6 +32,7 @@ RUNTIME_TABLES = [
     "api_tokens",
     "login_failures",
     "audit_events",
+    "audit_head",
     "reminders_sent",
     "jobs",
     "notifications",
@@ -100,3 +101,16 @@ def deploy_test_model(pf: Policyflow, name: str) -> dict:
     """Deploy a model from tests/data (with the forms in tests/data/forms)."""
     xml = (DATA / name).read_text(encoding="utf-8")
     return pf.deploy(xml, read_forms(DATA / "forms"), now=NOW)
+
+
+@pytest.fixture
+def every_instance_replays(db_url: str) -> Iterator[None]:
+    """After the test: every instance it left re-executes from its audit log exactly,
+    and the whole log holds (per-instance and global chains)."""
+    yield
+    pf = Policyflow(db_url)
+    verdicts = [pf.verify(instance_id) for instance_id in pf.instance_ids()]
+    failed = [v for v in verdicts if not v["verified"]]
+    assert not failed, failed
+    log = pf.verify_log()
+    assert log["intact"], log["breaks"]

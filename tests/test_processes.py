@@ -20,6 +20,9 @@ from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.models import Notification, OrgUnit, RoleAssignment, Timer, User
 from tests.conftest import NOW
 
+# Each instance a test leaves must re-execute exactly from its audit log (issue 6).
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
 # -- driving instances ---------------------------------------------------------------
 
 

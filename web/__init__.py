@@ -20,7 +20,18 @@ from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Pr
 from tasks import connect as connect_queue
 from web import auth, i18n
 from web.api import api_bp
-from web.views import full_name, inbox, instances, notices, processes, role_name, tasks, vendor
+from web.views import (
+    audit,
+    full_name,
+    inbox,
+    instances,
+    notices,
+    processes,
+    replay,
+    role_name,
+    tasks,
+    vendor,
+)
 
 csrf = CSRFProtect()
 
@@ -65,6 +76,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         processes.bp,
         instances.bp,
         notices.bp,
+        replay.bp,
+        audit.bp,
         vendor.bp,
         api_bp,
     ):

@@ -5,6 +5,7 @@ in `process_versions`; an instance stores only its task tree and data, and the s
 put back from the spec cache on load.
 """
 
+import hashlib
 import json
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -58,3 +59,22 @@ def load_state(
 
 
 __all__ = ["dump_state", "load_state"]
+
+
+def state_digest(workflow: BpmnWorkflow) -> str:
+    """A fingerprint of what a run must reproduce: every task's id, element, state and
+    data (subprocesses included), and the workflow's data. Recorded with each audit
+    event, so a re-execution can say at which step it diverged.
+    """
+    tasks = [*workflow.tasks.values()]
+    for sub in workflow.subprocesses.values():
+        tasks.extend(sub.tasks.values())
+    rows = sorted([str(t.id), t.task_spec.name, t.state, t.data] for t in tasks)
+    body = json.dumps(
+        [rows, workflow.data],
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()

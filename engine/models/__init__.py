@@ -1,7 +1,7 @@
 """Every table of policyflow, importable from one place (Alembic reads Base.metadata)."""
 
 from .accounts import ApiToken, LoginFailure
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditHead
 from .base import Base
 from .calendar import CalendarDay
 from .collaboration import Attachment, Comment
@@ -15,6 +15,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditEvent",
+    "AuditHead",
     "Base",
     "CalendarDay",
     "Comment",

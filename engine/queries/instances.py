@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -94,16 +95,21 @@ def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str
     run = InstanceRun(session, rt, instance, rt.org_tree(session), instance.started_at, "")
     wf = run.workflow()
     try:
-        data = dict(wf.data)
-        data.update((wf.last_task or wf.task_tree).data)
-        # What was entered inside a running subprocess or call activity lives there; not
-        # a multi-instance child's (one unit's figures are not the instance's data).
-        for sub in sorted(wf.subprocesses.values(), key=lambda w: w.depth):
-            if not sub.completed and sub.last_task is not None and not _is_one_of_many(wf, sub):
-                data.update(sub.last_task.data)
-        return {k: v for k, v in data.items() if k != "config"}
+        return data_of(wf)
     finally:
         rt.workflows.put(instance.id, instance.row_version, wf)
+
+
+def data_of(wf: BpmnWorkflow) -> dict[str, Any]:
+    """A workflow's data as people read it: the top workflow's, merged with its live tasks'."""
+    data = dict(wf.data)
+    data.update((wf.last_task or wf.task_tree).data)
+    # What was entered inside a running subprocess or call activity lives there; not
+    # a multi-instance child's (one unit's figures are not the instance's data).
+    for sub in sorted(wf.subprocesses.values(), key=lambda w: w.depth):
+        if not sub.completed and sub.last_task is not None and not _is_one_of_many(wf, sub):
+            data.update(sub.last_task.data)
+    return {k: v for k, v in data.items() if k != "config"}
 
 
 def _mine(entries: list[dict[str, Any]], view: str, own: set[str]) -> list[dict[str, Any]]:
@@ -141,19 +147,33 @@ def _events(session: Session, instance_id: int) -> list[AuditEvent]:
     )
 
 
-def diagram_states(events: list[AuditEvent], process_key: str) -> dict[str, Any]:
-    """Each element's latest state and the flows taken, from the recorded task changes."""
-    states: dict[str, str] = {}
-    flows: dict[tuple[str, str], None] = {}
-    for event in events:
-        for change in event.result.get("tasks", []):
-            if len(change) < 5 or change[4] != process_key:
+class DiagramTrack:
+    """Each element's latest state and the flows taken, event after event."""
+
+    def __init__(self, process_key: str) -> None:
+        self.process_key = process_key
+        self.states: dict[str, str] = {}
+        self.flows: dict[tuple[str, str], None] = {}
+
+    def add(self, result: dict[str, Any]) -> None:
+        for change in result.get("tasks", []):
+            if len(change) < 5 or change[4] != self.process_key:
                 continue  # another process's element (a called one), or an old record
             _, element, state, came_from, _ = change
-            states[element] = DIAGRAM_STATE.get(state, states.get(element, "active"))
+            self.states[element] = DIAGRAM_STATE.get(state, self.states.get(element, "active"))
             if came_from and state in ("READY", "WAITING", "COMPLETED"):
-                flows[(came_from, element)] = None
-    return {"element_states": states, "flows_taken": [list(f) for f in flows]}
+                self.flows[(came_from, element)] = None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"element_states": dict(self.states), "flows_taken": [list(f) for f in self.flows]}
+
+
+def diagram_states(events: list[AuditEvent], process_key: str) -> dict[str, Any]:
+    """Each element's latest state and the flows taken, from the recorded task changes."""
+    track = DiagramTrack(process_key)
+    for event in events:
+        track.add(event.result)
+    return track.snapshot()
 
 
 def timeline(

@@ -1,0 +1,70 @@
+"""`policyflow audit verify-chain` and `policyflow verify`: prove the log and the runs."""
+
+import sys
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from .main import Policyflow, emit, json_option, main, pass_engine
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """Sổ nhật ký kiểm toán (chuỗi băm)."""
+
+
+@audit_group.command("verify-chain")
+@json_option
+@pass_engine
+def verify_chain(pf: Policyflow, as_json: bool) -> None:
+    """Check every event against its instance's chain and the global chain; name each
+    edited, deleted or reordered row. Exit code 1 when the log does not hold."""
+    with tqdm(desc="Kiểm tra sổ", unit=" sự kiện", disable=as_json) as bar:
+        report = pf.verify_log(progress=bar.update)
+    lines = [f"  {b['text']}" for b in report["breaks"]]
+    head = (
+        f"Sổ nhật ký nguyên vẹn: {report['events']} sự kiện."
+        if report["intact"]
+        else f"Sổ nhật ký KHÔNG nguyên vẹn ({len(lines)} chỗ hỏng / {report['events']} sự kiện):"
+    )
+    emit(report, as_json, "\n".join([head, *lines]))
+    if not report["intact"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("instance_id", required=False, type=int)
+@click.option("--all", "every", is_flag=True, help="Mọi hồ sơ.")
+@json_option
+@pass_engine
+def verify(pf: Policyflow, instance_id: int | None, every: bool, as_json: bool) -> None:
+    """Re-execute INSTANCE (or --all) from its pinned BPMN version and recorded inputs and
+    compare every step with the log. Exit code 1 when one diverges."""
+    if (instance_id is None) == (not every):
+        raise click.UsageError("give an INSTANCE id or --all")
+    ids = pf.instance_ids() if every else [instance_id]
+    verdicts: list[dict[str, Any]] = []
+    with tqdm(ids, desc="Kiểm chứng", unit=" hồ sơ", disable=as_json or not every) as bar:
+        for one in bar:
+            verdicts.append(pf.verify(one))
+    failed = [v for v in verdicts if not v["verified"]]
+    emit(verdicts if every else verdicts[0], as_json, _human(verdicts, failed))
+    if failed:
+        sys.exit(1)
+
+
+def _human(verdicts: list[dict[str, Any]], failed: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in verdicts if len(verdicts) == 1 else failed:
+        lines.append(f"Hồ sơ {v['instance_id']}: {_verdict(v)}")
+        lines += [f"  chuỗi băm hỏng ở sự kiện {b['seq']}: {b['reason']}" for b in v["chain"]]
+    if len(verdicts) > 1:
+        lines.append(f"{len(verdicts) - len(failed)}/{len(verdicts)} hồ sơ tái hiện đúng.")
+    return "\n".join(lines)
+
+
+def _verdict(v: dict[str, Any]) -> str:
+    if v["diverged_at"] is None:
+        return f"đã kiểm chứng: {v['steps']} bước tái hiện đúng"
+    return f"sai khác ở bước {v['diverged_at']}: {v['how']}"
