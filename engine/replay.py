@@ -30,7 +30,15 @@ from engine.lifecycle import waiting_definition
 from engine.models import AuditEvent, Instance, WorkItem
 from engine.org import Actor
 from engine.queries.instances import DiagramTrack, data_of, visible_instance
-from engine.runtime import SCRIPT_ENGINE, Bundle, Runtime, _changes, _task_states, bundle_of
+from engine.runtime import (
+    SCRIPT_ENGINE,
+    Bundle,
+    Runtime,
+    bundle_of,
+    changed_ids,
+    task_changes,
+    task_states,
+)
 from engine.sandbox import SandboxError
 from engine.visibility import FULL, view_of
 
@@ -161,7 +169,7 @@ class Replayer:
                 self.wf = BpmnWorkflow(spec, subs, script_engine=SCRIPT_ENGINE)
             if self.wf is None:
                 raise Divergence(f"'{event.command}' before the instance was started")
-            before = _task_states(self.wf)
+            before = task_states(self.wf)
             if event.command == "cancel":
                 self.status = "cancelled"
             try:
@@ -174,17 +182,19 @@ class Replayer:
         self.counter = ctx.next_task_number
         if self.wf.completed and self.status == "running":
             self.status = "completed"
-        self._compare(event, ctx, _changes(self.bundle, before, _task_states(self.wf)))
+        self._compare(event, ctx, before, task_states(self.wf))
 
-    def _compare(self, event: AuditEvent, ctx: context.CommandContext, changes: list) -> None:
-        replayed = json.loads(json.dumps(changes, default=str))
+    def _compare(
+        self, event: AuditEvent, ctx: context.CommandContext, before: dict, after: dict
+    ) -> None:
+        replayed = json.loads(json.dumps(task_changes(self.bundle, before, after), default=str))
         recorded = event.result.get("tasks", [])
         if replayed != recorded:
             raise Divergence(_task_difference(recorded, replayed))
         if ctx.service_calls != event.payload.get("service_calls", []):
             raise Divergence("the services called differ from the log")
         digest = event.result.get("state")
-        if digest is not None and digest != state_digest(self.wf):
+        if digest is not None and digest != state_digest(self.wf, changed_ids(before, after)):
             raise Divergence("the instance's data or task states differ from the recorded ones")
 
 

@@ -239,7 +239,7 @@ class InstanceRun:
         with context.command_context(ctx):
             # A new workflow is made inside the context: its task ids come from it.
             wf = create() if create is not None else self.workflow()
-            before = _task_states(wf)
+            before = task_states(wf)
             try:
                 action(wf)
                 if self.instance.status == "running":
@@ -256,8 +256,10 @@ class InstanceRun:
         if ctx.service_calls:
             payload = {**payload, "service_calls": ctx.service_calls}
         self.open_tasks = [self._summary(wf, tid) for tid in waiting["tasks"]]
-        changes = _changes(self.bundle, before, _task_states(wf))
-        result = {"status": self.instance.status, "tasks": changes, "state": state_digest(wf)}
+        after = task_states(wf)
+        changes = task_changes(self.bundle, before, after)
+        digest = state_digest(wf, changed_ids(before, after))
+        result = {"status": self.instance.status, "tasks": changes, "state": digest}
         audit.append(self.session, self.instance, self.now, self.actor, command, payload, result)
         self.rt.after_commit(self.session, self.instance, wf)
         return wf
@@ -398,7 +400,7 @@ def _finished_as(wf: BpmnWorkflow, task_id: str) -> str:
     return "completed" if task.state == TaskState.COMPLETED else "cancelled"
 
 
-def _task_states(wf: BpmnWorkflow) -> dict[str, tuple[Task, int]]:
+def task_states(wf: BpmnWorkflow) -> dict[str, tuple[Task, int]]:
     """Every task of the workflow and its subprocesses, with its state now."""
     tasks = [*wf.tasks.values()]
     for sub in wf.subprocesses.values():
@@ -406,10 +408,15 @@ def _task_states(wf: BpmnWorkflow) -> dict[str, tuple[Task, int]]:
     return {str(t.id): (t, t.state) for t in tasks}
 
 
+def changed_ids(before: dict, after: dict) -> set[str]:
+    """Every task (BPMN element or the library's own) whose state the command changed."""
+    return {tid for tid, (_, state) in after.items() if before.get(tid, (None, None))[1] != state}
+
+
 RECORDED_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FINISHED_MASK
 
 
-def _changes(bundle: Bundle, before: dict, after: dict) -> list[list[Any]]:
+def task_changes(bundle: Bundle, before: dict, after: dict) -> list[list[Any]]:
     """Each task whose state this command changed, as
     [task id, element id, state name, element it came from, process key].
 

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
 
 FORMAT = "policyflow-state/1"
 
@@ -61,15 +62,22 @@ def load_state(
 __all__ = ["dump_state", "load_state"]
 
 
-def state_digest(workflow: BpmnWorkflow) -> str:
-    """A fingerprint of what a run must reproduce: every task's id, element, state and
-    data (subprocesses included), and the workflow's data. Recorded with each audit
-    event, so a re-execution can say at which step it diverged.
+def state_digest(workflow: BpmnWorkflow, changed: set[str] | None = None) -> str:
+    """A fingerprint of what a run must reproduce: every task's id, element and state
+    (subprocesses included), the workflow's data, and the data of the tasks that are
+    live or that this command changed (`changed`; None: every task's data). Recorded
+    with each audit event, so a re-execution can say at which step it diverged; a task's
+    data is fixed once it is finished, and was fingerprinted in the step that finished it.
     """
     tasks = [*workflow.tasks.values()]
     for sub in workflow.subprocesses.values():
         tasks.extend(sub.tasks.values())
-    rows = sorted([str(t.id), t.task_spec.name, t.state, t.data] for t in tasks)
+    rows = []
+    for task in tasks:
+        tid = str(task.id)
+        with_data = changed is None or tid in changed or task.state & LIVE
+        rows.append([tid, task.task_spec.name, task.state, task.data if with_data else None])
+    rows.sort(key=lambda row: row[0])
     body = json.dumps(
         [rows, workflow.data],
         sort_keys=True,
@@ -78,3 +86,6 @@ def state_digest(workflow: BpmnWorkflow) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
