@@ -44,7 +44,7 @@ from engine.visibility import FULL, view_of
 
 # Commands that change only the instance's status, or nothing the workflow holds.
 STATUS_AFTER = {"suspend": "suspended", "resume": "running"}
-NO_WORKFLOW_CHANGE = {"claim", "unclaim", "comment", "attachment", "reassign", "migrate"}
+NO_WORKFLOW_CHANGE = {"claim", "unclaim", "comment", "attach", "reassign"}
 
 
 class Divergence(Exception):
@@ -149,8 +149,10 @@ class Replayer:
     def _apply(self, event: AuditEvent) -> None:
         if event.command in STATUS_AFTER:
             self.status = STATUS_AFTER[event.command]
-        elif event.command not in NO_WORKFLOW_CHANGE:
+        elif event.command in ACTIONS:
             self._run(event)
+        elif event.command not in NO_WORKFLOW_CHANGE:
+            raise Divergence(f"the log holds an unknown command '{event.command}'")
         recorded = event.result.get("status")
         if recorded is not None and recorded != self.status:
             raise Divergence(f"status is '{self.status}', the log says '{recorded}'")

@@ -27,6 +27,9 @@ from tasks.senders import FolderMailer, FolderPublisher, Senders
 from tasks.settings import Settings
 from tests.conftest import DATA, NOW, deploy_test_model
 
+# Each instance a test leaves must re-execute exactly from its audit log (issue 6).
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
 SUBJECT = "Họp báo quý IV"
 START_DATA = {"wait_for": "PT3S", "subject": SUBJECT, "due_in": "P5D"}
 DUE = NOW + timedelta(seconds=3)  # the timer of an instance started at NOW

@@ -9,6 +9,9 @@ from engine.errors import InvalidInput, NotFound, PermissionDenied
 from tests.conftest import NOW, deploy_test_model
 from tests.test_engine_core import only_task
 
+# Each instance a test leaves must re-execute exactly from its audit log (issue 6).
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
 P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
 
 

@@ -12,6 +12,9 @@ from engine.api import Policyflow, read_forms
 from tests.conftest import DATA, NOW
 from web import create_app
 
+# Each instance a test leaves must re-execute exactly from its audit log (issue 6).
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
 P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
 FIGURES = [
     "training_courses", "trainees", "comm_staff", "spokespersons", "press_conferences",
