@@ -1,6 +1,7 @@
 """Tamper-evidence and verified re-execution (issue 6): edit, delete or swap what the
 database holds, and both `verify-chain` and `verify` say so and point at the row."""
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -163,3 +164,19 @@ def test_the_cli_names_the_rows_and_fails(log: Log, monkeypatch: pytest.MonkeyPa
     assert one.exit_code == 1 and "sai khác ở bước 2" in one.output
     as_json = runner.invoke(main, ["verify", str(log.done), "--json"])
     assert '"diverged_at": 2' in as_json.output
+
+
+def test_verify_all_over_two_processes_gives_the_same_verdicts(
+    log: Log, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cli.audit
+
+    monkeypatch.setenv("DATABASE_URL", log.pf.url)
+    monkeypatch.setattr(cli.audit, "PARALLEL_FROM", 1)
+    original = event(log.pf, log.timed, 3).payload
+    edit(log.pf, log.timed, 3, payload={**original, "data": {"note": "thêm"}})
+    result = CliRunner().invoke(main, ["verify", "--all", "--workers", "2", "--json"])
+    assert result.exit_code == 1, result.output
+    verdicts = json.loads(result.output)
+    assert [v["instance_id"] for v in verdicts] == sorted([log.done, log.other, log.timed])
+    assert [v["instance_id"] for v in verdicts if not v["verified"]] == [log.timed]
