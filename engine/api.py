@@ -22,6 +22,7 @@ from engine import (
     audit,
     background,
     collaboration,
+    export,
     lifecycle,
     notices,
     outbox,
@@ -34,7 +35,7 @@ from engine import (
 from engine import deploy as deploying
 from engine.audit import ChainBreak, verify_chain
 from engine.db import database_url, new_session, normalize_url
-from engine.errors import Conflict, InvalidInput
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.models import Instance, ProcessVersion
 from engine.org import get_user
 from engine.runtime import Runtime
@@ -102,6 +103,19 @@ class Policyflow:
             }
 
         return self._run(go)
+
+    def validate(self, bpmn_xml: str, forms: dict[str, dict]) -> dict[str, Any]:
+        """Check a BPMN against this installation without deploying it (no write).
+
+        {"executable": no errors, "errors": [problem…], "warnings": [problem…]}; each
+        problem is {"element_id", "message", "severity", "rule", "line"}.
+        """
+        problems = self._run(lambda s: deploying.check(s, bpmn_xml, forms))
+        return {
+            "executable": not any(p.severity == "error" for p in problems),
+            "errors": [p.as_dict() for p in problems if p.severity == "error"],
+            "warnings": [p.as_dict() for p in problems if p.severity == "warning"],
+        }
 
     def deploy_file(self, path: str | Path, actor: str | None = None) -> dict[str, Any]:
         """Deploy a .bpmn file with the forms it names from the `forms/` folder beside it."""
@@ -200,6 +214,18 @@ class Policyflow:
 
         return self._run(go)
 
+    def may_replay(self, instance_id: int, username: str) -> bool:
+        """Whether the user sees the whole instance, as replay and verify require."""
+
+        def go(s: Session) -> bool:
+            try:
+                replay.check_may_replay(s, self.runtime, instance_id, get_user(s, username))
+            except (NotFound, PermissionDenied):
+                return False
+            return True
+
+        return self._run(go)
+
     def replay(
         self, instance_id: int, step: int | None = None, username: str | None = None
     ) -> dict[str, Any]:
@@ -217,6 +243,25 @@ class Policyflow:
             }
 
         return self._run(go)
+
+    def audit_events(self, username: str | None, **filters: Any) -> dict[str, Any]:
+        """A page of the audit events the user may see across instances, newest first;
+        filters: actor, unit (code; NotFound if unknown), process, date_from, date_to
+        (local dates), command, page, per_page."""
+        return self._run(
+            lambda s: queries.search_events(s, self.runtime, self._actor(s, username), **filters)
+        )
+
+    def export_history(
+        self, instance_id: int, username: str | None = None, now: datetime | None = None
+    ) -> dict[str, Any]:
+        """The instance's summary, the events the user may see with both chains' hashes,
+        the chain's verdict and the export's time (NotFound if the user may not see it)."""
+        return self._run(
+            lambda s: export.history_export(
+                s, self.runtime, instance_id, self._actor(s, username), now or utcnow()
+            )
+        )
 
     def instance_ids(self) -> list[int]:
         return self._run(lambda s: list(s.scalars(select(Instance.id).order_by(Instance.id))))

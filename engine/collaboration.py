@@ -60,6 +60,10 @@ def add_attachment(
             {"file": ["Tệp rỗng hoặc quá lớn."]},
         )
     instance = _locked(session, rt, instance_id, user)
+    if task_id is not None:  # a file for a task's form: only from who may do the task
+        item, _ = open_item(session, task_id, rt.org_tree(session), user)
+        if item.instance_id != instance_id or item.claimed_by not in (None, user.id):
+            raise PermissionDenied("Chỉ người đang xử lý công việc mới đính kèm tệp cho nó.")
     digest = hashlib.sha256(content).hexdigest()
     attachment_id = str(uuid.uuid4())
     name = (filename or "tep").replace("/", "_").replace("\\", "_")[:255]

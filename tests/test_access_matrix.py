@@ -122,6 +122,14 @@ def sees_whole_instance(user: str, case: Case) -> bool:
     return administration(case.unit) in {administration(unit) for _, unit in ROLES[user]}
 
 
+def expect_replay(user: str, case: Case, world: "World") -> int:
+    """Replay and verify (API or page) show everything the instance held: only for those
+    who see all of it; 403 for one who sees only their part, 404 for one who sees nothing."""
+    if not sees_instance(user, case, world.tasks):
+        return 404
+    return 200 if sees_whole_instance(user, case) else 403
+
+
 def expect_task_read(user: str, task: Task, world: "World") -> int:
     """GET a task (API or page): 404 unless its instance is visible and, for someone who sees
     only their part of it, unless the task is theirs to do or was done by them; a commune
@@ -276,9 +284,16 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
         status = 200 if sees_instance(user, case, world.tasks) else 404
         yield "api.instance", "GET", f"/instances/{case.id}", None, status
         yield "api.history", "GET", f"/instances/{case.id}/history", None, status
+        replay = expect_replay(user, case, world)
+        yield "api.replay", "GET", f"/instances/{case.id}/replay", None, replay
+        yield "api.verify", "POST", f"/instances/{case.id}/verify", {}, replay
     missing = max(c.id for c in world.cases) + 1
     yield "api.instance", "GET", f"/instances/{missing}", None, 404
     yield "api.history", "GET", f"/instances/{missing}/history", None, 404
+    yield "api.audit_events", "GET", "/audit/events?per_page=200", None, 200
+    yield "api.audit_events", "GET", "/audit/events?unit=no-such-unit", None, 400
+    yield "api.replay", "GET", f"/instances/{missing}/replay", None, 404
+    yield "api.verify", "POST", f"/instances/{missing}/verify", {}, 404
     for task in world.tasks:
         yield "api.task", "GET", f"/tasks/{task.id}", None, expect_task_read(user, task, world)
         for action in ("claim", "unclaim", "complete"):
@@ -329,6 +344,9 @@ def test_api_matrix(world: World) -> None:
         listed = {i["id"] for i in world.api.get(user, "/instances?per_page=200").json["items"]}
         if listed != {c.id for c in world.cases if sees_instance(user, c, world.tasks)}:
             wrong.append((user, "GET", "/instances", "items", "differ"))
+        events = world.api.get(user, "/audit/events?per_page=200").json["items"]
+        if {e["instance_id"] for e in events} != listed:  # each visible one, by its start
+            wrong.append((user, "GET", "/audit/events", "items", "differ"))
     assert wrong == []
     world.reload()
     assert all(t.claimed_by is None for t in world.tasks if t.state == "open")  # unchanged
@@ -415,6 +433,17 @@ def instance_pages(suffix: str) -> PageRule:
     return signed_in(rule)
 
 
+def replay_pages(method: str, suffix: str) -> PageRule:
+    """The replay page and its verify button (a read: it changes nothing)."""
+
+    def rule(user: str, world: World) -> Iterator[PageCheck]:
+        for case in world.cases:
+            form = {} if method == "POST" else None
+            yield method, f"/instances/{case.id}{suffix}", form, expect_replay(user, case, world)
+
+    return signed_in(rule)
+
+
 def task_pages(user: str, world: World) -> Iterator[PageCheck]:
     for task in world.tasks:
         yield "GET", f"/tasks/{task.id}", None, expect_task_read(user, task, world)
@@ -492,6 +521,12 @@ PAGE_RULES: dict[str, PageRule] = {
     "instances.comment": signed_in(comments),
     "instances.lifecycle": signed_in(lifecycle),
     "instances.attachment": signed_in(attachment),
+    # The audit log lists only what one may see (test_audit_search_export.py checks what).
+    "audit.search": one("GET", "/audit", 200),
+    "audit.history_json": instance_pages("/history.json"),
+    "audit.history_print": instance_pages("/history/print"),
+    "replay.show": replay_pages("GET", "/replay"),
+    "replay.verify": replay_pages("POST", "/verify"),
     "tasks.show": signed_in(task_pages),
     "tasks.complete": anonymous_only("POST", "/tasks/any-task"),
     "tasks.claim": task_actions("claim"),

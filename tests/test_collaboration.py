@@ -117,6 +117,23 @@ def test_comments_and_attachments_are_audited_and_scoped(linear: Policyflow) -> 
     assert linear.verify_chain(instance) == []
 
 
+def test_a_file_for_a_task_comes_only_from_who_may_do_it(linear: Policyflow) -> None:
+    """Regression: a file posted with another user's task was stored (and audited)
+    before the completion was refused."""
+    instance = linear.start("linear3", "cv_vhtt", now=NOW)["id"]
+    [draft] = [t for t in linear.tasks("cv_vhtt") if t["instance_id"] == instance]
+    with pytest.raises(PermissionDenied):  # the head of department may not draft
+        linear.add_attachment(
+            instance, "tp_vhtt", "x.pdf", "application/pdf", b"%PDF", now=NOW, task_id=draft["id"]
+        )
+    assert linear.show(instance, "cv_vhtt")["attachments"] == []
+    assert [e["command"] for e in linear.history(instance)] == ["start"]
+    file_id = linear.add_attachment(
+        instance, "cv_vhtt", "y.pdf", "application/pdf", b"%PDF", now=NOW, task_id=draft["id"]
+    )
+    assert linear.show(instance, "cv_vhtt")["attachments"][0]["id"] == file_id
+
+
 def test_commune_officers_see_only_their_communes_instances(deployed: Policyflow) -> None:
     p3 = deployed.start("annual_report", "cv_vhtt", P3_START, now=NOW)["id"]
     own = deployed.start("document_approval", "cv_vhtt", {"doc_type": "KH", "doc_title": "KH"},

@@ -304,6 +304,83 @@ EN: dict[str, str] = {
     "{n} ngày làm việc": "{n} working days",
     "{n} đơn vị": "{n} units",
     "(muộn)": "(late)",
+    # replay and verification (web/views/replay.py)
+    "Xem lại từng bước": "Replay step by step",
+    "Kiểm chứng": "Verify",
+    "Chạy lại hồ sơ từ nhật ký và so từng bước với điều đã ghi, kiểm tra chuỗi nhật ký. "
+    "Không thay đổi gì.": "Re-runs the case from its log, compares every step with what was "
+    "recorded and checks the log's chain. Changes nothing.",
+    "Đã kiểm chứng: {n} bước tái hiện đúng.": "Verified: {n} steps reproduce.",
+    "Cả {n} bước tái hiện đúng.": "All {n} steps reproduce.",
+    "Không tái hiện được: lệch từ bước {n} (đúng {ok}/{total} bước).": (
+        "Not reproduced: diverges at step {n} ({ok}/{total} steps reproduce)."
+    ),
+    "Chuỗi nhật ký nguyên vẹn.": "The log's chain is intact.",
+    "Chuỗi nhật ký bị phá vỡ:": "The log's chain is broken:",
+    "Chỉ xem lại được {n} bước đầu: bước {m} không tái hiện được.": (
+        "Only the first {n} steps can be replayed: step {m} does not reproduce."
+    ),
+    "Không có bước {step}: hồ sơ có {n} bước.": "There is no step {step}: the case has {n} steps.",
+    "Không có bước nào tái hiện được.": "No step could be replayed.",
+    "Sơ đồ tại bước": "Diagram at step",
+    "Sơ đồ quy trình của hồ sơ tại bước đang xem": "The case's process diagram at the step shown",
+    "Việc của bước đang xem": "The task of the step shown",
+    "Bước": "Step",
+    "Bước {n}": "Step {n}",
+    "Xem bước {n}": "See step {n}",
+    "Bước đầu": "First step",
+    "Bước trước": "Previous step",
+    "Bước sau": "Next step",
+    "Bước cuối": "Last step",
+    "Xem bước": "Show the step",
+    "Phím ← → chuyển bước, Home/End về bước đầu/cuối.": (
+        "Keys ← → move one step, Home/End go to the first/last step."
+    ),
+    "Các bước": "Steps",
+    "Lệnh": "Command",
+    "Người thực hiện": "Done by",
+    "Vai trò": "Role",
+    "Thời điểm": "At",
+    "Hồ sơ sau bước này": "The case after this step",
+    "Dữ liệu đã gửi ở bước này": "Data submitted at this step",
+    "Bước này không kèm dữ liệu.": "No data came with this step.",
+    "Dữ liệu hồ sơ sau bước này": "The case's data after this step",
+    "Hệ thống": "System",
+    "Thông điệp": "Message",
+    "Giao cho": "Reassigned to",
+    "Ý kiến": "Comment",
+    "Tệp": "File",
+    # the audit log and history exports (web/views/audit.py)
+    "Nhật ký": "Audit log",
+    "Mọi thao tác trên các hồ sơ bạn được xem, mới nhất trước.": (
+        "Every action on the cases you may see, newest first."
+    ),
+    "Lọc nhật ký": "Filter the audit log",
+    "Loại sự kiện": "Event type",
+    "Thời gian": "Time",
+    "Mã băm": "Hash",
+    "Liên kết": "Links",
+    "bước {seq}": "step {seq}",
+    "Xem lại bước này": "Replay this step",
+    "Không có sự kiện nào.": "No events.",
+    "Lịch sử xử lý:": "History:",
+    "Bản in": "Printable",
+    "Tải JSON": "Download JSON",
+    "Lịch sử xử lý hồ sơ": "Case history",
+    "In / Lưu PDF": "Print / Save as PDF",
+    "Trích xuất lúc": "Exported at",
+    "Dữ liệu đã gửi": "Data submitted",
+    "Mã băm: 12 ký tự đầu của mã SHA-256 mỗi sự kiện; bản JSON có đủ mã và chuỗi chung.": (
+        "Hash: the first 12 characters of each event's SHA-256; the JSON export has the "
+        "full hashes and the global chain."
+    ),
+    "Chuỗi băm: nguyên vẹn": "Hash chain: intact",
+    "Chuỗi băm: bị phá vỡ tại {places}": "Hash chain: broken at {places}",
+    "sự kiện {seq} ({reason})": "event {seq} ({reason})",
+    "lẽ ra là sự kiện {n}": "expected event {n} here",
+    "nội dung đã bị sửa sau khi ghi": "content changed after it was written",
+    "không nối tiếp sự kiện trước nó": "does not follow the event before it",
+    "sự kiện cuối cùng đã bị xoá": "the last event is missing",
     # engine codes (LABELS)
     "Đang mở": "Open",
     "khởi tạo hồ sơ": "started the case",

@@ -1,5 +1,6 @@
 """Read-only views over the engine's tables (no command goes through here)."""
 
+from .audit_search import search_events
 from .inbox import describe_items, inbox, inbox_filter, tasks_for
 from .instances import history, instance_data, instances, show_instance, visible_instance
 from .notices import mark_read, notices, unread_count
@@ -16,6 +17,7 @@ __all__ = [
     "notices",
     "org_units",
     "processes",
+    "search_events",
     "show_instance",
     "tasks_for",
     "unread_count",

@@ -7,6 +7,8 @@ registered routes and that real responses match the schemas below.
 from copy import deepcopy
 from typing import Any
 
+from engine.queries.audit_search import COMMANDS as AUDIT_COMMANDS
+
 Schema = dict[str, Any]
 
 
@@ -52,6 +54,17 @@ TASK_FIELDS: dict[str, Schema] = {
     "due_at": nullable("string", format="date-time"),
     "form": nullable("string", description="The form's file name."),
     "form_schema": JSON_SCHEMA,
+}
+
+# What a re-execution of an instance found (engine/replay.py: Verdict).
+VERDICT_FIELDS: dict[str, Schema] = {
+    "instance_id": INTEGER,
+    "verified": BOOLEAN,
+    "steps": {**INTEGER, "description": "Events checked."},
+    "reproduced": {**INTEGER, "description": "Steps re-executed identically."},
+    "diverged_at": nullable("integer", description="The first step that differs."),
+    "how": nullable("string", description="How it differs."),
+    "verdict": {**STRING, "description": "The verdict in one sentence (English)."},
 }
 
 SCHEMAS: dict[str, Schema] = {
@@ -273,6 +286,96 @@ SCHEMAS: dict[str, Schema] = {
         description="One audit event; each event's hash chains to the previous one.",
     ),
     "History": every({"items": {"type": "array", "items": ref("HistoryEvent")}}),
+    "AuditEvent": every(
+        {
+            "global_seq": {**INTEGER, "description": "Place in the log across all instances."},
+            "instance_id": INTEGER,
+            "seq": {**INTEGER, "description": "Place in the instance's own chain (its step)."},
+            "at": MOMENT,
+            "actor": {**STRING, "description": "Username, or 'system'."},
+            "actor_name": {**STRING, "description": "The actor's full name."},
+            "command": ref("AuditCommand"),
+            "task_id": nullable("string"),
+            "element_id": nullable("string"),
+            "task_name": nullable("string"),
+            "hash": STRING,
+            "case_title": STRING,
+            "process_key": STRING,
+            "process_name": STRING,
+            "unit": {**STRING, "description": "Code of the instance's org unit."},
+            "unit_name": STRING,
+            "whole_instance": {
+                **BOOLEAN,
+                "description": "Whether the caller sees the whole instance (and may replay it).",
+            },
+        },
+        description="One audit event found by a search, with its instance.",
+    ),
+    "AuditCommand": {"enum": list(AUDIT_COMMANDS)},
+    "AuditEventPage": every(
+        {
+            "items": {"type": "array", "items": ref("AuditEvent")},
+            "total": INTEGER,
+            "page": INTEGER,
+            "per_page": INTEGER,
+        }
+    ),
+    "ReplayStep": every(
+        {
+            "seq": INTEGER,
+            "task": {
+                **nullable("object"),
+                "description": "The task the step acted on (null: not a task's step).",
+                "required": ["element_id", "name", "role", "unit", "unit_name"],
+                "properties": {
+                    "element_id": STRING,
+                    "name": STRING,
+                    "role": nullable("string"),
+                    "unit": nullable("string"),
+                    "unit_name": nullable("string"),
+                },
+            },
+            "at": MOMENT,
+            "actor": STRING,
+            "command": {**STRING, "description": "start, complete, claim, timer, message, …"},
+            "payload": {"type": "object", "description": "As recorded (form data in `data`)."},
+            "status": ref("InstanceStatus"),
+            "element_states": {
+                "type": "object",
+                "description": "BPMN element id → its state after the step.",
+                "additionalProperties": {"enum": ["completed", "active", "waiting", "cancelled"]},
+            },
+            "flows_taken": {
+                "type": "array",
+                "items": {"type": "array", "items": STRING, "minItems": 2, "maxItems": 2},
+            },
+            "data": nullable("object", description="The instance's data after the step."),
+        },
+        description="One event of the log as the re-execution saw it.",
+    ),
+    "Verdict": every(VERDICT_FIELDS),
+    "Replay": every(
+        {
+            "instance_id": INTEGER,
+            "step": {**INTEGER, "description": "The step asked for (the last by default)."},
+            "steps": {"type": "array", "items": ref("ReplayStep"), "description": "1..step."},
+            "current": {
+                "anyOf": [ref("ReplayStep"), {"type": "null"}],
+                "description": "Step `step` (null if the re-execution diverged before it).",
+            },
+            "verdict": ref("Verdict"),
+        }
+    ),
+    "Verification": every(
+        {
+            **VERDICT_FIELDS,
+            "chain": {
+                "type": "array",
+                "description": "Rows of the log's hash chain that were altered.",
+                "items": every({"seq": INTEGER, "reason": STRING}),
+            },
+        }
+    ),
 }
 
 ERRORS: dict[int, str] = {
@@ -471,6 +574,51 @@ PATHS: dict[str, Any] = {
             "summary": "The instance's audit trail, oldest first",
             "parameters": [INSTANCE_ID],
             "responses": responses(200, ref("History"), "The audit events.", 401, 404),
+        }
+    },
+    "/audit/events": {
+        "get": {
+            "operationId": "searchAuditEvents",
+            "summary": "Audit events across the instances the caller may see, newest first",
+            "description": "Of an instance the caller only takes part in (a commune asked by "
+            "the district), only the events not about others' tasks, as its history shows.",
+            "parameters": [
+                query("actor", STRING, "Only events done by this username ('system' too)."),
+                query("unit", STRING, "Only events of this org unit's instances (400 if unknown)."),
+                query("process", STRING, "Only events of this process key's instances."),
+                query("date_from", {"type": "string", "format": "date"}, "On or after (local)."),
+                query("date_to", {"type": "string", "format": "date"}, "On or before (local)."),
+                query("command", ref("AuditCommand"), "Only this event type."),
+                *PAGING,
+            ],
+            "responses": responses(200, ref("AuditEventPage"), "A page of events.", 400, 401),
+        }
+    },
+    "/instances/{instance_id}/replay": {
+        "get": {
+            "operationId": "replayInstance",
+            "summary": "The instance re-executed from its log, step by step up to `step`",
+            "description": "Each step: who did what (the task's role and unit), the diagram's "
+            "states and flows and the data as they stood after it. Only for those who see the "
+            "whole instance (403 for one who sees only their part).",
+            "parameters": [
+                INSTANCE_ID,
+                query(
+                    "step",
+                    {"type": "integer", "minimum": 1},
+                    "The step to stop at (default: the last); 400 beyond the last.",
+                ),
+            ],
+            "responses": responses(200, ref("Replay"), "The steps.", 400, 401, 403, 404),
+        }
+    },
+    "/instances/{instance_id}/verify": {
+        "post": {
+            "operationId": "verifyInstance",
+            "summary": "Re-execute the instance and check its log's chain (changes nothing)",
+            "description": "Who may replay the instance may verify it (403 otherwise).",
+            "parameters": [INSTANCE_ID],
+            "responses": responses(200, ref("Verification"), "The verdict.", 401, 403, 404),
         }
     },
 }

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.queries.audit_search import COMMANDS as AUDIT_COMMANDS
 from web.api import ApiError, api_bp
 from web.api.auth import engine, token_required, username
 from web.api.openapi import document
@@ -218,3 +219,41 @@ def instance(instance_id: int) -> Response:
 @token_required
 def history(instance_id: int) -> Response:
     return jsonify({"items": engine().history(instance_id, username())})
+
+
+@api_bp.get("/audit/events")
+@token_required
+def audit_events() -> Response:
+    filters = {
+        "actor": query_text("actor"),
+        "unit": query_text("unit"),
+        "process": query_text("process"),
+        "date_from": query_date("date_from"),
+        "date_to": query_date("date_to"),
+        "command": query_choice("command", AUDIT_COMMANDS),
+        **paging(),
+    }
+    found = unit_filtered(lambda: engine().audit_events(username(), **filters), filters["unit"])
+    return jsonify({**found, "page": filters["page"], "per_page": filters["per_page"]})
+
+
+@api_bp.get(f"{INSTANCE}/replay")
+@token_required
+def replay(instance_id: int) -> Response:
+    """The instance re-executed up to `step` (the last by default), each step with the
+    diagram's states and the data as they stood."""
+    step = query_int("step", 0, 1, 2147483647) or None
+    found = engine().replay(instance_id, step, username())
+    count = found["verdict"]["steps"]  # the events up to `step`
+    if step is not None and count < step:
+        raise _bad_param("step", f"hồ sơ có {count} bước.")
+    step = step or count
+    current = next((s for s in found["steps"] if s["seq"] == step), None)
+    return jsonify({**found, "step": step, "current": current})
+
+
+@api_bp.post(f"{INSTANCE}/verify")
+@token_required
+def verify(instance_id: int) -> Response:
+    """Re-execute the instance and check its chain; changes nothing."""
+    return jsonify(engine().verify(instance_id, username()))

@@ -4,6 +4,8 @@
 // The box takes the diagram's proportions (little blank space); the toolbar beside it
 // (.diagram-tools[data-for=<id>]) zooms in, out, to the whole diagram and to the current
 // step, which a task page shows first, readable. When drawn: data-loaded="true".
+// A page may change data-states, data-flows and data-acted (the element one step acted
+// on) later and send the container a "pf:remark" event: the markers are redrawn.
 (function () {
   "use strict";
 
@@ -22,6 +24,30 @@
       const key = (bo.sourceRef && bo.sourceRef.id) + "\u0000" + (bo.targetRef && bo.targetRef.id);
       if (wanted.has(key)) canvas.addMarker(el.id, "pf-flow");
     });
+  }
+
+  const MARKS = ["pf-completed", "pf-active", "pf-waiting", "pf-cancelled", "pf-container",
+    "pf-flow", "pf-acted"];
+
+  function markStates(registry, canvas, states) {
+    Object.keys(states).forEach((id) => {
+      const element = registry.get(id);
+      if (!element) return;
+      canvas.addMarker(id, "pf-" + states[id]);
+      // An expanded sub-process holds other elements: tint its frame only.
+      if (element.type === "bpmn:SubProcess" && !element.collapsed) {
+        canvas.addMarker(id, "pf-container");
+      }
+    });
+  }
+
+  // The states, flows and acted-on element the container's data names now.
+  function remark(container, registry, canvas) {
+    registry.getAll().forEach((el) => MARKS.forEach((m) => canvas.removeMarker(el, m)));
+    markStates(registry, canvas, parse(container.dataset.states, {}));
+    markFlows(registry, canvas, parse(container.dataset.flows, []));
+    const acted = container.dataset.acted && registry.get(container.dataset.acted);
+    if (acted) canvas.addMarker(acted, "pf-acted");
   }
 
   // Height for the diagram at the width it has: its own proportions, within limits.
@@ -92,17 +118,8 @@
     if (fallback) fallback.remove();
     const canvas = viewer.get("canvas");
     const registry = viewer.get("elementRegistry");
-    const states = parse(container.dataset.states, {});
-    Object.keys(states).forEach((id) => {
-      const element = registry.get(id);
-      if (!element) return;
-      canvas.addMarker(id, "pf-" + states[id]);
-      // An expanded sub-process holds other elements: tint its frame only.
-      if (element.type === "bpmn:SubProcess" && !element.collapsed) {
-        canvas.addMarker(id, "pf-container");
-      }
-    });
-    markFlows(registry, canvas, parse(container.dataset.flows, []));
+    remark(container, registry, canvas);
+    container.addEventListener("pf:remark", () => remark(container, registry, canvas));
     const current = container.dataset.current && registry.get(container.dataset.current);
     if (current) {
       canvas.addMarker(current.id, "pf-current");

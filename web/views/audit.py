@@ -1,5 +1,215 @@
-"""`/audit`: search the audit log across instances; exports of an instance's history."""
+"""`/audit`: search the audit log across instances; exports of an instance's history.
 
-from flask import Blueprint
+- `/audit`: the events the user may see (the engine decides: an auditor all in scope, a
+  commune its own part), filtered by who, unit, process, dates and event type.
+- `/instances/<id>/history.json`: the history as a file (summary, events with both
+  chains' hashes, the chain's verdict, the export's time).
+- `/instances/<id>/history/print`: the same as an A4 page to print or save as PDF.
+"""
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, url_for
+from werkzeug.wrappers import Response
+
+from engine.errors import NotFound
+from engine.queries.audit_search import COMMANDS
+from web import forms
+from web.auth import current_username, engine, login_required
+from web.i18n import _, label
+from web.views import (
+    arg,
+    filter_units,
+    full_name,
+    page_arg,
+    process_options,
+    unit_options,
+)
+from web.views.instances import done_forms
 
 bp = Blueprint("audit", __name__)
+
+PER_PAGE = 50
+
+
+# -- the search ---------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@login_required
+def search() -> tuple[str, int]:
+    username = current_username()
+    filters = search_filters()
+    error, status = "", 200
+    try:
+        found = engine().audit_events(username, page=page_arg(), per_page=PER_PAGE, **filters)
+    except NotFound as err:  # an unknown unit code (typed into the address)
+        found, error, status = {"items": [], "total": 0}, str(err), 400
+    page = render_template(
+        "audit_search.html",
+        items=[row_links(item) for item in found["items"]],
+        total=found["total"],
+        page=page_arg(),
+        pages=max(1, -(-found["total"] // PER_PAGE)),
+        filters=filters,
+        error=error,
+        commands=[(c, label("command", c)) for c in COMMANDS],
+        processes=process_options(username),
+        units=filter_units(),
+    )
+    return page, status
+
+
+def search_filters() -> dict[str, Any]:
+    return {
+        "actor": arg("actor"),
+        "unit": arg("unit"),
+        "process": arg("process"),
+        "date_from": day("date_from"),
+        "date_to": day("date_to"),
+        "command": arg("command", COMMANDS),
+    }
+
+
+def day(name: str) -> date | None:
+    try:
+        return date.fromisoformat(arg(name) or "")
+    except ValueError:
+        return None
+
+
+def row_links(item: dict[str, Any]) -> dict[str, Any]:
+    """An event with the links its row shows: the instance, and the replay at that step
+    for whoever sees the whole instance (the replay page refuses the others)."""
+    replay = None
+    if item["whole_instance"] and "replay.show" in current_app.view_functions:
+        replay = url_for("replay.show", instance_id=item["instance_id"], step=item["seq"])
+    return {
+        **item,
+        "actor_text": actor_text(item["actor"], item["actor_name"]),
+        "instance_url": url_for("instances.show", instance_id=item["instance_id"]),
+        "replay_url": replay,
+    }
+
+
+def actor_text(actor: str, name: str | None = None) -> str:
+    return _("Hệ thống") if actor == "system" else (name or full_name(actor))
+
+
+# -- exports of one instance's history ------------------------------------------------
+
+
+@bp.get("/instances/<int:instance_id>/history.json")
+@login_required
+def history_json(instance_id: int) -> Response:
+    exported = engine().export_history(instance_id, current_username())
+    body = json.dumps(exported, ensure_ascii=False, indent=2)
+    filename = f"ho-so-{instance_id}-lich-su.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/instances/<int:instance_id>/history/print")
+@login_required
+def history_print(instance_id: int) -> str:
+    username = current_username()
+    exported = engine().export_history(instance_id, username)
+    instance = engine().show(instance_id, username)
+    labels = Labels.of(instance)
+    return render_template(
+        "history_print.html",
+        instance=exported["instance"],
+        exported=exported,
+        steps=[step_row(event, labels) for event in exported["events"]],
+        chain_text=chain_text(exported["chain"]),
+    )
+
+
+class Labels:
+    """What titles the data an instance's steps submitted: its forms and files."""
+
+    def __init__(self, instance: dict[str, Any], schemas: list[Any]) -> None:
+        self.schemas = schemas
+        self.field_labels: dict[str, str] = instance.get("field_labels") or {}
+        self.attachments: list[dict[str, Any]] = instance.get("attachments") or []
+        self.units = dict(unit_options())
+
+    @classmethod
+    def of(cls, instance: dict[str, Any]) -> "Labels":
+        key = instance["process_key"]
+        starts = [p["start_form"] for p in engine().processes() if p["key"] == key]
+        return cls(instance, [*starts, *done_forms(instance)])
+
+    def entries(self, data: Any) -> list[tuple[str, str]]:
+        """(title, value) of each field, the named ones first, as the instance page."""
+        if not isinstance(data, dict) or not data:
+            return []
+        main, other = forms.describe_data(
+            data, self.schemas, self.field_labels, self.attachments, None, self.units
+        )
+        return [(e.label, e.text) for e in [*main, *other]]
+
+
+def step_row(event: dict[str, Any], labels: Labels) -> dict[str, Any]:
+    return {
+        "seq": event["seq"],
+        "at": event["at"],
+        "actor": event["actor"],
+        "actor_text": actor_text(event["actor"], event["actor_name"]),
+        "command_text": label("command", event["command"]),
+        "task_name": event["task_name"],
+        "submitted": submitted(event["command"], event["payload"], labels),
+        "hash": event["hash"],
+    }
+
+
+def submitted(command: str, payload: dict[str, Any], labels: Labels) -> list[tuple[str, str]]:
+    """What the step handed in, in words: form data by field title, or the command's own
+    input (a comment, a file, the new assignee, a message's name)."""
+    if command in ("start", "complete"):
+        return labels.entries(payload.get("data"))
+    if command == "message":
+        name = (_("Thông điệp"), str(payload.get("name", "")))
+        return [name, *labels.entries(payload.get("payload"))]
+    found = {
+        "comment": [(_("Ý kiến trao đổi"), payload.get("body"))],
+        "attach": [(_("Tệp đính kèm"), payload.get("filename"))],
+        "reassign": [
+            (_("Người nhận mới"), full_name(payload.get("to"))),
+            (_("Ghi chú"), payload.get("comment")),
+        ],
+    }.get(command, [])
+    return [(title, str(text)) for title, text in found if text]
+
+
+# The engine's reasons for a chain break (engine.audit.chain_breaks), in words.
+REASONS = {
+    "content changed after it was written": "nội dung đã bị sửa sau khi ghi",
+    "does not follow the event before it": "không nối tiếp sự kiện trước nó",
+    "the last event is missing": "sự kiện cuối cùng đã bị xoá",
+}
+EXPECTED = re.compile(r"expected event (\d+) here")
+
+
+def chain_text(chain: dict[str, Any]) -> str:
+    """The footer's verdict: intact, or where the chain breaks and why."""
+    if chain["intact"]:
+        return _("Chuỗi băm: nguyên vẹn")
+    places = "; ".join(
+        _("sự kiện {seq} ({reason})", seq=b["seq"], reason=reason_text(b["reason"]))
+        for b in chain["breaks"]
+    )
+    return _("Chuỗi băm: bị phá vỡ tại {places}", places=places)
+
+
+def reason_text(reason: str) -> str:
+    expected = EXPECTED.fullmatch(reason)
+    if expected:
+        return _("lẽ ra là sự kiện {n}", n=expected.group(1))
+    return _(REASONS[reason]) if reason in REASONS else reason

@@ -1,0 +1,199 @@
+"""The audit log searched across instances: who did what, where and when, newest first.
+
+Every event a user finds is one the instance page's history would show them
+(`engine.queries.instances.history`): events of instances they may see
+(`engine.visibility.instance_filter`); of an instance they are only involved in (a commune
+asked by the district), only the events not about other people's tasks. Both rules run in
+SQL, so the count and the pages are exact.
+
+The newest events come first in commit order (`global_seq`, unique and indexed): a page
+is a backward scan of `ix_audit_global_seq` joined to instances by their key, stopping
+after `per_page` matches; the count joins the two tables once (the event type can use
+`ix_audit_events_command`, a unit `ix_instances_unit_id`). Measured on PostgreSQL with
+200,000 events: a page under 20 ms, the count 30–70 ms. Dates and actors have no index
+of their own: a rare actor or a long-past day scans further back.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import org
+from engine.models import AuditEvent, Instance, User, WorkItem
+from engine.runtime import Runtime
+from engine.visibility import AUDITOR, FULL, instance_filter, view_of
+from engine.workcalendar import LOCAL
+
+# Every command the log records (engine.audit.append's callers).
+COMMANDS = (
+    "start",
+    "complete",
+    "claim",
+    "unclaim",
+    "reassign",
+    "comment",
+    "attach",
+    "timer",
+    "message",
+    "cancel",
+    "suspend",
+    "resume",
+)
+
+TASK_ID = AuditEvent.payload["task_id"].as_string()
+ELEMENT_ID = AuditEvent.payload["element_id"].as_string()
+
+
+def search_events(
+    session: Session,
+    rt: Runtime,
+    user: org.Actor | None,
+    actor: str | None = None,
+    unit: str | None = None,
+    process: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    command: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> dict[str, Any]:
+    """One page of the events `user` (None: the trusted CLI) may see, newest first.
+
+    `unit` is an org unit code (events of that unit's instances; NotFound if unknown),
+    `date_from`/`date_to` local dates (both included)."""
+    tree = rt.org_tree(session)
+    where = [
+        *visible_events(tree, user),
+        *_filters(tree, actor, unit, process, date_from, date_to, command),
+    ]
+    on_instance = Instance.id == AuditEvent.instance_id
+    total = session.scalar(
+        select(func.count()).select_from(AuditEvent).join(Instance, on_instance).where(*where)
+    )
+    rows = session.execute(
+        select(
+            AuditEvent.global_seq, AuditEvent.instance_id, AuditEvent.seq, AuditEvent.at,
+            AuditEvent.actor, AuditEvent.command, AuditEvent.hash,
+            TASK_ID.label("task_id"), ELEMENT_ID.label("element_id"),
+        )
+        .join(Instance, on_instance)
+        .where(*where)
+        .order_by(AuditEvent.global_seq.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()  # fmt: skip
+    return {"items": _describe(session, rt, tree, user, list(rows)), "total": total or 0}
+
+
+def visible_events(tree: org.OrgTree, user: org.Actor | None) -> list[ColumnElement[bool]]:
+    """SQL conditions (on events joined to their instances) for what `user` may read."""
+    if user is None or user.is_admin:
+        return []
+    seen = instance_filter(tree, user)
+    own_task = exists().where(WorkItem.id == TASK_ID, _own_items(tree, user))
+    return [seen, or_(_whole_instances(tree, user), TASK_ID.is_(None), own_task)]
+
+
+def _whole_instances(tree: org.OrgTree, user: org.Actor) -> ColumnElement[bool]:
+    """Instances the user sees whole (`engine.visibility.view_of` is FULL): those they
+    started, of their own administration, or of units under one they audit."""
+    audited = {h.unit_id for h in user.roles if h.role_key == AUDITOR}
+    administrations = {tree.administration(h.unit_id) for h in user.roles}
+    units = [
+        u
+        for u in tree.by_id
+        if tree.administration(u) in administrations or audited & set(tree.ancestors_or_self(u))
+    ]
+    return or_(Instance.unit_id.in_(sorted(units)), Instance.started_by == user.id)
+
+
+def _own_items(tree: org.OrgTree, user: org.Actor) -> ColumnElement[bool]:
+    """Tasks of an instance the user is only involved in that they may read
+    (`engine.visibility.can_see_item`): theirs to do, or claimed or done by them."""
+    reach = org.reach_of(tree, user)
+    pinned = sorted({u for r in reach for u in r.pinned_units})
+    administrations = sorted({u for r in reach for u in r.administrations})
+    return or_(
+        WorkItem.claimed_by == user.id,
+        WorkItem.completed_by == user.id,
+        and_(WorkItem.scope == org.SCOPE_UNIT, WorkItem.unit_id.in_(pinned)),
+        and_(WorkItem.scope == org.SCOPE_ADMINISTRATION, WorkItem.unit_id.in_(administrations)),
+    )
+
+
+def _filters(
+    tree: org.OrgTree,
+    actor: str | None,
+    unit: str | None,
+    process: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    command: str | None,
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if actor:
+        where.append(AuditEvent.actor == actor)
+    if unit:
+        where.append(Instance.unit_id == tree.unit(unit).id)
+    if process:
+        where.append(Instance.process_key == process)
+    if date_from:
+        where.append(AuditEvent.at >= local_midnight(date_from))
+    if date_to:
+        where.append(AuditEvent.at < local_midnight(date_to) + timedelta(days=1))
+    if command:
+        where.append(AuditEvent.command == command)
+    return where
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, LOCAL)
+
+
+def _describe(
+    session: Session, rt: Runtime, tree: org.OrgTree, user: org.Actor | None, rows: list[Any]
+) -> list[dict[str, Any]]:
+    """The page's events with their instance, the actor's name and the task's name."""
+    instances = _instances(session, {r.instance_id for r in rows})
+    names = full_names(session, {r.actor for r in rows})
+    tasks = _task_names(session, {r.task_id for r in rows if r.task_id})
+    whole = {i.id: user is None or view_of(tree, user, i) == FULL for i in instances.values()}
+    items = []
+    for r in rows:
+        instance = instances[r.instance_id]
+        unit = tree.by_id[instance.unit_id]
+        items.append({
+            "global_seq": r.global_seq, "instance_id": r.instance_id, "seq": r.seq,
+            "at": r.at.isoformat(), "actor": r.actor, "actor_name": names.get(r.actor, r.actor),
+            "command": r.command, "task_id": r.task_id, "element_id": r.element_id,
+            "task_name": tasks.get(r.task_id or "", r.element_id), "hash": r.hash,
+            "case_title": instance.title, "process_key": instance.process_key,
+            "process_name": rt.versions.get(session, instance.process_version_id).name,
+            "unit": unit.code, "unit_name": unit.name, "whole_instance": whole[r.instance_id],
+        })  # fmt: skip
+    return items
+
+
+def _instances(session: Session, ids: set[int]) -> dict[int, Instance]:
+    if not ids:
+        return {}
+    return {i.id: i for i in session.scalars(select(Instance).where(Instance.id.in_(ids)))}
+
+
+def full_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """{username: full name} of these users (the name is the username when empty)."""
+    if not usernames:
+        return {}
+    rows = session.execute(
+        select(User.username, User.full_name).where(User.username.in_(usernames))
+    )
+    return {r.username: r.full_name or r.username for r in rows}
+
+
+def _task_names(session: Session, task_ids: set[str]) -> dict[str, str]:
+    if not task_ids:
+        return {}
+    rows = session.execute(select(WorkItem.id, WorkItem.name).where(WorkItem.id.in_(task_ids)))
+    return {r.id: r.name for r in rows}
