@@ -7,47 +7,41 @@ otherwise it is the current UTC time.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
-from email.message import EmailMessage
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import (
     accounts,
-    audit,
-    background,
     collaboration,
-    export,
     lifecycle,
-    notices,
     outbox,
     queries,
-    reminders,
-    replay,
     starting,
     work,
 )
 from engine import deploy as deploying
+from engine.api_audit import AuditCommands
+from engine.api_background import BackgroundCommands
 from engine.audit import ChainBreak, verify_chain
+from engine.context import utcnow
 from engine.db import database_url, new_session, normalize_url
-from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.models import Instance, ProcessVersion
+from engine.errors import Conflict, InvalidInput
+from engine.models import ProcessVersion
 from engine.org import get_user
 from engine.runtime import Runtime
 
 T = TypeVar("T")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+class Policyflow(AuditCommands, BackgroundCommands):
+    """The engine: every command and query, one transaction each (audit and background
+    work live in engine/api_audit.py and engine/api_background.py)."""
 
-
-class Policyflow:
     def __init__(self, url: str | None = None) -> None:
         self.url = normalize_url(url or database_url())
         self.runtime = Runtime()
@@ -199,85 +193,6 @@ class Policyflow:
 
     def verify_chain(self, instance_id: int) -> list[ChainBreak]:
         return self._run(lambda s: verify_chain(s, instance_id))
-
-    # -- audit: re-execution and the whole log ------------------------------------------
-
-    def verify(self, instance_id: int, username: str | None = None) -> dict[str, Any]:
-        """Re-execute the instance from its log and check its chain: the verdict."""
-
-        def go(s: Session) -> dict[str, Any]:
-            replay.check_may_replay(s, self.runtime, instance_id, self._actor(s, username))
-            verdict, breaks = replay.verify(s, self.runtime, instance_id)
-            chain = [{"seq": b.seq, "reason": b.reason} for b in breaks]
-            result = verdict.as_dict()
-            return {**result, "verified": result["verified"] and not chain, "chain": chain}
-
-        return self._run(go)
-
-    def may_replay(self, instance_id: int, username: str) -> bool:
-        """Whether the user sees the whole instance, as replay and verify require."""
-
-        def go(s: Session) -> bool:
-            try:
-                replay.check_may_replay(s, self.runtime, instance_id, get_user(s, username))
-            except (NotFound, PermissionDenied):
-                return False
-            return True
-
-        return self._run(go)
-
-    def replay(
-        self, instance_id: int, step: int | None = None, username: str | None = None
-    ) -> dict[str, Any]:
-        """The instance step by step up to `step` (all by default): who did what, the
-        diagram's states and the data as they stood after each step."""
-
-        def go(s: Session) -> dict[str, Any]:
-            replay.check_may_replay(s, self.runtime, instance_id, self._actor(s, username))
-            steps, verdict = replay.replay_steps(s, self.runtime, instance_id, step)
-            tasks = replay.task_roles(s, self.runtime, instance_id)
-            return {
-                "instance_id": instance_id,
-                "steps": [replay.step_view(st, tasks) for st in steps],
-                "verdict": verdict.as_dict(),
-            }
-
-        return self._run(go)
-
-    def audit_events(self, username: str | None, **filters: Any) -> dict[str, Any]:
-        """A page of the audit events the user may see across instances, newest first;
-        filters: actor, unit (code; NotFound if unknown), process, date_from, date_to
-        (local dates), command, page, per_page."""
-        return self._run(
-            lambda s: queries.search_events(s, self.runtime, self._actor(s, username), **filters)
-        )
-
-    def export_history(
-        self, instance_id: int, username: str | None = None, now: datetime | None = None
-    ) -> dict[str, Any]:
-        """The instance's summary, the events the user may see with both chains' hashes,
-        the chain's verdict and the export's time (NotFound if the user may not see it)."""
-        return self._run(
-            lambda s: export.history_export(
-                s, self.runtime, instance_id, self._actor(s, username), now or utcnow()
-            )
-        )
-
-    def instance_ids(self) -> list[int]:
-        return self._run(lambda s: list(s.scalars(select(Instance.id).order_by(Instance.id))))
-
-    def verify_log(self, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-        """Every event of every instance against both chains; each break names its row."""
-
-        def go(s: Session) -> dict[str, Any]:
-            count, breaks = audit.verify_all(s, progress)
-            return {
-                "events": count,
-                "intact": not breaks,
-                "breaks": [{**vars(b), "text": b.describe()} for b in breaks],
-            }
-
-        return self._run(go)
 
     def cancel(self, instance_id: int, actor: str, now: datetime | None = None) -> str:
         return self._run(
@@ -469,59 +384,6 @@ class Policyflow:
 
     def mark_notices_read(self, username: str, now: datetime | None = None) -> int:
         return self._run(lambda s: queries.mark_read(s, get_user(s, username), now or utcnow()))
-
-    # -- background work (tasks/ and the CLI) -------------------------------------------
-
-    def relay_jobs(
-        self,
-        send: Callable[[outbox.JobTicket], bool],
-        until: datetime,
-        now: datetime | None = None,
-        stale_after: timedelta = timedelta(minutes=10),
-        only: list[int] | None = None,
-    ) -> int:
-        """Hand the jobs due by `until` to `send` (see engine.outbox.relay)."""
-        now = now or utcnow()
-        return self._run(lambda s: outbox.relay(s, send, until, now, stale_after, only))
-
-    def start_job(self, job_id: int) -> dict[str, Any] | None:
-        return self._run(lambda s: background.job_for_run(s, job_id))
-
-    def finish_job(
-        self, job_id: int, error: str | None = None, now: datetime | None = None
-    ) -> None:
-        self._run(lambda s: outbox.finish(s, job_id, now or utcnow(), error))
-
-    def retry_job(self, job_id: int, at: datetime, error: str) -> None:
-        self._run(lambda s: outbox.retry_later(s, job_id, at, error))
-
-    def purge_jobs(self, before: datetime) -> int:
-        """Forget jobs done before `before` (the audit log keeps what they did)."""
-        return self._run(lambda s: outbox.purge_done(s, before))
-
-    def job_counts(self) -> dict[str, int]:
-        return self._run(outbox.counts)
-
-    def due_timer_instances(self, now: datetime | None = None) -> list[int]:
-        return self._run(lambda s: lifecycle.due_timer_instances(s, now or utcnow()))
-
-    def fire_instance_timers(self, instance_id: int, now: datetime | None = None) -> dict:
-        """Fire the instance's due timers: {"fired": [...], "next_due": datetime | None}."""
-        now = now or utcnow()
-        return self._run(
-            lambda s: background.fire_instance_timers(s, self.runtime, instance_id, now)
-        )
-
-    def deliver_email(
-        self,
-        notification_id: int,
-        send: Callable[[EmailMessage], None],
-        now: datetime | None = None,
-    ) -> bool:
-        return self._run(lambda s: notices.deliver_email(s, notification_id, send, now or utcnow()))
-
-    def send_reminders(self, now: datetime | None = None) -> int:
-        return self._run(lambda s: reminders.send_due_reminders(s, self.runtime, now or utcnow()))
 
 
 def read_forms(folder: Path) -> dict[str, dict]:

@@ -10,8 +10,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+
+def utcnow() -> datetime:
+    """The current time, for commands not given one (tests and replays give theirs)."""
+    return datetime.now(UTC)
+
 
 NAMESPACE = uuid.UUID("6f1c2d40-8a7e-4b8e-9a53-5a1f0c0de2a7")
 
