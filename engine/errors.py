@@ -32,9 +32,22 @@ class InvalidInput(PolicyflowError):
 
 
 class BpmnRejected(InvalidInput):
-    """A BPMN file that cannot be deployed (malformed, unsafe, unsupported)."""
+    """A BPMN file that cannot be deployed (malformed, unsafe, unsupported).
+
+    `problems` lists the structured problems (element_id, message, severity, rule, line)
+    that the modeler shows on the diagram; `field_errors["bpmn"]` keeps them as text.
+    """
 
     code = "bpmn_rejected"
+
+    def __init__(
+        self,
+        message: str,
+        field_errors: dict[str, list[str]] | None = None,
+        problems: list[dict] | None = None,
+    ):
+        super().__init__(message, field_errors)
+        self.problems = problems or []
 
 
 class ProcessFailed(PolicyflowError):
