@@ -6,6 +6,7 @@ conformance folder next to the repository; they are not part of this project.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -13,7 +14,14 @@ import pytest
 
 from engine.bpmn.validation import Problem, validate_bpmn
 
-MIWG = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "miwg"
+# Beside the checkout (../shared), or where POLICYFLOW_MIWG_DIR says; a clone made elsewhere
+# on this machine still finds the shared copy.
+CANDIDATES = [
+    Path(os.environ.get("POLICYFLOW_MIWG_DIR", "/nonexistent")),
+    Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "miwg",
+    Path("/work/shared/conformance/miwg"),
+]
+MIWG = next((c for c in CANDIDATES if c.is_dir()), CANDIDATES[1])
 PATTERNS = ("A.*.bpmn", "B.*.bpmn", "C.1.1.bpmn", "C.4.0.bpmn", "C.8.0.bpmn")
 FILES = sorted({p.name for pattern in PATTERNS for p in MIWG.glob(pattern)})
 RULES = {
