@@ -80,12 +80,15 @@ class Policyflow(AuditCommands, BackgroundCommands):
 
     def deploy(
         self,
-        bpmn_xml: str,
-        forms: dict[str, dict],
+        bpmn_xml: str | bytes,
+        forms: dict[str, dict] | None,
         actor: str | None = None,
         comment: str = "",
         now: datetime | None = None,
     ) -> dict[str, Any]:
+        """Deploy as `actor` (a process owner or administrator; None: the system); forms
+        None keeps those of the process's newest version. BpmnRejected lists the problems."""
+
         def go(s: Session) -> dict[str, Any]:
             user = get_user(s, actor) if actor else None
             version, created = deploying.deploy(s, bpmn_xml, forms, user, now or utcnow(), comment)
@@ -110,6 +113,30 @@ class Policyflow(AuditCommands, BackgroundCommands):
             "errors": [p.as_dict() for p in problems if p.severity == "error"],
             "warnings": [p.as_dict() for p in problems if p.severity == "warning"],
         }
+
+    def require_deployer(self, username: str) -> None:
+        """PermissionDenied unless the user may deploy processes and read their versions
+        (process owners and administrators); lets the API refuse before reading a body."""
+        self._run(lambda s: deploying.require_deployer(get_user(s, username)))
+
+    def versions(self, key: str, username: str | None = None) -> list[dict[str, Any]]:
+        """Every deployed version of a process, newest first; with a username, only for a
+        process owner or administrator (else PermissionDenied)."""
+
+        def go(s: Session) -> list[dict[str, Any]]:
+            deploying.require_deployer(self._actor(s, username))
+            return queries.versions(s, key)
+
+        return self._run(go)
+
+    def version_bpmn(self, key: str, version: int, username: str | None = None) -> str:
+        """The stored BPMN of one version, for a process owner or administrator."""
+
+        def go(s: Session) -> str:
+            deploying.require_deployer(self._actor(s, username))
+            return deploying.find_version(s, key, version).bpmn_xml
+
+        return self._run(go)
 
     def deploy_file(self, path: str | Path, actor: str | None = None) -> dict[str, Any]:
         """Deploy a .bpmn file with the forms it names from the `forms/` folder beside it."""

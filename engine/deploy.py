@@ -5,17 +5,35 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.model_info import executable_processes, read_process
 from engine.bpmn.specs import content_hash, parse_process
 from engine.bpmn.validation import Problem, validate_bpmn
-from engine.errors import BpmnRejected, NotFound
+from engine.bpmn.xml_safety import BpmnXmlError, parse_bpmn_xml
+from engine.errors import BpmnRejected, NotFound, PermissionDenied
 from engine.models import ProcessVersion, Role
 from engine.org import Actor
+
+DEPLOYER_ROLE = "chu_quy_trinh"  # the process owner: deploys and rolls back versions
+
+
+def may_deploy(user: Actor) -> bool:
+    return user.is_admin or any(h.role_key == DEPLOYER_ROLE for h in user.roles)
+
+
+def require_deployer(user: Actor | None) -> None:
+    """Deploying and reading the stored versions is for process owners and administrators
+    (`None` is the system itself: the CLI without --as, the seed, the tests)."""
+    if user is not None and not may_deploy(user):
+        raise PermissionDenied(
+            "Chỉ người quản lý quy trình hoặc quản trị viên mới được triển khai "
+            "và xem các phiên bản của quy trình."
+        )
 
 
 def deploy(
     session: Session,
-    bpmn_xml: str,
-    forms: dict[str, dict],
+    bpmn_xml: str | bytes,
+    forms: dict[str, dict] | None,
     deployed_by: Actor | None,
     now: datetime,
     comment: str = "",
@@ -23,8 +41,12 @@ def deploy(
     """Store the BPMN as the process's newest version; (version, created).
 
     Deploying the content of the newest version again changes nothing; deploying an
-    older version's content again makes it the newest (that is a roll back).
+    older version's content again makes it the newest (that is a roll back). Without
+    `forms` (None) the process keeps the forms of its newest version (none if it is new).
     """
+    require_deployer(deployed_by)
+    if forms is None:
+        forms = previous_forms(session, bpmn_xml)
     problems = check(session, bpmn_xml, forms)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -36,6 +58,8 @@ def deploy(
             {"bpmn": texts},
             [p.as_dict() for p in problems],
         )
+    if isinstance(bpmn_xml, bytes):  # valid UTF-8: the validation read it
+        bpmn_xml = bpmn_xml.decode("utf-8-sig")
     parsed = parse_process(bpmn_xml)
     forms = {name: forms[name] for name in sorted(parsed.info.forms) if name in forms}
     digest = content_hash(bpmn_xml, forms)
@@ -58,7 +82,20 @@ def deploy(
     return version, True
 
 
-def check(session: Session, bpmn_xml: str, forms: dict[str, dict]) -> list[Problem]:
+def previous_forms(session: Session, bpmn_xml: str | bytes) -> dict[str, dict]:
+    """The forms of the newest deployed version of the process `bpmn_xml` holds ({} when
+    it holds no single readable process: the validation then says why)."""
+    try:
+        processes = executable_processes(parse_bpmn_xml(bpmn_xml))
+    except BpmnXmlError:
+        return {}
+    if len(processes) != 1:
+        return {}
+    latest = latest_version(session, read_process(processes[0]).key)
+    return dict(latest.forms) if latest is not None else {}
+
+
+def check(session: Session, bpmn_xml: str | bytes, forms: dict[str, dict]) -> list[Problem]:
     """Every problem with the model here: roles and called processes as deployed now."""
     known_roles = set(session.scalars(select(Role.key)))
     deployed = set(session.scalars(select(ProcessVersion.process_key).distinct()))

@@ -23,7 +23,7 @@ from engine import seed
 from engine.api import Policyflow
 from engine.db import transaction
 from engine.models import Instance, OrgUnit, User, WorkItem
-from tests.conftest import NOW
+from tests.conftest import NOW, WORKFLOWS
 from tests.test_api import DEMO_USERS, PREFIX, Api, reset_demo_passwords
 from tests.test_processes import (
     ASSESS_CRISIS,
@@ -47,6 +47,9 @@ ADMINS = {name for name, (_, admin, _) in seed.USERS.items() if admin}
 AUDITORS = {name for name, roles in ROLES.items() if any(r == "kiem_toan" for r, _ in roles)}
 COMMUNE_OF = {name: unit for name, roles in ROLES.items() for _, unit in roles if unit in COMMUNES}
 STARTERS = {"cv_vhtt"}  # the only holder of chuyen_vien_vhtt, every process's start role
+DEPLOYERS = ADMINS | {
+    name for name, roles in ROLES.items() if any(r == "chu_quy_trinh" for r, _ in roles)
+}
 ANONYMOUS = None
 
 # -- the rules ---------------------------------------------------------------------------
@@ -264,6 +267,24 @@ def world(deployed: Policyflow) -> World:
 Check = tuple[str, str, str, Any, int]  # (endpoint, method, path, body, expected status)
 
 
+class Xml(bytes):
+    """A request body sent as application/xml (a BPMN file), not as JSON."""
+
+
+def deploy_checks(user: str) -> Iterator[Check]:
+    """Deploying and reading the versions is for process owners and administrators; the
+    others are refused before anything is looked up (403 even for an unknown process).
+    The deploy sends the newest version's own content: 200, nothing changes."""
+    ok = user in DEPLOYERS
+    same = Xml((WORKFLOWS / "document_approval.bpmn").read_bytes())
+    yield "api.deploy", "POST", "/processes", same, (200 if ok else 403)
+    yield "api.versions", "GET", "/processes/document_approval/versions", None, (200 if ok else 403)
+    yield "api.versions", "GET", "/processes/no_such_process/versions", None, (404 if ok else 403)
+    for version, found in ((1, 200), (2, 404)):
+        path = f"/processes/document_approval/versions/{version}/bpmn"
+        yield "api.version_bpmn", "GET", path, None, (found if ok else 403)
+
+
 def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.openapi", "GET", "/openapi.json", None, 200
     yield "api.issue_token", "POST", "/auth/token", {"username": user, "password": "demo"}, 200
@@ -278,6 +299,7 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
             (400 if user in STARTERS else 403),
         )
     yield "api.start", "POST", "/processes/no_such_process/instances", {}, 404
+    yield from deploy_checks(user)
     yield "api.tasks", "GET", "/tasks?per_page=200", None, 200
     yield "api.instances", "GET", "/instances?per_page=200", None, 200
     for case in world.cases:
@@ -313,7 +335,10 @@ def run(world: World, user: str | None, checks: Iterator[Check]) -> tuple[list, 
     for check in checks:
         endpoint, method, path, body, expected = check
         seen.add(endpoint)
-        res = world.api.call(user, method, path, body if method == "POST" else None)
+        if isinstance(body, Xml):
+            res = world.api.call(user, method, path, raw=body, content_type="application/xml")
+        else:
+            res = world.api.call(user, method, path, body if method == "POST" else None)
         if res.status_code != expected:
             wrong.append((user, method, path, expected, res.status_code))
     return wrong, seen
@@ -498,6 +523,17 @@ def comments(user: str, world: World) -> Iterator[PageCheck]:
         yield "POST", f"/instances/{case.id}/comments", {"body": f"ý kiến của {user}"}, status
 
 
+def modeler(method: str, url: str) -> PageRule:
+    """The process modeler: process owners and administrators only. A POST sends no BPMN
+    (an empty form, not JSON): refused as such (400), so nothing is deployed."""
+
+    def rule(user: str, world: World) -> Iterator[PageCheck]:
+        ok = 200 if method == "GET" else 400
+        yield method, url, ({} if method == "POST" else None), (ok if user in DEPLOYERS else 403)
+
+    return signed_in(rule)
+
+
 PAGE_RULES: dict[str, PageRule] = {
     "static": lambda user, world: iter([]),  # files, not pages
     "vendor.bpmn_js": lambda user, world: iter(
@@ -535,6 +571,12 @@ PAGE_RULES: dict[str, PageRule] = {
     # Everyone reads and clears only their own notices (the auditor too: not case data).
     "notices.index": one("GET", "/notifications", 200),
     "notices.mark_read": one("POST", "/notifications/read", 302),
+    "modeler.index": modeler("GET", "/modeler"),
+    "modeler.new": modeler("GET", "/modeler/new"),
+    "modeler.roles": modeler("GET", "/modeler/roles.json"),
+    "modeler.edit": modeler("GET", "/modeler/press_statement"),
+    "modeler.validate": modeler("POST", "/modeler/validate"),
+    "modeler.deploy": modeler("POST", "/modeler/press_statement/deploy"),
 }
 
 

@@ -22,7 +22,15 @@ from werkzeug.test import TestResponse
 
 from engine.db import transaction
 from engine.forms import validate_form
-from engine.models import Attachment, AuditEvent, Comment, Instance, Notification, WorkItem
+from engine.models import (
+    Attachment,
+    AuditEvent,
+    Comment,
+    Instance,
+    Notification,
+    ProcessVersion,
+    WorkItem,
+)
 from tests import test_access_matrix as matrix
 from web import forms
 
@@ -50,7 +58,8 @@ class Attempt:
     endpoint: str
     method: str
     url: str
-    data: dict[str, Any] | None = None  # a page's form (files as (stream, name)) or JSON
+    data: dict[str, Any] | bytes | None = None  # a page's form (files as (stream, name)),
+    # JSON, or a BPMN file (matrix.Xml: sent as application/xml)
 
 
 def write_endpoints(app: Flask) -> set[str]:
@@ -132,6 +141,10 @@ def page_attempts(world: World) -> Iterator[Attempt]:
         yield Attempt("instances.comment", "POST", f"/instances/{case.id}/comments", comment)
         for action in ("suspend", "resume", "cancel"):
             yield Attempt("instances.lifecycle", "POST", f"/instances/{case.id}/{action}", {})
+    # The modeler (process owners): validating and deploying an edited BPMN.
+    changed = (matrix.WORKFLOWS / "document_approval.bpmn").read_text() + "<!-- v2 -->\n"
+    yield Attempt("modeler.validate", "POST", "/modeler/validate", {"xml": changed})
+    yield Attempt("modeler.deploy", "POST", "/modeler/document_approval/deploy", {"xml": changed})
 
 
 def api_attempts(world: World) -> Iterator[Attempt]:
@@ -143,6 +156,9 @@ def api_attempts(world: World) -> Iterator[Attempt]:
         yield Attempt("api.complete", "POST", f"/tasks/{task_id}/complete", body)
         yield Attempt("api.claim", "POST", f"/tasks/{task_id}/claim", {})
         yield Attempt("api.unclaim", "POST", f"/tasks/{task_id}/unclaim", {})
+    # A changed BPMN (a new version, were the auditor allowed to deploy).
+    changed = (matrix.WORKFLOWS / "document_approval.bpmn").read_bytes() + b"<!-- v2 -->\n"
+    yield Attempt("api.deploy", "POST", "/processes", matrix.Xml(changed))
 
 
 def attempts(world: World) -> list[Attempt]:
@@ -150,6 +166,11 @@ def attempts(world: World) -> list[Attempt]:
 
 
 def send(world: World, attempt: Attempt) -> TestResponse:
+    if isinstance(attempt.data, matrix.Xml):
+        xml = bytes(attempt.data)
+        return world.api.call(
+            AUDITOR, attempt.method, attempt.url, raw=xml, content_type="application/xml"
+        )
     if attempt.endpoint.startswith("api."):
         return world.api.call(AUDITOR, attempt.method, attempt.url, attempt.data)
     client = world.page(AUDITOR)
@@ -176,6 +197,11 @@ def snapshot(world: World) -> dict[str, Any]:
             "comments": s.scalar(select(func.count()).select_from(Comment)),
             "attachments": s.scalar(select(func.count()).select_from(Attachment)),
             "notifications": s.scalar(select(func.count()).select_from(Notification)),
+            "process_versions": s.execute(
+                select(
+                    ProcessVersion.process_key, ProcessVersion.version, ProcessVersion.content_hash
+                ).order_by(ProcessVersion.id)
+            ).all(),
         }
 
 

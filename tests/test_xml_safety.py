@@ -146,10 +146,13 @@ def test_empty(data: str | bytes) -> None:
     _refused(data, "The BPMN file is empty")
 
 
-def test_oversize() -> None:
+def test_oversize(monkeypatch: pytest.MonkeyPatch) -> None:
     _refused(VALID, r"bytes; the limit is 100 bytes", max_bytes=100)
-    big = VALID.replace("<!-- exported by a modeler -->", "<!--" + "x" * 5_000_001 + "-->")
-    _refused(big, r"the limit is 5,000,000 bytes")
+    big = VALID.replace("<!-- exported by a modeler -->", "<!--" + "x" * 10_485_761 + "-->")
+    _refused(big, r"the limit is 10,485,760 bytes")  # 10 MB by default
+    monkeypatch.setenv("POLICYFLOW_MAX_BPMN_MB", "1")  # the limit is configurable
+    medium = VALID.replace("<!-- exported by a modeler -->", "<!--" + "x" * 1_048_577 + "-->")
+    _refused(medium, r"the limit is 1,048,576 bytes")
 
 
 def test_wrong_root() -> None:

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
 from engine.api import Policyflow
+from engine.bpmn.xml_safety import max_bpmn_bytes
 from engine.db import database_url
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProcessFailed
 from tasks import connect as connect_queue
@@ -25,6 +26,7 @@ from web.views import (
     full_name,
     inbox,
     instances,
+    modeler,
     notices,
     processes,
     replay,
@@ -53,6 +55,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,  # attachments
+        # POST /api/v1/processes (a BPMN with its forms); larger bodies are refused (413).
+        MAX_BPMN_BYTES=max_bpmn_bytes(),  # the engine's own limit (POLICYFLOW_MAX_BPMN_MB)
     )
     app.config.update(config or {})
     if not app.config["SECRET_KEY"]:
@@ -78,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         notices.bp,
         replay.bp,
         audit.bp,
+        modeler.bp,
         vendor.bp,
         api_bp,
     ):

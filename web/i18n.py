@@ -381,6 +381,63 @@ EN: dict[str, str] = {
     "nội dung đã bị sửa sau khi ghi": "content changed after it was written",
     "không nối tiếp sự kiện trước nó": "does not follow the event before it",
     "sự kiện cuối cùng đã bị xoá": "the last event is missing",
+    # the process modeler (/modeler)
+    "Thiết kế quy trình": "Process modeler",
+    "Quy trình mới": "New process",
+    "Mở": "Open",
+    "Mở phiên bản mới nhất của một quy trình để sửa sơ đồ BPMN, kiểm tra và triển khai "
+    "phiên bản mới. Hồ sơ đang chạy vẫn theo phiên bản cũ.": (
+        "Open the newest version of a process to edit its BPMN diagram, validate it and "
+        "deploy a new version. Running cases stay on their old version."
+    ),
+    "Danh sách quy trình": "Process list",
+    "từ phiên bản": "from version",
+    "Công cụ": "Tools",
+    "Kiểm tra": "Validate",
+    "Ghi chú phiên bản": "Version comment",
+    "Triển khai": "Deploy",
+    "Tải xuống .bpmn": "Download .bpmn",
+    "Tải lên .bpmn": "Upload .bpmn",
+    "Lưu nháp": "Save draft",
+    "Mở bản nháp": "Open draft",
+    "Bản nháp chỉ lưu trong trình duyệt này, không gửi lên máy chủ.": (
+        "Drafts are kept in this browser only, never sent to the server."
+    ),
+    "Sơ đồ BPMN": "BPMN diagram",
+    "Thuộc tính": "Properties",
+    "Tên": "Name",
+    "Mã phần tử": "Element id",
+    "Loại": "Type",
+    "Vai trò (theo mô hình tổ chức)": "Role (from the org model)",
+    "— chọn vai trò —": "— choose a role —",
+    "Tệp biểu mẫu (formJsonSchemaFilename)": "Form file (formJsonSchemaFilename)",
+    'Thời hạn (dueIn), ví dụ "10WD" hoặc "PT24H"': 'Due (dueIn), e.g. "10WD" or "PT24H"',
+    "Kiểu hẹn giờ": "Timer kind",
+    "Biểu thức hẹn giờ": "Timer expression",
+    "Điều kiện rẽ nhánh": "Branch condition",
+    "Chọn một phần tử trên sơ đồ để sửa thuộc tính.": (
+        "Select an element on the diagram to edit its properties."
+    ),
+    "Đang kiểm tra…": "Validating…",
+    "Đang triển khai…": "Deploying…",
+    "Mô hình hợp lệ, có thể triển khai.": "The model is valid and can be deployed.",
+    "Lỗi (chặn triển khai)": "Errors (block deployment)",
+    "Cảnh báo (không chặn triển khai)": "Warnings (do not block deployment)",
+    "Đã triển khai phiên bản {version} của quy trình {key}.": (
+        "Deployed version {version} of process {key}."
+    ),
+    "Không có thay đổi: phiên bản {version} vẫn là mới nhất.": (
+        "Nothing changed: version {version} is still the newest."
+    ),
+    "Chưa triển khai: mô hình còn lỗi.": "Not deployed: the model has errors.",
+    "Không gửi được yêu cầu; hãy thử lại.": "The request could not be sent; try again.",
+    "Không đọc được tệp BPMN.": "The BPMN file could not be read.",
+    "Đã lưu nháp trong trình duyệt này.": "Draft saved in this browser.",
+    "Chưa có bản nháp nào cho quy trình này.": "There is no draft for this process yet.",
+    "Đã mở bản nháp.": "Draft opened.",
+    "dòng": "line",
+    "Không tìm thấy quy trình.": "Process not found.",
+    "Thiếu nội dung BPMN.": "The BPMN content is missing.",
     # engine codes (LABELS)
     "Đang mở": "Open",
     "khởi tạo hồ sơ": "started the case",

@@ -10,6 +10,7 @@ prolog), and the parser is also configured to never resolve or fetch anything.
 
 from __future__ import annotations
 
+import os
 import re
 
 from lxml import etree
@@ -28,9 +29,16 @@ class BpmnXmlError(ValueError):
     """The uploaded file is not acceptable BPMN XML; the message says why."""
 
 
-def parse_bpmn_xml(data: bytes | str, max_bytes: int = 5_000_000) -> etree._ElementTree:
+def max_bpmn_bytes() -> int:
+    """The largest BPMN accepted: $POLICYFLOW_MAX_BPMN_MB, 10 MB by default (the web API
+    refuses a bigger body before reading it)."""
+    return int(float(os.environ.get("POLICYFLOW_MAX_BPMN_MB", "10")) * 1024 * 1024)
+
+
+def parse_bpmn_xml(data: bytes | str, max_bytes: int | None = None) -> etree._ElementTree:
     """Parse BPMN XML safely; raise BpmnXmlError with a clear message otherwise."""
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    max_bytes = max_bpmn_bytes() if max_bytes is None else max_bytes
     if len(raw) > max_bytes:
         raise BpmnXmlError(f"The BPMN file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes")
     text = _decode(raw)

@@ -4,7 +4,7 @@ from .audit_search import search_events
 from .inbox import describe_items, inbox, inbox_filter, tasks_for
 from .instances import history, instance_data, instances, show_instance, visible_instance
 from .notices import mark_read, notices, unread_count
-from .processes import org_units, processes
+from .processes import org_units, processes, versions
 
 __all__ = [
     "describe_items",
@@ -21,6 +21,7 @@ __all__ = [
     "show_instance",
     "tasks_for",
     "unread_count",
+    "versions",
     "visible_instance",
 ]
 

@@ -1,4 +1,4 @@
-"""The processes a user sees on the start page."""
+"""The processes a user sees on the start page; a process's deployed versions."""
 
 from datetime import date
 from typing import Any
@@ -7,7 +7,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from engine import org
-from engine.models import ProcessVersion
+from engine.errors import NotFound
+from engine.models import ProcessVersion, User
 from engine.runtime import Runtime
 from engine.starting import start_role
 
@@ -47,6 +48,40 @@ def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> l
             }
         )
     return found
+
+
+def versions(session: Session, key: str) -> list[dict[str, Any]]:
+    """Every deployed version of a process, newest first (NotFound if never deployed)."""
+    rows = session.execute(
+        select(
+            ProcessVersion.version,
+            ProcessVersion.name,
+            ProcessVersion.content_hash,
+            ProcessVersion.deployed_at,
+            ProcessVersion.comment,
+            User.username,
+            User.full_name,
+        )
+        .outerjoin(User, User.id == ProcessVersion.deployed_by)
+        .where(ProcessVersion.process_key == key)
+        .order_by(ProcessVersion.version.desc())
+    ).all()
+    if not rows:
+        raise NotFound(f"Không có quy trình '{key}'.")
+    return [
+        {
+            "version": row.version,
+            "name": row.name,
+            "content_hash": row.content_hash,
+            "deployed_by": (
+                {"username": row.username, "full_name": row.full_name} if row.username else None
+            ),
+            "deployed_at": row.deployed_at.isoformat(),
+            "comment": row.comment or "",
+            "newest": i == 0,
+        }
+        for i, row in enumerate(rows)
+    ]
 
 
 def org_units(tree: org.OrgTree, on: date | None = None) -> list[dict[str, Any]]:

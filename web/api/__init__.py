@@ -7,7 +7,8 @@ or HTTP's, is answered as
     {"error": {"code": "...", "message": "...", "field_errors": {"field": ["..."]}}}
 
 with 400 (bad input), 401 (no or bad token), 403, 404, 405, 409 (the state changed),
-413, 429 (too many failed logins) or 500 (logged here, never shown).
+413, 415, 429 (too many failed logins) or 500 (logged here, never shown). A rejected BPMN
+(400, code bpmn_rejected) also carries "problems" beside "error", one per problem found.
 
 The app's own error pages (HTML) are registered after this blueprint, so this blueprint
 registers a JSON handler for every HTTP status (a blueprint's handler wins only for
@@ -22,6 +23,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.routing import RequestRedirect
 
 from engine.errors import (
+    BpmnRejected,
     Conflict,
     InvalidInput,
     NotFound,
@@ -85,8 +87,12 @@ def error_response(
     message: str,
     field_errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    body = {"error": {"code": code, "message": message, "field_errors": field_errors or {}}}
+    body: dict[str, Any] = {
+        "error": {"code": code, "message": message, "field_errors": field_errors or {}}
+    }
+    body.update(extra or {})  # beside "error": e.g. a rejected BPMN's "problems"
     response = jsonify(body)
     response.status_code = status
     response.headers.update(headers or {})
@@ -119,7 +125,8 @@ def handle_error(err: Exception) -> Response:
         if status >= 500:
             log.error("API %s %s: %s", request.method, request.path, err)
         fields = err.field_errors if isinstance(err, InvalidInput) else {}
-        return error_response(status, err.code, str(err), fields)
+        extra = {"problems": err.problems} if isinstance(err, BpmnRejected) else None
+        return error_response(status, err.code, str(err), fields, extra=extra)
     if isinstance(err, HTTPException):
         return _http_error(err)
     log.exception("API %s %s failed", request.method, request.path)

@@ -67,26 +67,84 @@ VERDICT_FIELDS: dict[str, Schema] = {
     "verdict": {**STRING, "description": "The verdict in one sentence (English)."},
 }
 
+ERROR_DETAIL = every(
+    {
+        "code": {
+            **STRING,
+            "description": "invalid, invalid_json, bpmn_rejected, unauthorized, "
+            "forbidden, not_found, method_not_allowed, conflict, too_large, "
+            "unsupported_media_type, too_many_requests, process_error, internal_error, …",
+        },
+        "message": {**STRING, "description": "One sentence fit to show a user."},
+        "field_errors": {
+            "type": "object",
+            "description": "Messages per form field or query parameter "
+            '("" for the whole form); empty when none.',
+            "additionalProperties": {"type": "array", "items": STRING},
+        },
+    }
+)
+
 SCHEMAS: dict[str, Schema] = {
-    "Error": every(
+    "Error": every({"error": ERROR_DETAIL}),
+    "DeployError": obj(
+        ["error"],
         {
-            "error": every(
-                {
-                    "code": {
-                        **STRING,
-                        "description": "invalid, invalid_json, bpmn_rejected, unauthorized, "
-                        "forbidden, not_found, method_not_allowed, conflict, too_large, "
-                        "too_many_requests, process_error, internal_error, …",
-                    },
-                    "message": {**STRING, "description": "One sentence fit to show a user."},
-                    "field_errors": {
-                        "type": "object",
-                        "description": "Messages per form field or query parameter "
-                        '("" for the whole form); empty when none.',
-                        "additionalProperties": {"type": "array", "items": STRING},
-                    },
-                }
-            )
+            "error": ERROR_DETAIL,
+            "problems": {
+                "type": "array",
+                "items": ref("BpmnProblem"),
+                "description": "With code bpmn_rejected: every problem found (warnings "
+                "too); field_errors.bpmn repeats the errors as text.",
+            },
+        },
+    ),
+    "BpmnProblem": every(
+        {
+            "element_id": nullable("string", description="The diagram element it is about."),
+            "message": {**STRING, "description": "What is wrong, in Vietnamese."},
+            "severity": {"enum": ["error", "warning"], "description": "Errors block deploy."},
+            "rule": {
+                **STRING,
+                "description": "xml, schema, duplicate-id, no-executable-process, lane-role, "
+                "form, expression, timer, called-process, unreachable, …",
+            },
+            "line": nullable("integer", description="Line in the BPMN file, when known."),
+        }
+    ),
+    "Deployed": every(
+        {
+            "key": {**STRING, "description": "The process key (the executable process's id)."},
+            "version": INTEGER,
+            "content_hash": {**STRING, "description": "SHA-256 of the BPMN and its forms."},
+            "created": {
+                **BOOLEAN,
+                "description": "False: identical to the newest version (nothing stored).",
+            },
+        }
+    ),
+    "ProcessVersion": every(
+        {
+            "version": INTEGER,
+            "name": STRING,
+            "content_hash": STRING,
+            "deployed_by": {
+                "anyOf": [every({"username": STRING, "full_name": STRING}), {"type": "null"}],
+                "description": "Null when deployed by the system (the command line).",
+            },
+            "deployed_at": MOMENT,
+            "comment": STRING,
+            "newest": {**BOOLEAN, "description": "The version new instances start on."},
+        }
+    ),
+    "ProcessVersions": every(
+        {
+            "key": STRING,
+            "items": {
+                "type": "array",
+                "items": ref("ProcessVersion"),
+                "description": "Newest first.",
+            },
         }
     ),
     "Credentials": every({"username": STRING, "password": STRING}),
@@ -386,6 +444,7 @@ ERRORS: dict[int, str] = {
     404: "No such thing, or not visible to the caller.",
     409: "The state changed: already completed, claimed by someone else, not running.",
     413: "The body is too large.",
+    415: "The body's content type is not accepted here.",
     429: "Too many failed logins for this username; try again later.",
     500: "An unexpected error (logged; never shown).",
 }
@@ -413,6 +472,7 @@ def query(name: str, schema: Schema, description: str) -> Schema:
     return param(name, "query", schema, description)
 
 
+KEY = param("key", "path", STRING, "The process key.", required=True)
 TASK_ID = param("task_id", "path", STRING, "The task's id.", required=True)
 INSTANCE_ID = param(
     "instance_id",
@@ -466,6 +526,88 @@ PATHS: dict[str, Any] = {
             "operationId": "listProcesses",
             "summary": "Deployed processes (newest versions), each with its start form",
             "responses": responses(200, ref("ProcessList"), "The processes.", 401),
+        },
+        "post": {
+            "operationId": "deployProcess",
+            "summary": "Deploy a BPMN file as the process's new version",
+            "description": "For process owners (chu_quy_trinh) and administrators (403 "
+            "else). The body is the BPMN XML itself (application/xml or text/xml; the "
+            "process keeps the forms of its newest version; `?comment=` for a note), or "
+            "multipart/form-data with a `bpmn` file, `forms` files (JSON Schemas; each "
+            "file name is the form's name; none: the newest version's forms) and a "
+            "`comment` field. Deploying the newest version's content again stores nothing "
+            "(200, created false); an older version's content becomes a new version (a roll "
+            "back). A BPMN the engine cannot run safely is refused with every problem (400, "
+            "code bpmn_rejected); a body above the size limit (10 MB unless configured) is "
+            "413. Nothing is stored on any error.",
+            "parameters": [query("comment", STRING, "A note on the version (raw XML body).")],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/xml": {"schema": STRING},
+                    "text/xml": {"schema": STRING},
+                    "multipart/form-data": {
+                        "schema": obj(
+                            ["bpmn"],
+                            {
+                                "bpmn": {**STRING, "contentMediaType": "application/xml"},
+                                "forms": {
+                                    "type": "array",
+                                    "items": {**STRING, "contentMediaType": "application/json"},
+                                },
+                                "comment": STRING,
+                            },
+                        )
+                    },
+                },
+            },
+            "responses": {
+                **responses(
+                    201, ref("Deployed"), "A new version; Location is its BPMN.", 401, 403, 413, 415
+                ),
+                "200": json_body(ref("Deployed"), "Identical to the newest version: unchanged."),
+                "400": json_body(
+                    ref("DeployError"),
+                    "A BPMN that cannot be deployed (code bpmn_rejected, with problems), a "
+                    "missing bpmn part or a form that is not JSON.",
+                ),
+            },
+        },
+    },
+    "/processes/{key}/versions": {
+        "get": {
+            "operationId": "listProcessVersions",
+            "summary": "Every deployed version of a process, newest first",
+            "description": "For process owners (chu_quy_trinh) and administrators (403 else).",
+            "parameters": [KEY],
+            "responses": responses(200, ref("ProcessVersions"), "The versions.", 401, 403, 404),
+        }
+    },
+    "/processes/{key}/versions/{version}/bpmn": {
+        "get": {
+            "operationId": "getProcessVersionBpmn",
+            "summary": "The BPMN XML of one deployed version",
+            "description": "For process owners (chu_quy_trinh) and administrators (403 else).",
+            "parameters": [
+                KEY,
+                param(
+                    "version",
+                    "path",
+                    {"type": "integer", "minimum": 0, "maximum": 2147483647},
+                    "The version number.",
+                    required=True,
+                ),
+            ],
+            "responses": {
+                "200": {
+                    "description": "The BPMN file as deployed.",
+                    "content": {"application/xml": {"schema": STRING}},
+                },
+                **{
+                    str(status): {"$ref": f"#/components/responses/E{status}"}
+                    for status in (401, 403, 404, 500)
+                },
+            },
         }
     },
     "/processes/{key}/instances": {
@@ -473,7 +615,7 @@ PATHS: dict[str, Any] = {
             "operationId": "startInstance",
             "summary": "Start an instance with the start form's data",
             "description": "Only holders of the process's start role may start it (403).",
-            "parameters": [param("key", "path", STRING, "The process key.", required=True)],
+            "parameters": [KEY],
             "requestBody": form_body("The start form's data (an empty body means {})."),
             "responses": responses(
                 201, ref("Outcome"), "Started; Location is the new instance.", *WRITE_ERRORS

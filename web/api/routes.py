@@ -9,7 +9,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.queries.audit_search import COMMANDS as AUDIT_COMMANDS
@@ -103,6 +104,53 @@ def unit_filtered(fetch: Callable[[], dict[str, Any]], unit: str | None) -> dict
         raise _bad_param("unit", str(err)) from err
 
 
+XML_TYPES = ("application/xml", "text/xml")
+
+
+def deploy_body() -> tuple[bytes, dict[str, dict] | None, str]:
+    """(BPMN bytes, forms or None to keep the newest version's, comment) of a deploy: the
+    raw XML (comment in ?comment=), or multipart/form-data with a `bpmn` file, `forms`
+    files (JSON; the file name is the form's name) and a `comment` field. 413 above
+    MAX_BPMN_BYTES, 415 for another content type, 400 for a missing or unreadable part."""
+    limit = int(current_app.config["MAX_BPMN_BYTES"])
+    request.max_content_length = limit
+    try:
+        if request.mimetype in XML_TYPES:
+            return request.get_data(cache=True), None, request.args.get("comment", "")
+        if request.mimetype != "multipart/form-data":
+            raise ApiError(
+                415,
+                "Gửi tệp BPMN dạng application/xml, hoặc multipart/form-data với phần 'bpmn'.",
+            )
+        upload = request.files.get("bpmn")
+        if upload is None:
+            message = "Thiếu tệp BPMN: phần 'bpmn' của biểu mẫu multipart."
+            raise ApiError(400, message, {"bpmn": ["Cần một tệp BPMN."]})
+        forms = read_form_parts()
+        return upload.read(), forms or None, request.form.get("comment", "")
+    except RequestEntityTooLarge as err:
+        message = f"Nội dung gửi lên vượt giới hạn {limit / 1024 / 1024:g} MB cho một tệp BPMN."
+        raise ApiError(413, message, code="too_large") from err
+
+
+def read_form_parts() -> dict[str, dict]:
+    """The `forms` parts of a multipart deploy: file name → its JSON (400 if not JSON)."""
+    forms: dict[str, dict] = {}
+    problems: list[str] = []
+    for part in request.files.getlist("forms"):
+        name = (part.filename or "").strip()
+        if not name:
+            problems.append("Một phần 'forms' không có tên tệp (tên tệp là tên biểu mẫu).")
+            continue
+        try:
+            forms[name] = json.loads(part.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            problems.append(f"Biểu mẫu {name} không phải JSON hợp lệ: {err}")
+    if problems:
+        raise ApiError(400, " ".join(problems), {"forms": problems})
+    return forms
+
+
 def created(body: dict[str, Any], location: str) -> tuple[Response, int, dict[str, str]]:
     return jsonify(body), 201, {"Location": location}
 
@@ -142,6 +190,32 @@ def me() -> Response:
 @token_required
 def processes() -> Response:
     return jsonify({"items": engine().processes(username())})
+
+
+@api_bp.post("/processes")
+@token_required
+def deploy() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
+    """Deploy a BPMN (raw XML, or multipart with its forms); nothing is stored on error."""
+    engine().require_deployer(username())  # 403 before the body is read
+    bpmn, forms, comment = deploy_body()
+    deployed = engine().deploy(bpmn, forms, username(), comment)
+    if not deployed["created"]:
+        return jsonify(deployed), 200
+    location = url_for("api.version_bpmn", key=deployed["key"], version=deployed["version"])
+    return created(deployed, location)
+
+
+@api_bp.get("/processes/<key>/versions")
+@token_required
+def versions(key: str) -> Response:
+    return jsonify({"key": key, "items": engine().versions(key, username())})
+
+
+@api_bp.get("/processes/<key>/versions/<int(max=2147483647):version>/bpmn")
+@token_required
+def version_bpmn(key: str, version: int) -> Response:
+    xml = engine().version_bpmn(key, version, username())
+    return Response(xml, content_type="application/xml; charset=utf-8")
 
 
 @api_bp.post("/processes/<key>/instances")

@@ -1,5 +1,6 @@
 """bpmn-js from node_modules (installed by `npm ci` from package-lock.json), never copied
-into the repository: only the NavigatedViewer bundle and its stylesheets are served."""
+into the repository: only the NavigatedViewer and Modeler bundles and their stylesheets are
+served."""
 
 from pathlib import Path
 
@@ -10,8 +11,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "node_modules" / "bpmn-js" / "dist"
 SERVED = {
     "bpmn-navigated-viewer.production.min.js",
+    "bpmn-modeler.production.min.js",  # /modeler (process owners)
     "assets/diagram-js.css",
     "assets/bpmn-js.css",
+    "assets/bpmn-font/css/bpmn-embedded.css",  # the modeler's palette icons
 }
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")

@@ -1,0 +1,184 @@
+"""The process modeler in a real browser: the process owner edits press_statement, adds a
+step in the review lane, validates and deploys; a case started before keeps its version.
+
+The shape is created through the bpmn-js API (window.pfModeler), as dragging from the
+palette is not what the test is about; its name is typed into the side panel.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pytest
+from lxml import etree
+from playwright.sync_api import Page, expect
+
+from engine.api import Policyflow
+from tests.conftest import WORKFLOWS
+from tests.test_processes import (
+    REGISTER,
+    S_REVIEW_OK,
+    STATEMENT,
+    Case,
+    handle_request,
+    press_start,
+    statement_through,
+)
+
+if TYPE_CHECKING:
+    from conftest import People
+
+Shoot = Callable[[Page, str], object]
+
+pytestmark = pytest.mark.browser
+
+NEW_STEP = "Check_format"
+NEW_NAME = "Kiểm tra thể thức văn bản"
+
+# In the Handle sub-process: a user task in the review lane (Lane_tp) between Draft and
+# Review; the flow Draft → Review now ends at the new task, a new flow leads on to Review.
+ADD_STEP = """([id]) => {
+  const m = window.pfModeler;
+  const reg = m.get("elementRegistry");
+  const modeling = m.get("modeling");
+  const review = reg.get("Review");
+  const flow = reg.get("Flow_Draft_Review");
+  const task = modeling.createShape(
+    { type: "bpmn:UserTask" },
+    { x: review.x + review.width / 2 - 130, y: review.y + review.height / 2 },
+    review.parent
+  );
+  modeling.updateProperties(task, { id: id });
+  const lane = reg.get("Lane_tp").businessObject;
+  if (lane.get("flowNodeRef").indexOf(task.businessObject) < 0) {
+    modeling.updateModdleProperties(reg.get("Lane_tp"), lane, {
+      flowNodeRef: lane.get("flowNodeRef").concat([task.businessObject]),
+    });
+  }
+  modeling.reconnectEnd(flow, task, { x: task.x, y: task.y + task.height / 2 });
+  modeling.connect(task, review);
+  m.get("selection").select(task);
+  return task.id;
+}"""
+
+
+def canonical(xml: str) -> set[tuple]:
+    """Every element with its attributes and text (what the engine could read)."""
+    root = etree.fromstring(xml.encode("utf-8"))
+    return {
+        (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip())
+        for el in root.iter()
+        if isinstance(el.tag, str)
+    }
+
+
+def open_in_modeler(page: Page, key: str) -> None:
+    page.goto("/modeler")
+    page.get_by_role("link", name="Thiết kế quy trình").first.wait_for()
+    page.locator(f'a[href="/modeler/{key}"]').click()
+    expect(page.locator("#pf-modeler")).to_have_attribute("data-loaded", "true")
+
+
+def test_the_process_owner_adds_a_review_step_and_deploys(
+    deployed: Policyflow, people: "People", shoot: Shoot
+) -> None:
+    # A case that reached drafting before the change.
+    old = Case.start(deployed, "press_statement", "cv_vhtt", press_start())
+    old.act("cv_vhtt", "Register", REGISTER)
+    handle_request(old)
+    assert old.open() == ["Draft"]
+
+    page = people.login("chu_quy_trinh")
+    open_in_modeler(page, "press_statement")
+    assert page.evaluate(ADD_STEP, [NEW_STEP]) == NEW_STEP
+
+    panel = page.locator("#pf-panel")
+    panel.get_by_label("Tên").fill(NEW_NAME)
+    panel.get_by_label("Tên").press("Tab")  # the change event: the panel updates the model
+    panel.get_by_label("Tệp biểu mẫu (formJsonSchemaFilename)").fill("ps_review.json")
+    panel.get_by_label("Tệp biểu mẫu (formJsonSchemaFilename)").press("Tab")
+    panel.get_by_label("Thời hạn (dueIn)", exact=False).fill("response_due")
+    panel.get_by_label("Thời hạn (dueIn)", exact=False).press("Tab")
+    xml = page.evaluate("async () => (await window.pfModeler.saveXML({})).xml")
+    assert f'name="{NEW_NAME}"' in xml and '"formJsonSchemaFilename" value="ps_review.json"' in xml
+
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
+    expect(page.locator("#pf-status")).to_have_text("Mô hình hợp lệ, có thể triển khai.")
+    expect(page.locator("#pf-problems h2.error")).to_have_count(0)
+    page.locator("#pf-comment").fill("Thêm bước kiểm tra thể thức")
+    page.get_by_role("button", name="Triển khai", exact=True).click()
+    expect(page.locator("#pf-status")).to_have_text(
+        "Đã triển khai phiên bản 2 của quy trình press_statement."
+    )
+    shoot(page, "modeler-deployed")
+    assert [v["version"] for v in deployed.versions("press_statement")][:1] == [2]
+
+    # A new case goes through the new step, in the review lane (tp_vhtt).
+    new = Case.start(deployed, "press_statement", "cv_vhtt", press_start())
+    new.act("cv_vhtt", "Register", REGISTER)
+    handle_request(new)
+    new.act("cv_vhtt", "Draft", STATEMENT)
+    assert new.open() == [NEW_STEP]
+    new.act("tp_vhtt", NEW_STEP, S_REVIEW_OK)
+    assert new.open() == ["Review"]
+    new.act("tp_vhtt", "Review", S_REVIEW_OK)
+    new.act("ct_ubnd", "Approve", {"statement_approve_decision": "approve"})
+    assert new.open() == ["Publish"]
+    assert deployed.show(new.id)["version"] == 2
+
+    # The case started before finishes on its own version, without the new step.
+    statement_through(old)
+    assert old.status() == "completed"
+    assert NEW_STEP not in {element for _user, element in old.done}
+    assert NEW_STEP not in repr(deployed.history(old.id))
+    assert deployed.show(old.id)["version"] == 1
+
+
+def test_the_modeler_rejects_a_bad_model_and_marks_it(
+    deployed: Policyflow, people: "People"
+) -> None:
+    page = people.login("chu_quy_trinh")
+    open_in_modeler(page, "press_statement")
+    page.locator("#pf-canvas").wait_for()
+    # The review lane's role set to one the org model does not have, through the panel.
+    page.evaluate(
+        """() => { const m = window.pfModeler;
+                   m.get("selection").select(m.get("elementRegistry").get("Lane_tp")); }"""
+    )
+    role = page.locator("#pf-prop-role")
+    expect(role).to_have_value("truong_phong_vhtt")
+    assert role.locator("option").count() > 5  # the org model's roles
+    page.evaluate(
+        """() => { const s = document.getElementById("pf-prop-role");
+                   const o = document.createElement("option"); o.value = "no_such_role";
+                   s.appendChild(o); s.value = "no_such_role";
+                   s.dispatchEvent(new Event("change")); }"""
+    )
+    page.get_by_role("button", name="Triển khai", exact=True).click()
+    expect(page.locator("#pf-status")).to_have_text("Chưa triển khai: mô hình còn lỗi.")
+    marked = page.locator(".djs-element.pf-problem-error")
+    expect(marked.first).to_be_visible()
+    problem = page.locator(".modeler-problem-list.error li button").first
+    element_id = problem.get_attribute("data-element") or problem.locator("..").get_attribute(
+        "data-element"
+    )
+    problem.click()
+    selected = page.evaluate("() => window.pfModeler.get('selection').get().map((e) => e.id)")
+    assert selected == [element_id]
+    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+
+
+def test_the_shipped_models_survive_import_and_export(
+    deployed: Policyflow, people: "People"
+) -> None:
+    page = people.login("chu_quy_trinh")
+    open_in_modeler(page, "press_statement")
+    for path in sorted(WORKFLOWS.glob("*.bpmn")):
+        original = path.read_text(encoding="utf-8")
+        exported = page.evaluate(
+            """async (xml) => { const m = window.pfModeler;
+                 const r = await m.importXML(xml);
+                 return (await m.saveXML({ format: true })).xml; }""",
+            original,
+        )
+        lost = canonical(original) - canonical(exported)
+        assert lost == set(), f"{path.name} lost {sorted(lost)[:3]}"

@@ -1,0 +1,127 @@
+"""The process modeler's pages and JSON endpoints (/modeler) through Flask's test client:
+who may open them, validating an edited model, deploying it (or being refused), CSRF."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from engine.api import Policyflow
+from tests.conftest import WORKFLOWS
+from web import create_app
+
+PRESS = (WORKFLOWS / "press_statement.bpmn").read_text(encoding="utf-8")
+BAD_ROLE = PRESS.replace(
+    '<spiffworkflow:property name="role" value="truong_phong_vhtt"/>',
+    '<spiffworkflow:property name="role" value="no_such_role"/>',
+)
+IN_LANE_TP = {"Lane_tp", "Review", "Gw_review"}
+RENAMED = PRESS.replace('name="Thẩm định nội dung"', 'name="Thẩm định nội dung, hình thức"')
+
+
+@pytest.fixture
+def app(deployed: Policyflow) -> Iterator[Flask]:
+    yield create_app({"DATABASE_URL": deployed.url, "TESTING": True, "SECRET_KEY": "test"})
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def signed_in(app: Flask, username: str) -> tuple[FlaskClient, str]:
+    """A client signed in as `username`, and the CSRF token of its session."""
+    client = app.test_client()
+    page = client.get("/login")
+    res = client.post(
+        "/login", data={"username": username, "password": "demo", "csrf_token": csrf(page.text)}
+    )
+    assert res.status_code == 302, res.text
+    return client, csrf(client.get("/password").text)
+
+
+def post_json(client: FlaskClient, url: str, body: dict, token: str | None) -> object:
+    headers = {"X-CSRFToken": token} if token else {}
+    return client.post(url, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("username", ["chu_quy_trinh", "admin"])
+def test_process_owners_and_admins_open_the_modeler(app: Flask, username: str) -> None:
+    client, _token = signed_in(app, username)
+    listing = client.get("/modeler")
+    assert listing.status_code == 200
+    assert "/modeler/press_statement" in listing.text and "/modeler/new" in listing.text
+    page = client.get("/modeler/press_statement")
+    assert page.status_code == 200
+    assert "bpmn-modeler.production.min.js" in page.text and "modeler.js" in page.text
+    assert "/processes/press_statement/1/diagram.xml" in page.text
+    assert client.get("/modeler/new").status_code == 200
+    assert client.get("/modeler/no_such_process").status_code == 404
+    roles = client.get("/modeler/roles.json").json
+    owner = next(r for r in roles if r["key"] == "chu_quy_trinh")
+    assert owner == {"key": "chu_quy_trinh", "name": "Người quản lý quy trình",
+                     "name_en": "Process owner"}  # fmt: skip
+    assert {"chuyen_vien_vhtt", "lanh_dao_ubnd", "don_vi"} <= {r["key"] for r in roles}
+    assert client.get("/vendor/bpmn-js/bpmn-modeler.production.min.js").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["cv_vhtt", "kiem_toan"])
+def test_others_may_not_open_the_modeler(app: Flask, username: str) -> None:
+    client, token = signed_in(app, username)
+    for url in ("/modeler", "/modeler/new", "/modeler/press_statement", "/modeler/roles.json"):
+        assert client.get(url).status_code == 403, url
+    assert post_json(client, "/modeler/validate", {"xml": PRESS}, token).status_code == 403
+    deploy = post_json(client, "/modeler/press_statement/deploy", {"xml": RENAMED}, token)
+    assert deploy.status_code == 403
+    assert "Thiết kế quy trình" not in client.get("/").text  # no link in the menu
+
+
+def test_anonymous_visitors_are_sent_to_the_login(app: Flask) -> None:
+    client = app.test_client()
+    for url in ("/modeler", "/modeler/press_statement", "/modeler/roles.json"):
+        res = client.get(url)
+        assert res.status_code == 302 and "/login" in res.headers["Location"], url
+
+
+def test_validate_names_the_elements_with_problems(app: Flask) -> None:
+    client, token = signed_in(app, "chu_quy_trinh")
+    good = post_json(client, "/modeler/validate", {"xml": PRESS}, token)
+    assert good.status_code == 200 and good.json["executable"] is True
+    assert good.json["errors"] == []
+    bad = post_json(client, "/modeler/validate", {"xml": BAD_ROLE}, token)
+    assert bad.status_code == 200 and bad.json["executable"] is False
+    assert {p["element_id"] for p in bad.json["errors"]} & IN_LANE_TP  # the lane or its task
+    assert all({"message", "severity", "rule", "line"} <= p.keys() for p in bad.json["errors"])
+    assert post_json(client, "/modeler/validate", {}, token).status_code == 400
+
+
+def test_deploy_creates_a_version_and_refuses_a_bad_one(app: Flask, deployed: Policyflow) -> None:
+    client, token = signed_in(app, "chu_quy_trinh")
+    refused = post_json(client, "/modeler/press_statement/deploy", {"xml": BAD_ROLE}, token)
+    assert refused.status_code == 400
+    assert {p["element_id"] for p in refused.json["errors"]} & IN_LANE_TP
+    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+
+    body = {"xml": RENAMED, "comment": "Đổi tên bước thẩm định"}
+    done = post_json(client, "/modeler/press_statement/deploy", body, token)
+    assert done.status_code == 200, done.text
+    assert done.json["key"] == "press_statement" and done.json["version"] == 2
+    assert done.json["created"] is True
+    newest = deployed.versions("press_statement")[0]
+    assert newest["version"] == 2 and newest.get("comment", body["comment"]) == body["comment"]
+    assert "Thẩm định nội dung, hình thức" in deployed.bpmn_for("press_statement")
+    # The forms of version 1 went along (the modeler sends none).
+    assert deployed.processes()[-1]["key"] == "press_statement"
+    assert next(p for p in deployed.processes() if p["key"] == "press_statement")["start_form"]
+    assert "/processes/press_statement/2/diagram.xml" in client.get("/modeler/press_statement").text
+
+
+def test_the_json_endpoints_need_the_csrf_token(app: Flask, deployed: Policyflow) -> None:
+    client, _token = signed_in(app, "chu_quy_trinh")
+    assert post_json(client, "/modeler/validate", {"xml": PRESS}, None).status_code == 400
+    res = post_json(client, "/modeler/press_statement/deploy", {"xml": RENAMED}, None)
+    assert res.status_code == 400
+    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
