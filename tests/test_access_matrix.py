@@ -577,6 +577,24 @@ PAGE_RULES: dict[str, PageRule] = {
     "modeler.edit": modeler("GET", "/modeler/press_statement"),
     "modeler.validate": modeler("POST", "/modeler/validate"),
     "modeler.deploy": modeler("POST", "/modeler/press_statement/deploy"),
+    # A process's versions, their diff and roll back (test_versions_web.py checks more).
+    "versions.index": modeler("GET", "/processes/document_approval/versions"),
+    "versions.bpmn": modeler("GET", "/processes/document_approval/versions/1.xml"),
+    "versions.diff_page": modeler("GET", "/processes/document_approval/versions/diff?a=1&b=1"),
+    "versions.diff_json": modeler("GET", "/processes/document_approval/versions/diff.json"),
+    # Without a comment nothing is deployed: back to the list (302), or 403.
+    "versions.rollback": signed_in(
+        lambda user, world: iter(
+            [
+                (
+                    "POST",
+                    "/processes/document_approval/versions/1/rollback",
+                    {},
+                    302 if user in DEPLOYERS else 403,
+                )
+            ]
+        )
+    ),
 }
 
 

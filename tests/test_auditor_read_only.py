@@ -145,6 +145,10 @@ def page_attempts(world: World) -> Iterator[Attempt]:
     changed = (matrix.WORKFLOWS / "document_approval.bpmn").read_text() + "<!-- v2 -->\n"
     yield Attempt("modeler.validate", "POST", "/modeler/validate", {"xml": changed})
     yield Attempt("modeler.deploy", "POST", "/modeler/document_approval/deploy", {"xml": changed})
+    rollback = {"comment": "Khôi phục"}
+    yield Attempt(
+        "versions.rollback", "POST", "/processes/document_approval/versions/1/rollback", rollback
+    )
 
 
 def api_attempts(world: World) -> Iterator[Attempt]:

@@ -33,6 +33,7 @@ from web.views import (
     role_name,
     tasks,
     vendor,
+    versions,
 )
 
 csrf = CSRFProtect()
@@ -83,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         replay.bp,
         audit.bp,
         modeler.bp,
+        versions.bp,
         vendor.bp,
         api_bp,
     ):

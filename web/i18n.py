@@ -383,6 +383,28 @@ EN: dict[str, str] = {
     "sự kiện cuối cùng đã bị xoá": "the last event is missing",
     # the process modeler (/modeler)
     "Thiết kế quy trình": "Process modeler",
+    # process versions (/processes/<key>/versions)
+    "Các phiên bản": "Versions",
+    "So sánh phiên bản": "Compare version",
+    "với phiên bản": "with version",
+    "Xem khác biệt": "Show differences",
+    "Người triển khai": "Deployed by",
+    "mới nhất": "newest",
+    "hệ thống": "system",
+    "Lý do khôi phục": "Reason for the roll back",
+    "Khôi phục phiên bản này": "Roll back to this version",
+    "Hãy ghi lý do khôi phục.": "Give a reason for the roll back.",
+    "Đã khôi phục phiên bản {old} thành phiên bản mới {new}.": (
+        "Rolled back version {old} as new version {new}."
+    ),
+    "Số phiên bản không hợp lệ.": "Invalid version number.",
+    "Khác biệt giữa hai phiên bản": "Differences between two versions",
+    "Thêm mới": "Added",
+    "Đã xoá": "Removed",
+    "Đã thay đổi": "Changed",
+    "Danh sách khác biệt": "List of differences",
+    "Hai phiên bản không khác nhau về mô hình.": "The two versions do not differ in the model.",
+    "Chỉ thay đổi vị trí trên sơ đồ": "Moved on the diagram only",
     "Quy trình mới": "New process",
     "Mở": "Open",
     "Mở phiên bản mới nhất của một quy trình để sửa sơ đồ BPMN, kiểm tra và triển khai "

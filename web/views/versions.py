@@ -1,0 +1,118 @@
+"""`/processes/<key>/versions`: a process's deployed versions, a diff of two, roll back
+(issue 5). For process owners and administrators only (the engine's `require_deployer`).
+
+The diff comes from engine/bpmn/diff.py; the page draws both diagrams with the bpmn-js
+NavigatedViewer (web/static/diagram.js) and marks the elements through data-states.
+
+Rolling back deploys the older version's BPMN again as a new version. The engine has no
+method returning one version's forms: the roll back passes forms=None, which keeps the
+newest version's forms (for the form files that BPMN names).
+"""
+
+import json
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine.bpmn.diff import diff
+from engine.errors import BpmnRejected, InvalidInput
+from web.auth import current_username, engine, login_required
+from web.i18n import _
+
+bp = Blueprint("versions", __name__, url_prefix="/processes/<key>/versions")
+
+
+def _owner() -> str:
+    username = current_username()
+    assert username is not None  # login_required ran first
+    engine().require_deployer(username)
+    return username
+
+
+def _pair(key: str, username: str) -> tuple[list[dict[str, Any]], int, int]:
+    listed = engine().versions(key, username)
+    numbers = [v["version"] for v in listed]
+    newest = max(numbers)
+    try:
+        a = int(request.args.get("a", 0)) or None
+        b = int(request.args.get("b", 0)) or newest
+    except ValueError:
+        raise InvalidInput(_("Số phiên bản không hợp lệ.")) from None
+    if a is None:
+        a = max([n for n in numbers if n < b], default=b)
+    return listed, a, b
+
+
+def _compare(key: str) -> tuple[list[dict[str, Any]], int, int, dict[str, Any]]:
+    username = _owner()
+    listed, a, b = _pair(key, username)
+    pf = engine()
+    result = diff(pf.version_bpmn(key, a, username), pf.version_bpmn(key, b, username))
+    return listed, a, b, result
+
+
+@bp.get("")
+@login_required
+def index(key: str) -> str:
+    username = _owner()
+    listed = engine().versions(key, username)
+    return render_template("versions.html", key=key, versions=listed)
+
+
+@bp.get("/<int:version>.xml")
+@login_required
+def bpmn(key: str, version: int) -> Response:
+    xml = engine().version_bpmn(key, version, _owner())
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/diff.json")
+@login_required
+def diff_json(key: str) -> Response:
+    _listed, a, b, result = _compare(key)
+    return jsonify({"key": key, "a": a, "b": b, **result})
+
+
+@bp.get("/diff")
+@login_required
+def diff_page(key: str) -> str:
+    listed, a, b, result = _compare(key)
+    old_states = {i: "removed" for i in result["removed"]}
+    new_states = {i: "added" for i in result["added"]}
+    for i in result["changed"]:
+        old_states[i] = new_states[i] = "changed"
+    return render_template(
+        "version_diff.html",
+        key=key,
+        versions=listed,
+        a=a,
+        b=b,
+        result=result,
+        old_states=json.dumps(old_states),
+        new_states=json.dumps(new_states),
+    )
+
+
+@bp.post("/<int:version>/rollback")
+@login_required
+def rollback(key: str, version: int) -> Response:
+    username = _owner()
+    comment = request.form.get("comment", "").strip()
+    if not comment:
+        flash(_("Hãy ghi lý do khôi phục."), "error")
+        return redirect(url_for("versions.index", key=key))
+    xml = engine().version_bpmn(key, version, username)
+    try:
+        # forms=None: the newest version's forms (the engine returns no version's forms).
+        done = engine().deploy(xml, None, actor=username, comment=comment)
+    except BpmnRejected as err:
+        flash(str(err), "error")
+        return redirect(url_for("versions.index", key=key))
+    flash(
+        _("Đã khôi phục phiên bản {old} thành phiên bản mới {new}.").format(
+            old=version, new=done["version"]
+        ),
+        "success",
+    )
+    return redirect(url_for("versions.index", key=key))
