@@ -1,7 +1,6 @@
 """The process modeler's pages and JSON endpoints (/modeler) through Flask's test client:
 who may open them, validating an edited model, deploying it (or being refused), CSRF."""
 
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +9,7 @@ from flask.testing import FlaskClient
 
 from engine.api import Policyflow
 from tests.conftest import WORKFLOWS
+from tests.web_client import signed_in
 from web import create_app
 
 PRESS = (WORKFLOWS / "press_statement.bpmn").read_text(encoding="utf-8")
@@ -24,23 +24,6 @@ RENAMED = PRESS.replace('name="Thẩm định nội dung"', 'name="Thẩm địn
 @pytest.fixture
 def app(deployed: Policyflow) -> Iterator[Flask]:
     yield create_app({"DATABASE_URL": deployed.url, "TESTING": True, "SECRET_KEY": "test"})
-
-
-def csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def signed_in(app: Flask, username: str) -> tuple[FlaskClient, str]:
-    """A client signed in as `username`, and the CSRF token of its session."""
-    client = app.test_client()
-    page = client.get("/login")
-    res = client.post(
-        "/login", data={"username": username, "password": "demo", "csrf_token": csrf(page.text)}
-    )
-    assert res.status_code == 302, res.text
-    return client, csrf(client.get("/password").text)
 
 
 def post_json(client: FlaskClient, url: str, body: dict, token: str | None) -> object:

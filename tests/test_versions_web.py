@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from engine.api import Policyflow, read_forms
 from tests.conftest import DATA, NOW
+from tests.web_client import signed_in
 from web import create_app
 
 LINEAR = (DATA / "linear3.bpmn").read_text(encoding="utf-8")
@@ -40,22 +40,6 @@ def two_versions(pf: Policyflow) -> Policyflow:
 @pytest.fixture
 def app(two_versions: Policyflow) -> Iterator[Flask]:
     yield create_app({"DATABASE_URL": two_versions.url, "TESTING": True, "SECRET_KEY": "test"})
-
-
-def csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def signed_in(app: Flask, username: str) -> tuple[FlaskClient, str]:
-    client = app.test_client()
-    page = client.get("/login")
-    res = client.post(
-        "/login", data={"username": username, "password": "demo", "csrf_token": csrf(page.text)}
-    )
-    assert res.status_code == 302, res.text
-    return client, csrf(client.get("/password").text)
 
 
 def test_the_list_shows_each_version(app: Flask) -> None:
