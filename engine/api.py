@@ -27,6 +27,7 @@ from engine import (
 from engine import deploy as deploying
 from engine.api_audit import AuditCommands
 from engine.api_background import BackgroundCommands
+from engine.api_migration import MigrationCommands
 from engine.audit import ChainBreak, verify_chain
 from engine.context import utcnow
 from engine.db import database_url, new_session, normalize_url
@@ -38,9 +39,9 @@ from engine.runtime import Runtime
 T = TypeVar("T")
 
 
-class Policyflow(AuditCommands, BackgroundCommands):
+class Policyflow(AuditCommands, BackgroundCommands, MigrationCommands):
     """The engine: every command and query, one transaction each (audit and background
-    work live in engine/api_audit.py and engine/api_background.py)."""
+    work, migration live in engine/api_audit.py, api_background.py, api_migration.py)."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = normalize_url(url or database_url())

@@ -1,5 +1,6 @@
 """Instance lifecycle and external events: cancel, suspend, resume, timers, messages."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -47,10 +48,16 @@ def cancel(session: Session, rt: Runtime, instance_id: int, actor: str, now: dat
 
 
 def set_suspended(
-    session: Session, instance_id: int, suspended: bool, actor: str, now: datetime
+    session: Session,
+    instance_id: int,
+    suspended: bool,
+    actor: str,
+    now: datetime,
+    authorize: Callable[[Session, str], None] = require_admin,
 ) -> Instance:
-    """Suspend (no completions, no timers) or resume; the workflow itself is untouched."""
-    require_admin(session, actor)
+    """Suspend (no completions, no timers) or resume; the workflow itself is untouched.
+    An administrator's decision, or a process owner's around a migration (`authorize`)."""
+    authorize(session, actor)
     instance = get_instance(session, instance_id)
     expected, target = ("running", "suspended") if suspended else ("suspended", "running")
     if instance.status != expected:

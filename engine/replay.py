@@ -23,10 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, context
+from engine.bpmn.migration import move_workflow
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.state import load_state, state_digest
 from engine.errors import NotFound, PermissionDenied
 from engine.lifecycle import waiting_definition
+from engine.migration import moved_bundle
 from engine.models import AuditEvent, Instance, WorkItem
 from engine.org import Actor
 from engine.queries.instances import DiagramTrack, data_of, visible_instance
@@ -34,6 +36,7 @@ from engine.runtime import (
     SCRIPT_ENGINE,
     Bundle,
     Runtime,
+    Version,
     bundle_of,
     changed_ids,
     task_changes,
@@ -119,6 +122,7 @@ class Replayer:
 
     instance: Instance
     bundle: Bundle
+    load_version: Callable[[int], Version]
     keep_data: bool = False
     wf: BpmnWorkflow | None = None
     counter: int = 0
@@ -149,7 +153,7 @@ class Replayer:
     def _apply(self, event: AuditEvent) -> None:
         if event.command in STATUS_AFTER:
             self.status = STATUS_AFTER[event.command]
-        elif event.command in ACTIONS:
+        elif event.command in ACTIONS or event.command == "migrate":
             self._run(event)
         elif event.command not in NO_WORKFLOW_CHANGE:
             raise Divergence(f"the log holds an unknown command '{event.command}'")
@@ -175,7 +179,10 @@ class Replayer:
             if event.command == "cancel":
                 self.status = "cancelled"
             try:
-                ACTIONS[event.command](self.wf, event.payload)
+                if event.command == "migrate":
+                    self._migrate(event.payload)
+                else:
+                    ACTIONS[event.command](self.wf, event.payload)
                 if self.status == "running":
                     self.wf.do_engine_steps()
                 prune_history(self.wf)
@@ -185,6 +192,16 @@ class Replayer:
         if self.wf.completed and self.status == "running":
             self.status = "completed"
         self._compare(event, ctx, before, task_states(self.wf))
+
+    def _migrate(self, payload: dict[str, Any]) -> None:
+        """The move to another version, as `engine.migration` made it."""
+        assert self.wf is not None
+        new = moved_bundle(self.load_version, payload, "to")
+        moved = move_workflow(self.wf, *new.specs())
+        if not moved.possible:
+            to = payload.get("to_version")
+            raise Divergence(f"the move to version {to} fails on re-execution")
+        self.bundle = new
 
     def _compare(
         self, event: AuditEvent, ctx: context.CommandContext, before: dict, after: dict
@@ -246,13 +263,27 @@ def events_of(session: Session, instance_id: int) -> list[AuditEvent]:
     )
 
 
+def replayer_for(
+    session: Session, rt: Runtime, instance: Instance, events: list[AuditEvent], **options: Any
+) -> Replayer:
+    """A re-execution from the versions the instance started on (before any migration)."""
+    load = lambda version_id: rt.versions.get(session, version_id)  # noqa: E731
+    migrations = [e for e in events if e.command == "migrate"]
+    first = (
+        moved_bundle(load, migrations[0].payload, "from")
+        if migrations
+        else bundle_of(session, rt, instance)
+    )
+    return Replayer(instance, first, load, **options)
+
+
 def verify(session: Session, rt: Runtime, instance_id: int) -> tuple[Verdict, list]:
     """Re-execute the whole instance and check its chain: the verdict names the first
     step that diverges; the chain breaks name the rows that were altered."""
     instance = _instance(session, instance_id)
     events = events_of(session, instance_id)
     chain = audit.chain_breaks(instance, sorted(events, key=lambda e: e.id))
-    replayer = Replayer(instance, bundle_of(session, rt, instance))
+    replayer = replayer_for(session, rt, instance, events)
     verdict = Verdict(instance_id, len(events), 0)
     try:
         for step in replayer.steps(events):
@@ -284,7 +315,7 @@ def replay_steps(
     """The steps up to `until` (all by default), each with the data as it stood then."""
     instance = _instance(session, instance_id)
     events = [e for e in events_of(session, instance_id) if until is None or e.seq <= until]
-    replayer = Replayer(instance, bundle_of(session, rt, instance), keep_data=True)
+    replayer = replayer_for(session, rt, instance, events, keep_data=True)
     verdict = Verdict(instance_id, len(events), 0)
     steps: list[Step] = []
     try:

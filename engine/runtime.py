@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit, context, org, outbox
@@ -328,31 +328,43 @@ class InstanceRun:
         info = self.bundle.element(task)
         props = info.properties if info else {}
         engine = task.workflow.script_engine
-        pinned = engine.evaluate(task, props["unitFrom"]) if props.get("unitFrom") else None
-        if isinstance(pinned, dict):
-            pinned = pinned.get("code")
-        unit_id, scope = org.task_scope(self.tree, self.instance.unit_id, pinned)
         due_value = engine.evaluate(task, props["dueIn"]) if props.get("dueIn") else None
         return WorkItem(
             id=str(task.id),
             instance_id=self.instance.id,
             process_key=self.instance.process_key,
-            version_id=self.bundle.version_of(task).id,
-            element_id=task.task_spec.bpmn_id,
-            name=(info.name if info else task.task_spec.bpmn_name) or task.task_spec.bpmn_id,
-            role_key=info.role if info else None,
-            unit_id=unit_id,
-            scope=scope,
-            form=props.get("formJsonSchemaFilename"),
             state="open",
             created_at=self.now,
             due_at=due_at(due_value, self.now, lambda: self.rt.calendar(self.session)),
+            **self.placement(task),
         )
+
+    def placement(self, task: Task) -> dict[str, Any]:
+        """What a work item takes from its task's element: the element, its name, the role
+        and unit that do it, its form, and the version the model comes from."""
+        info = self.bundle.element(task)
+        props = info.properties if info else {}
+        engine = task.workflow.script_engine
+        pinned = engine.evaluate(task, props["unitFrom"]) if props.get("unitFrom") else None
+        if isinstance(pinned, dict):
+            pinned = pinned.get("code")
+        unit_id, scope = org.task_scope(self.tree, self.instance.unit_id, pinned)
+        return {
+            "version_id": self.bundle.version_of(task).id,
+            "element_id": task.task_spec.bpmn_id,
+            "name": (info.name if info else task.task_spec.bpmn_name) or task.task_spec.bpmn_id,
+            "role_key": info.role if info else None,
+            "unit_id": unit_id,
+            "scope": scope,
+            "form": props.get("formJsonSchemaFilename"),
+        }
 
     def _sync_timers(self, wf: BpmnWorkflow, old: dict, new: dict) -> None:
         for tid, due in new.items():
-            if tid not in old:
+            if old.get(tid) != due:  # new, or recomputed (a migration restarts a timer)
                 due_at = datetime.fromisoformat(due)
+                if tid in old:
+                    self.session.execute(delete(Timer).where(Timer.id == tid))
                 self.session.add(
                     Timer(
                         id=tid,

@@ -41,7 +41,7 @@ def start(
     data = validate_form(schema, data, {"org-unit": lambda code: code in tree.by_code})
     if isinstance(data.get("unit"), str):
         unit_id = tree.unit(data["unit"]).id
-    called = _called_versions(session, rt, version, seen={key})
+    called = called_versions(session, rt, version, seen={key})
     instance = Instance(
         title=case_title(version.name, data),
         process_version_id=version.id,
@@ -104,14 +104,14 @@ def _initiating_unit(tree: org.OrgTree, user: org.Actor, version: Version) -> in
     )
 
 
-def _called_versions(session: Session, rt: Runtime, version: Version, seen: set[str]) -> dict:
+def called_versions(session: Session, rt: Runtime, version: Version, seen: set[str]) -> dict:
     pinned: dict[str, int] = {}
     for key in sorted(version.parsed.info.called_processes - seen):
         row = latest_version(session, key)
         if row is None:
             raise InvalidInput(f"Quy trình gọi '{key}', nhưng '{key}' chưa được triển khai.")
         pinned[key] = row.id
-        pinned.update(_called_versions(session, rt, rt.versions.get(session, row.id), seen | {key}))
+        pinned.update(called_versions(session, rt, rt.versions.get(session, row.id), seen | {key}))
     return pinned
 
 

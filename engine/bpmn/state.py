@@ -35,6 +35,11 @@ _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 _REGISTRY = _SERIALIZER.registry
 
 
+def spec_registry():
+    """The serializer's registry: it also converts specs (SpiffWorkflow's spec diff uses it)."""
+    return _REGISTRY
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
     _REGISTRY._encoder_mode = True  # the library's own fast path
     try:

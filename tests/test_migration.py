@@ -1,0 +1,321 @@
+"""Moving running instances to a newer version: dry run, suspension, the move, replay.
+
+The versions are press_statement (P1) edited as a process owner would: a legal check
+inserted after the draft, the draft handed to another lane, the draft removed. Every
+instance a test leaves must still re-execute from its log (migration included).
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine.api import Policyflow
+from engine.db import transaction
+from engine.errors import PermissionDenied
+from engine.models import Timer, WorkItem
+from tests.conftest import NOW, WORKFLOWS
+from tests.test_processes import (
+    AR_START,
+    REGISTER,
+    S_REVIEW_OK,
+    STATEMENT,
+    UNIT_FIGURES,
+    Case,
+    ensure_unit_officers,
+    handle_request,
+    press_start,
+    statement_through,
+)
+
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
+P1 = (WORKFLOWS / "press_statement.bpmn").read_text(encoding="utf-8")
+OWNER = "chu_quy_trinh"
+LATER = NOW + timedelta(hours=1)
+
+
+def edit(xml: str, *pairs: tuple[str, str]) -> str:
+    for old, new in pairs:
+        assert xml.count(old) == 1, old
+        xml = xml.replace(old, new)
+    return xml
+
+
+def with_legal_check(xml: str = P1) -> str:
+    """A user task 'Kiểm tra pháp lý' in the head of department's lane after the draft."""
+    return edit(
+        xml,
+        (
+            "<bpmn:flowNodeRef>Review</bpmn:flowNodeRef>",
+            "<bpmn:flowNodeRef>Check_legal</bpmn:flowNodeRef>"
+            "<bpmn:flowNodeRef>Review</bpmn:flowNodeRef>",
+        ),
+        (
+            '<bpmn:sequenceFlow id="Flow_Draft_Review" sourceRef="Draft" targetRef="Review"/>',
+            '<bpmn:sequenceFlow id="Flow_Draft_Review" sourceRef="Draft" targetRef="Check_legal"/>'
+            '<bpmn:sequenceFlow id="Flow_Check_Review" sourceRef="Check_legal" '
+            'targetRef="Review"/>',
+        ),
+        (
+            "<bpmn:incoming>Flow_Draft_Review</bpmn:incoming>",
+            "<bpmn:incoming>Flow_Check_Review</bpmn:incoming>",
+        ),
+        (
+            '<bpmn:userTask id="Review"',
+            '<bpmn:userTask id="Check_legal" name="Kiểm tra pháp lý"><bpmn:extensionElements>'
+            '<spiffworkflow:properties><spiffworkflow:property name="formJsonSchemaFilename" '
+            'value="ps_review.json"/></spiffworkflow:properties></bpmn:extensionElements>'
+            "<bpmn:incoming>Flow_Draft_Review</bpmn:incoming>"
+            "<bpmn:outgoing>Flow_Check_Review</bpmn:outgoing></bpmn:userTask>"
+            '<bpmn:userTask id="Review"',
+        ),
+    )
+
+
+def draft_by_head_of_department(xml: str = P1) -> str:
+    """The draft moves from the specialist's lane to the head of department's."""
+    return edit(
+        xml,
+        ("<bpmn:flowNodeRef>Draft</bpmn:flowNodeRef>\n", ""),
+        (
+            "<bpmn:flowNodeRef>Review</bpmn:flowNodeRef>",
+            "<bpmn:flowNodeRef>Draft</bpmn:flowNodeRef><bpmn:flowNodeRef>Review</bpmn:flowNodeRef>",
+        ),
+    )
+
+
+def without_draft(xml: str = P1) -> str:
+    """No draft any more: the merge leads straight to the review."""
+    start = xml.index('<bpmn:userTask id="Draft"')
+    end = xml.index("</bpmn:userTask>", start) + len("</bpmn:userTask>")
+    xml = xml[:start] + xml[end:]
+    return edit(
+        xml,
+        ("<bpmn:flowNodeRef>Draft</bpmn:flowNodeRef>\n", ""),
+        (
+            '<bpmn:sequenceFlow id="Flow_Merge_draft_Draft" sourceRef="Merge_draft" '
+            'targetRef="Draft"/>',
+            '<bpmn:sequenceFlow id="Flow_Merge_draft_Draft" sourceRef="Merge_draft" '
+            'targetRef="Review"/>',
+        ),
+        ('<bpmn:sequenceFlow id="Flow_Draft_Review" sourceRef="Draft" targetRef="Review"/>', ""),
+        (
+            "<bpmn:incoming>Flow_Draft_Review</bpmn:incoming>",
+            "<bpmn:incoming>Flow_Merge_draft_Draft</bpmn:incoming>",
+        ),
+        ('<bpmndi:BPMNEdge id="Flow_Draft_Review_di"', '<bpmndi:BPMNEdge id="Gone_di"'),
+    )
+
+
+def deploy(pf: Policyflow, xml: str, comment: str = "") -> int:
+    return pf.deploy(xml, None, OWNER, comment, now=NOW)["version"]
+
+
+def at_draft(pf: Policyflow) -> Case:
+    case = Case.start(pf, "press_statement", "cv_vhtt", press_start())
+    case.act("cv_vhtt", "Register", REGISTER)
+    handle_request(case)
+    assert case.open() == ["Draft"]
+    return case
+
+
+def rows_by_id(plan: dict) -> dict[int, dict]:
+    return {row["instance_id"]: row for row in plan["instances"]}
+
+
+def test_the_dry_run_says_which_instances_can_move_and_why_not(deployed: Policyflow) -> None:
+    drafting = at_draft(deployed)
+    registering = Case.start(deployed, "press_statement", "cv_vhtt", press_start())
+    finished = at_draft(deployed)
+    statement_through(finished)
+    assert deploy(deployed, without_draft()) == 2
+
+    plan = deployed.migration_plan("press_statement", username=OWNER)
+    assert plan["to_version"] == 2
+    rows = rows_by_id(plan)
+    assert set(rows) == {drafting.id, registering.id}  # unfinished ones only
+    assert rows[registering.id]["movable"] and rows[registering.id]["needs_suspend"]
+    assert rows[registering.id]["from_version"] == 1
+    blocked = rows[drafting.id]
+    assert not blocked["movable"]
+    assert blocked["reasons"] == [
+        "Bước 'Dự thảo nội dung phát ngôn' (Draft, đang chờ xử lý) không còn trong phiên bản 2."
+    ]
+    asked = rows_by_id(deployed.migration_plan("press_statement", 2, [finished.id], OWNER))
+    assert asked[finished.id]["reasons"] == ["Hồ sơ đã kết thúc (completed)."]
+    assert rows_by_id(deployed.migration_plan("press_statement", 1, [registering.id], OWNER))[
+        registering.id
+    ]["reasons"] == ["Hồ sơ đang ở phiên bản 1, không cũ hơn phiên bản 1."]
+    with pytest.raises(PermissionDenied):
+        deployed.migration_plan("press_statement", username="cv_vhtt")
+    # A dry run writes nothing.
+    assert deployed.show(drafting.id)["version"] == 1
+    assert [e["command"] for e in deployed.history(registering.id)] == ["start"]
+
+
+def test_a_suspended_instance_moves_and_goes_through_the_new_step(deployed: Policyflow) -> None:
+    moved, stays = at_draft(deployed), at_draft(deployed)
+    draft_item = moved.task("cv_vhtt", "Draft")["id"]
+    assert deploy(deployed, with_legal_check(), "Thêm bước kiểm tra pháp lý") == 2
+
+    refused = deployed.migrate("press_statement", [moved.id], OWNER)
+    assert refused == [
+        {
+            "instance_id": moved.id,
+            "ok": False,
+            "error": f"Hãy tạm dừng hồ sơ {moved.id} trước khi chuyển phiên bản.",
+        }
+    ]
+    assert deployed.suspend_for_migration([moved.id], OWNER, now=LATER)[0]["status"] == "suspended"
+    result = deployed.migrate(
+        "press_statement", [moved.id], OWNER, comment="Áp dụng quy định mới", resume=True, now=LATER
+    )
+    assert result == [{"instance_id": moved.id, "ok": True, "status": "running"}]
+    assert deployed.show(moved.id)["version"] == 2
+    event = next(e for e in deployed.history(moved.id) if e["command"] == "migrate")
+    assert event["actor"] == OWNER
+    assert {k: event["payload"][k] for k in ("from_version", "to_version", "comment")} == {
+        "from_version": 1,
+        "to_version": 2,
+        "comment": "Áp dụng quy định mới",
+    }
+    # The open draft is the same work item; completing it leads to the new step.
+    assert moved.task("cv_vhtt", "Draft")["id"] == draft_item
+    moved.act("cv_vhtt", "Draft", STATEMENT)
+    assert moved.open() == ["Check_legal"]
+    moved.act("tp_vhtt", "Check_legal", S_REVIEW_OK)
+    assert moved.open() == ["Review"]
+    moved.act("tp_vhtt", "Review", S_REVIEW_OK)
+    moved.act("ct_ubnd", "Approve", {"statement_approve_decision": "approve"})
+    assert moved.open() == ["Publish"]
+    # The instance not moved finishes on version 1, without the new step.
+    statement_through(stays)
+    assert deployed.show(stays.id)["version"] == 1
+    assert "Check_legal" not in [e for _, e in stays.done]
+    assert deployed.verify(moved.id)["verified"]
+
+
+def test_moving_needs_a_process_owner_and_leaves_a_refused_instance_untouched(
+    deployed: Policyflow,
+) -> None:
+    case = at_draft(deployed)
+    deploy(deployed, with_legal_check())
+    with pytest.raises(PermissionDenied):
+        deployed.suspend_for_migration([case.id], "cv_vhtt")
+    with pytest.raises(PermissionDenied):
+        deployed.migrate("press_statement", [case.id], "tp_vhtt")
+    deployed.suspend_for_migration([case.id], OWNER)
+    deploy(deployed, without_draft())  # version 3 has no draft: this instance cannot go there
+    events = len(deployed.history(case.id))
+    result = deployed.migrate("press_statement", [case.id], OWNER)
+    assert not result[0]["ok"]
+    assert "(Draft, đang chờ xử lý) không còn trong phiên bản 3" in result[0]["error"]
+    assert deployed.show(case.id)["version"] == 1
+    assert len(deployed.history(case.id)) == events
+    # Version 2 keeps the draft: the admin moves it there and resumes it.
+    assert deployed.migrate("press_statement", [case.id], "admin", 2, resume=True)[0]["ok"]
+    assert deployed.show(case.id)["version"] == 2
+    assert case.open() == ["Draft"]
+
+
+def test_an_open_task_follows_its_new_lane_and_timers_keep_their_due_time(
+    deployed: Policyflow,
+) -> None:
+    case = at_draft(deployed)
+    deployed.claim(case.task("cv_vhtt", "Draft")["id"], "cv_vhtt")
+    timers_before = waiting_timers(deployed, case.id)
+    assert timers_before  # the boundary escalation timer of the sub-process
+    deploy(deployed, draft_by_head_of_department())
+    deployed.suspend_for_migration([case.id], OWNER)
+    assert deployed.migrate("press_statement", [case.id], OWNER, resume=True)[0]["ok"]
+    item = open_item(deployed, case.id, "Draft")
+    assert item.role_key == "truong_phong_vhtt"
+    assert item.claimed_by is None  # the specialist's claim does not follow the task
+    assert waiting_timers(deployed, case.id) == timers_before
+    case.act("tp_vhtt", "Draft", STATEMENT)
+    assert case.open() == ["Review"]
+
+
+def waiting_timers(pf: Policyflow, instance_id: int) -> list[tuple[str, str, object]]:
+    with transaction(pf.url) as s:
+        rows = s.execute(
+            select(Timer.id, Timer.element_id, Timer.due_at).where(
+                Timer.instance_id == instance_id, Timer.state == "waiting"
+            )
+        ).all()
+    return sorted(tuple(r) for r in rows)
+
+
+def open_item(pf: Policyflow, instance_id: int, element_id: str) -> WorkItem:
+    with transaction(pf.url) as s:
+        return s.scalars(
+            select(WorkItem).where(
+                WorkItem.instance_id == instance_id,
+                WorkItem.element_id == element_id,
+                WorkItem.state == "open",
+            )
+        ).one()
+
+
+def test_a_changed_timer_starts_again_from_the_move(deployed: Policyflow) -> None:
+    case = at_draft(deployed)
+    [(_, element, _)] = [t for t in waiting_timers(deployed, case.id) if t[1] == "Escalate_timer"]
+    two_hours = edit(
+        P1,
+        (
+            '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">escalate_at</bpmn:timeDate>',
+            '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT2H"</bpmn:timeDuration>',
+        ),
+    )
+    deploy(deployed, two_hours)
+    plan = deployed.migration_plan("press_statement", username=OWNER)
+    assert rows_by_id(plan)[case.id]["notes"] == [
+        "Hẹn giờ 'Sắp hết hạn trả lời' (Escalate_timer) đổi định nghĩa: tính lại từ lúc chuyển."
+    ]
+    deployed.suspend_for_migration([case.id], OWNER, now=LATER)
+    assert deployed.migrate("press_statement", [case.id], OWNER, resume=True, now=LATER)[0]["ok"]
+    [(_, _, due)] = [t for t in waiting_timers(deployed, case.id) if t[1] == element]
+    assert due.replace(tzinfo=None) == (LATER + timedelta(hours=2)).replace(tzinfo=None)
+
+
+def test_a_multi_instance_report_keeps_each_units_task_and_data(deployed: Policyflow) -> None:
+    officers = ensure_unit_officers(deployed)
+    case = Case.start(deployed, "annual_report", "cv_vhtt", AR_START)
+    drafter, head = officers["xa-xuan-bac"]
+    case.act(drafter, "Unit_draft", UNIT_FIGURES)
+    units_before = unit_of_items(deployed, case.id)
+    renamed = edit(
+        (WORKFLOWS / "annual_report.bpmn").read_text(encoding="utf-8"),
+        (
+            '<bpmn:userTask id="Unit_draft" name="Xây dựng báo cáo của đơn vị">',
+            '<bpmn:userTask id="Unit_draft" name="Xây dựng báo cáo năm của đơn vị">',
+        ),
+    )
+    assert deployed.deploy(renamed, None, OWNER, now=NOW)["version"] == 2
+    deployed.suspend_for_migration([case.id], OWNER)
+    assert deployed.migrate("annual_report", [case.id], OWNER, resume=True)[0]["ok"]
+    after = unit_of_items(deployed, case.id)
+    assert {i: unit for i, (_, unit) in after.items()} == {
+        i: unit for i, (_, unit) in units_before.items()
+    }  # every unit keeps its own task
+    assert sorted({name for name, _ in after.values()}) == [
+        "Thủ trưởng duyệt, ký báo cáo",
+        "Xây dựng báo cáo năm của đơn vị",
+    ]
+    case.act(head, "Unit_approve", {"unit_approve_decision": "approve", "unit_approved_by": head})
+    ninh_drafter, ninh_head = officers["xa-xuan-ninh"]
+    case.act(ninh_drafter, "Unit_draft", UNIT_FIGURES)
+    # The new step is its unit's head's: the item's reporting unit survived the move.
+    assert case.task(ninh_head, "Unit_approve")["unit"] == "xa-xuan-ninh"
+
+
+def unit_of_items(pf: Policyflow, instance_id: int) -> dict[str, tuple[str, int]]:
+    """Open work items: id -> (name, unit id)."""
+    with transaction(pf.url) as s:
+        rows = s.execute(
+            select(WorkItem.id, WorkItem.name, WorkItem.unit_id).where(
+                WorkItem.instance_id == instance_id, WorkItem.state == "open"
+            )
+        ).all()
+    return {r[0]: (r[1], r[2]) for r in rows}
