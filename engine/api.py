@@ -102,6 +102,18 @@ class Policyflow(AuditCommands, BackgroundCommands, MigrationCommands):
 
         return self._run(go)
 
+    def rollback(
+        self, key: str, version: int, actor: str | None, comment: str, now: datetime | None = None
+    ) -> dict[str, Any]:
+        """Deploy `version` of `key` again (its BPMN and its own forms) as the newest."""
+
+        def go(s: Session) -> dict[str, Any]:
+            user = get_user(s, actor) if actor else None
+            done, created = deploying.rollback(s, key, version, user, now or utcnow(), comment)
+            return {"key": key, "version": done.version, "created": created}
+
+        return self._run(go)
+
     def validate(self, bpmn_xml: str, forms: dict[str, dict]) -> dict[str, Any]:
         """Check a BPMN against this installation without deploying it (no write).
 

@@ -82,6 +82,15 @@ def deploy(
     return version, True
 
 
+def rollback(
+    session: Session, key: str, version: int, user: Actor | None, now: datetime, comment: str
+) -> tuple[ProcessVersion, bool]:
+    """Deploy an earlier version again, its BPMN with its own forms, as the newest."""
+    require_deployer(user)
+    old = find_version(session, key, version)
+    return deploy(session, old.bpmn_xml, dict(old.forms), user, now, comment)
+
+
 def previous_forms(session: Session, bpmn_xml: str | bytes) -> dict[str, dict]:
     """The forms of the newest deployed version of the process `bpmn_xml` holds ({} when
     it holds no single readable process: the validation then says why)."""

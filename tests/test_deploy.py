@@ -1,9 +1,11 @@
 """Deploying: versions by content hash, and bad BPMN rejected with nothing deployed."""
 
+import json
+
 import pytest
 
 from engine.api import Policyflow, read_forms
-from engine.errors import BpmnRejected
+from engine.errors import BpmnRejected, PermissionDenied
 from tests.conftest import DATA, NOW, deploy_test_model
 from tests.test_engine_core import only_task
 
@@ -99,3 +101,17 @@ def test_a_caller_needs_its_called_process(pf: Policyflow) -> None:
         '<bpmn:callActivity id="Review" name="Trình ký" calledElement="nowhere"/>',
     )
     assert "nowhere" in str(rejected(pf, caller))
+
+
+def test_a_roll_back_brings_back_that_versions_own_forms(pf: Policyflow) -> None:
+    first = pf.deploy(LINEAR, FORMS, "chu_quy_trinh", now=NOW)
+    stricter = json.loads(json.dumps(FORMS))
+    stricter["linear_draft.json"]["title"] = "Dự thảo (mẫu mới)"
+    assert pf.deploy(LINEAR, stricter, "chu_quy_trinh", now=NOW)["version"] == 2
+    back = pf.rollback("linear3", 1, "chu_quy_trinh", "Trở lại mẫu cũ", now=NOW)
+    assert back == {"key": "linear3", "version": 3, "created": True}
+    newest = pf.versions("linear3")[0]
+    assert newest["content_hash"] == first["content_hash"]  # BPMN and forms as in version 1
+    assert newest["comment"] == "Trở lại mẫu cũ"
+    with pytest.raises(PermissionDenied):
+        pf.rollback("linear3", 2, "cv_vhtt", "không được")

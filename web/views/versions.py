@@ -4,9 +4,7 @@
 The diff comes from engine/bpmn/diff.py; the page draws both diagrams with the bpmn-js
 NavigatedViewer (web/static/diagram.js) and marks the elements through data-states.
 
-Rolling back deploys the older version's BPMN again as a new version. The engine has no
-method returning one version's forms: the roll back passes forms=None, which keeps the
-newest version's forms (for the form files that BPMN names).
+Rolling back deploys the older version (its BPMN and its own forms) again as a new version.
 """
 
 import json
@@ -102,10 +100,8 @@ def rollback(key: str, version: int) -> Response:
     if not comment:
         flash(_("Hãy ghi lý do khôi phục."), "error")
         return redirect(url_for("versions.index", key=key))
-    xml = engine().version_bpmn(key, version, username)
     try:
-        # forms=None: the newest version's forms (the engine returns no version's forms).
-        done = engine().deploy(xml, None, actor=username, comment=comment)
+        done = engine().rollback(key, version, username, comment)
     except BpmnRejected as err:
         flash(str(err), "error")
         return redirect(url_for("versions.index", key=key))
