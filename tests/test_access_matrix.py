@@ -283,6 +283,9 @@ def deploy_checks(user: str) -> Iterator[Check]:
     for version, found in ((1, 200), (2, 404)):
         path = f"/processes/document_approval/versions/{version}/bpmn"
         yield "api.version_bpmn", "GET", path, None, (found if ok else 403)
+    # Moving instances: a dry run writes nothing (test_migration_web.py checks the rest).
+    migrations = "/processes/document_approval/migrations"
+    yield "api.migrations", "POST", migrations, {}, (200 if ok else 403)
 
 
 def api_checks(user: str, world: World) -> Iterator[Check]:
@@ -423,6 +426,7 @@ def test_commune_officers_cannot_open_another_communes_task(world: World) -> Non
 # -- the pages ---------------------------------------------------------------------------
 
 BPMN_CSS = vendor.DIST / "assets" / "bpmn-js.css"  # there once `npm ci` ran
+BPMNLINT_JS = vendor.BUILT / vendor.BPMNLINT  # there once `npm run build` ran
 LOGIN = "login"  # expected: a redirect to the login page
 PageCheck = tuple[str, str, dict[str, str] | None, int | str]  # method, url, form, expected
 PageRule = Callable[[str | None, World], Iterator[PageCheck]]
@@ -542,6 +546,11 @@ PAGE_RULES: dict[str, PageRule] = {
             ("GET", "/vendor/bpmn-js/package.json", None, 404),  # only the viewer is served
         ]
     ),
+    "vendor.bpmnlint": lambda user, world: iter(
+        [  # public like bpmn-js; built by `npm run build` (tests/test_lint.py checks it is)
+            ("GET", "/vendor/bpmnlint.js", None, 200 if BPMNLINT_JS.exists() else 404),
+        ]
+    ),
     "auth.login": lambda user, world: iter([("GET", "/login", None, 200)]),
     "auth.logout": anonymous_only("POST", "/logout"),  # checked last: it ends the session
     "auth.password": one("GET", "/password", 200),
@@ -574,6 +583,7 @@ PAGE_RULES: dict[str, PageRule] = {
     "modeler.index": modeler("GET", "/modeler"),
     "modeler.new": modeler("GET", "/modeler/new"),
     "modeler.roles": modeler("GET", "/modeler/roles.json"),
+    "modeler.processes": modeler("GET", "/modeler/processes.json"),
     "modeler.edit": modeler("GET", "/modeler/press_statement"),
     "modeler.validate": modeler("POST", "/modeler/validate"),
     "modeler.deploy": modeler("POST", "/modeler/press_statement/deploy"),
@@ -582,6 +592,21 @@ PAGE_RULES: dict[str, PageRule] = {
     "versions.bpmn": modeler("GET", "/processes/document_approval/versions/1.xml"),
     "versions.diff_page": modeler("GET", "/processes/document_approval/versions/diff?a=1&b=1"),
     "versions.diff_json": modeler("GET", "/processes/document_approval/versions/diff.json"),
+    # Moving instances to a newer version (test_migration_web.py checks more); a POST that
+    # chooses no instance changes nothing: back to the page (302), or 403.
+    "migration.index": modeler("GET", "/processes/document_approval/migrate"),
+    "migration.act": signed_in(
+        lambda user, world: iter(
+            [
+                (
+                    "POST",
+                    "/processes/document_approval/migrate",
+                    {},
+                    302 if user in DEPLOYERS else 403,
+                )
+            ]
+        )
+    ),
     # Without a comment nothing is deployed: back to the list (302), or 403.
     "versions.rollback": signed_in(
         lambda user, world: iter(

@@ -145,6 +145,11 @@ def page_attempts(world: World) -> Iterator[Attempt]:
     changed = (matrix.WORKFLOWS / "document_approval.bpmn").read_text() + "<!-- v2 -->\n"
     yield Attempt("modeler.validate", "POST", "/modeler/validate", {"xml": changed})
     yield Attempt("modeler.deploy", "POST", "/modeler/document_approval/deploy", {"xml": changed})
+    for case in world.cases:  # suspending and moving instances to a newer version
+        key = world.pf.show(case.id)["process_key"]
+        for action in ("suspend", "migrate"):
+            chosen = {"instance": str(case.id), "action": action, "resume": "1"}
+            yield Attempt("migration.act", "POST", f"/processes/{key}/migrate", chosen)
     rollback = {"comment": "Khôi phục"}
     yield Attempt(
         "versions.rollback", "POST", "/processes/document_approval/versions/1/rollback", rollback
@@ -163,6 +168,11 @@ def api_attempts(world: World) -> Iterator[Attempt]:
     # A changed BPMN (a new version, were the auditor allowed to deploy).
     changed = (matrix.WORKFLOWS / "document_approval.bpmn").read_bytes() + b"<!-- v2 -->\n"
     yield Attempt("api.deploy", "POST", "/processes", matrix.Xml(changed))
+    for case in world.cases:  # suspending and moving instances to a newer version
+        key = world.pf.show(case.id)["process_key"]
+        for action in ("suspend", "migrate"):
+            body = {"action": action, "instance_ids": [case.id], "resume": True}
+            yield Attempt("api.migrations", "POST", f"/processes/{key}/migrations", body)
 
 
 def attempts(world: World) -> list[Attempt]:

@@ -5,11 +5,14 @@ inserted after the draft, the draft handed to another lane, the draft removed. E
 instance a test leaves must still re-execute from its log (migration included).
 """
 
+import json
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from cli.main import main
 from engine.api import Policyflow
 from engine.db import transaction
 from engine.errors import PermissionDenied
@@ -319,3 +322,29 @@ def unit_of_items(pf: Policyflow, instance_id: int) -> dict[str, tuple[str, int]
             )
         ).all()
     return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def test_the_command_line_shows_the_dry_run_then_suspends_and_moves(
+    deployed: Policyflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", deployed.url)
+    drafting = at_draft(deployed)
+    registering = Case.start(deployed, "press_statement", "cv_vhtt", press_start())
+    deploy(deployed, without_draft())
+    runner = CliRunner()
+    dry = runner.invoke(main, ["migrate", "press_statement", "--as", OWNER])
+    assert dry.exit_code == 0, dry.output
+    assert f"#{drafting.id} v1 running: không chuyển được" in dry.output
+    assert "(Draft, đang chờ xử lý) không còn trong phiên bản 2." in dry.output
+    assert f"#{registering.id} v1 running: chuyển được (cần tạm dừng trước)" in dry.output
+    assert deployed.show(registering.id)["status"] == "running"  # a dry run writes nothing
+
+    args = ["migrate", "press_statement", "--suspend", "--apply", "--resume", "--as", OWNER]
+    done = runner.invoke(main, [*args, "--comment", "Bỏ bước dự thảo", "--json"])
+    assert done.exit_code == 0, done.output
+    steps = [(r["step"], r["instance_id"], r["ok"]) for r in json.loads(done.stdout)["results"]]
+    assert steps == [("suspend", registering.id, True), ("migrate", registering.id, True)]
+    assert deployed.show(registering.id)["version"] == 2
+    assert deployed.show(drafting.id)["version"] == 1
+    refused = runner.invoke(main, ["migrate", "press_statement", "--as", "cv_vhtt"])
+    assert refused.exit_code != 0 and "quản lý quy trình" in refused.output

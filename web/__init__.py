@@ -26,6 +26,7 @@ from web.views import (
     full_name,
     inbox,
     instances,
+    migration,
     modeler,
     notices,
     processes,
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         audit.bp,
         modeler.bp,
         versions.bp,
+        migration.bp,
         vendor.bp,
         api_bp,
     ):

@@ -105,6 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
         "resume": "tiếp tục hồ sơ",
         "timer": "hẹn giờ đến hạn",
         "message": "nhận thông điệp",
+        "migrate": "chuyển sang phiên bản mới",
     },
 }
 
@@ -460,6 +461,36 @@ EN: dict[str, str] = {
     "dòng": "line",
     "Không tìm thấy quy trình.": "Process not found.",
     "Thiếu nội dung BPMN.": "The BPMN content is missing.",
+    # the modeler's side panel: call activities, messages, scripts, service tasks
+    "Quy trình được gọi (đã triển khai)": "Called process (deployed)",
+    "— chọn quy trình —": "— choose a process —",
+    "Mã quy trình được gọi (calledElement)": "Called process key (calledElement)",
+    "Tên thông điệp (message)": "Message name",
+    "Chọn theo tên; một tên mới tạo thông điệp mới (bpmn:message) trong mô hình.": (
+        "Chosen by name; a new name creates a new message (bpmn:message) in the model."
+    ),
+    "Kịch bản (script)": "Script",
+    "Chạy trong hộp cát của máy chủ: lệnh được phép, giới hạn bước và bộ nhớ.": (
+        "Runs in the server's sandbox: allowed statements only, step and memory limits."
+    ),
+    "Thao tác dịch vụ (serviceTaskOperator)": "Service operation (serviceTaskOperator)",
+    "— chọn thao tác —": "— choose an operation —",
+    "Tham số của thao tác (? là không bắt buộc)": "The operation's parameters (? optional)",
+    "Biến nhận kết quả (resultVariable)": "Result variable (resultVariable)",
+    "Tham số": "Parameters",
+    "Kiểu": "Type",
+    "Giá trị (biểu thức)": "Value (expression)",
+    "Thêm tham số": "Add a parameter",
+    "Xóa": "Remove",
+    # the modeler's bpmnlint (web/views/modeler.py)
+    "Mô hình vi phạm quy tắc bpmnlint (lỗi đánh dấu trên sơ đồ).": (
+        "The model breaks bpmnlint rules (errors marked on the diagram)."
+    ),
+    "Chưa triển khai: mô hình vi phạm quy tắc bpmnlint (xem danh sách lỗi).": (
+        "Not deployed: the model breaks bpmnlint rules (see the list of errors)."
+    ),
+    "Không chạy được bpmnlint trong trình duyệt này": "bpmnlint could not run in this browser",
+    "máy chủ": "server",
     # engine codes (LABELS)
     "Đang mở": "Open",
     "khởi tạo hồ sơ": "started the case",
@@ -474,4 +505,27 @@ EN: dict[str, str] = {
     "tiếp tục hồ sơ": "resumed the case",
     "hẹn giờ đến hạn": "timer fired",
     "nhận thông điệp": "message received",
+    "chuyển sang phiên bản mới": "moved to a newer version",
+    # moving instances to a newer version (web/views/migration.py)
+    "Chuyển hồ sơ sang phiên bản mới": "Move cases to a newer version",
+    "Chuyển hồ sơ": "Move cases",
+    "Sang phiên bản": "To version",
+    "Xem trước": "Preview",
+    "Đang ở phiên bản": "On version",
+    "Chuyển được?": "Can move?",
+    "Được": "Yes",
+    "Cần tạm dừng trước": "Suspend it first",
+    "Thay đổi khi chuyển": "What moving changes",
+    "Tạm dừng các hồ sơ đã chọn": "Suspend the selected cases",
+    "Chuyển các hồ sơ đã chọn": "Move the selected cases",
+    "Tiếp tục hồ sơ sau khi chuyển": "Resume the cases after moving them",
+    "Lý do chuyển": "Reason for the move",
+    "Không có hồ sơ nào đang chạy hoặc tạm dừng.": "No running or suspended case.",
+    "Chưa chọn hồ sơ nào.": "No case selected.",
+    "Mã hồ sơ không hợp lệ.": "Invalid case id.",
+    "Đã tạm dừng hồ sơ {id}.": "Case {id} suspended.",
+    "Đã chuyển hồ sơ {id} sang phiên bản mới.": "Case {id} moved to the newer version.",
+    "Chỉ hồ sơ đã tạm dừng mới chuyển được; hồ sơ chuyển xong giữ hạn xử lý cũ.": (
+        "Only suspended cases move; a moved case keeps its deadlines."
+    ),
 }

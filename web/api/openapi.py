@@ -147,6 +147,82 @@ SCHEMAS: dict[str, Schema] = {
             },
         }
     ),
+    "MigrationRequest": obj(
+        [],
+        {
+            "action": {
+                "enum": ["dry_run", "suspend", "migrate"],
+                "default": "dry_run",
+                "description": "dry_run: which instances can move and why not (writes nothing); "
+                "suspend: suspend the chosen instances; migrate: move the chosen suspended "
+                "instances to the version.",
+            },
+            "instance_ids": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                "description": "Required to suspend or migrate; a dry run defaults to every "
+                "running or suspended instance of the process.",
+            },
+            "to_version": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 2147483647,
+                "description": "The version to move to (default: the newest).",
+            },
+            "resume": {**BOOLEAN, "description": "Resume each instance once moved."},
+            "comment": {**STRING, "maxLength": 500},
+        },
+    ),
+    "MigrationPlan": every(
+        {
+            "process_key": STRING,
+            "to_version": INTEGER,
+            "instances": {
+                "type": "array",
+                "items": every(
+                    {
+                        "instance_id": INTEGER,
+                        "title": STRING,
+                        "status": ref("InstanceStatus"),
+                        "from_version": INTEGER,
+                        "to_version": INTEGER,
+                        "movable": BOOLEAN,
+                        "needs_suspend": {
+                            **BOOLEAN,
+                            "description": "It can move once suspended.",
+                        },
+                        "reasons": {
+                            "type": "array",
+                            "items": STRING,
+                            "description": "Why it cannot move (empty when it can).",
+                        },
+                        "notes": {
+                            "type": "array",
+                            "items": STRING,
+                            "description": "What moving changes (open steps whose model "
+                            "changed, timers that start again).",
+                        },
+                    }
+                ),
+            },
+        }
+    ),
+    "MigrationResults": every(
+        {
+            "results": {
+                "type": "array",
+                "items": obj(
+                    ["instance_id", "ok"],
+                    {
+                        "instance_id": INTEGER,
+                        "ok": BOOLEAN,
+                        "status": ref("InstanceStatus"),
+                        "error": {**STRING, "description": "Why this instance was not changed."},
+                    },
+                ),
+            }
+        }
+    ),
     "Credentials": every({"username": STRING, "password": STRING}),
     "Token": every(
         {
@@ -607,6 +683,31 @@ PATHS: dict[str, Any] = {
                     str(status): {"$ref": f"#/components/responses/E{status}"}
                     for status in (401, 403, 404, 500)
                 },
+            },
+        }
+    },
+    "/processes/{key}/migrations": {
+        "post": {
+            "operationId": "migrateInstances",
+            "summary": "Move running instances to a newer version (dry run, suspend, migrate)",
+            "description": "For process owners (chu_quy_trinh) and administrators (403 else). "
+            "Each instance is suspended or moved on its own: the results say, per instance, "
+            "what happened; every move is a `migrate` audit event.",
+            "parameters": [KEY],
+            "requestBody": {
+                "required": False,
+                **json_body(ref("MigrationRequest"), "What to do, with which instances."),
+            },
+            "responses": {
+                **responses(
+                    200,
+                    {"oneOf": [ref("MigrationPlan"), ref("MigrationResults")]},
+                    "The dry run, or the result per instance.",
+                    400,
+                    401,
+                    403,
+                    404,
+                ),
             },
         }
     },

@@ -24,6 +24,7 @@ SORTS = ("due", "-due", "created", "-created")
 STATUSES = ("running", "suspended", "completed", "cancelled")
 PER_PAGE = 50
 MAX_PER_PAGE = 200
+MIGRATION_ACTIONS = ("dry_run", "suspend", "migrate")
 INSTANCE = "/instances/<int(max=2147483647):instance_id>"  # ids are 32-bit in the database
 
 # -- reading the request -------------------------------------------------------------
@@ -216,6 +217,39 @@ def versions(key: str) -> Response:
 def version_bpmn(key: str, version: int) -> Response:
     xml = engine().version_bpmn(key, version, username())
     return Response(xml, content_type="application/xml; charset=utf-8")
+
+
+@api_bp.post("/processes/<key>/migrations")
+@token_required
+def migrations(key: str) -> Response:
+    """Move instances to a newer version: a dry run (default), suspend, or migrate."""
+    engine().require_deployer(username())  # 403 before the body is read
+    body = json_object()
+    action = body.get("action", "dry_run")
+    ids, target = body.get("instance_ids"), body.get("to_version")
+    errors: dict[str, list[str]] = {}
+    if action not in MIGRATION_ACTIONS:
+        errors["action"] = [f"Một trong: {', '.join(MIGRATION_ACTIONS)}."]
+    if ids is not None and not (
+        isinstance(ids, list) and all(type(i) is int and 0 < i < 2**31 for i in ids)
+    ):
+        errors["instance_ids"] = ["Cần một danh sách mã hồ sơ (số nguyên dương)."]
+    if ids is None and action != "dry_run":
+        errors["instance_ids"] = ["Hãy chọn hồ sơ."]
+    if target is not None and not (type(target) is int and 0 < target < 2**31):
+        errors["to_version"] = ["Cần một số phiên bản (số nguyên dương)."]
+    if not isinstance(body.get("comment", ""), str):
+        errors["comment"] = ["Cần một chuỗi ký tự."]
+    if errors:
+        raise ApiError(400, "Yêu cầu chuyển phiên bản không hợp lệ.", errors)
+    pf, user = engine(), username()
+    if action == "dry_run":
+        return jsonify(pf.migration_plan(key, target, ids, user))
+    if action == "suspend":
+        return jsonify({"results": pf.suspend_for_migration(ids, user)})
+    resume = body.get("resume") is True
+    results = pf.migrate(key, ids, user, target, body.get("comment", ""), resume=resume)
+    return jsonify({"results": results})
 
 
 @api_bp.post("/processes/<key>/instances")

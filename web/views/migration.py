@@ -1,0 +1,76 @@
+"""`/processes/<key>/migrate`: move running instances to a newer version (issue 5).
+
+The page is the engine's dry run (`Policyflow.migration_plan`): every unfinished instance
+of the process, whether it can move to the chosen version and why not. The process owner
+ticks instances, suspends them, then moves them (optionally resuming them); each instance
+is handled on its own and the page says, per instance, what happened.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine.errors import InvalidInput
+from web.auth import current_username, engine, login_required
+from web.i18n import _
+
+bp = Blueprint("migration", __name__, url_prefix="/processes/<key>/migrate")
+
+
+def _username() -> str:
+    """The signed-in process owner or administrator (PermissionDenied for anyone else)."""
+    username = current_username()
+    assert username is not None  # login_required ran first
+    engine().require_deployer(username)
+    return username
+
+
+def _target() -> int | None:
+    raw = request.values.get("to", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput(_("Số phiên bản không hợp lệ."))
+    return int(raw)
+
+
+@bp.get("")
+@login_required
+def index(key: str) -> str:
+    username = _username()
+    plan = engine().migration_plan(key, _target(), None, username)
+    versions = engine().versions(key, username)
+    return render_template("migration.html", key=key, plan=plan, versions=versions)
+
+
+@bp.post("")
+@login_required
+def act(key: str) -> Response:
+    username = _username()
+    target = _target()
+    try:
+        chosen = sorted({int(i) for i in request.form.getlist("instance")})
+    except ValueError:
+        raise InvalidInput(_("Mã hồ sơ không hợp lệ.")) from None
+    back = redirect(url_for("migration.index", key=key, to=target or ""))
+    if not chosen:
+        flash(_("Chưa chọn hồ sơ nào."), "error")
+        return back
+    if request.form.get("action") == "suspend":
+        results = engine().suspend_for_migration(chosen, username)
+        done = _("Đã tạm dừng hồ sơ {id}.")
+    else:
+        results = engine().migrate(
+            key,
+            chosen,
+            username,
+            target,
+            request.form.get("comment", ""),
+            resume=request.form.get("resume") == "1",
+        )
+        done = _("Đã chuyển hồ sơ {id} sang phiên bản mới.")
+    for result in results:
+        if result["ok"]:
+            flash(done.format(id=result["instance_id"]), "success")
+        else:
+            flash(result["error"], "error")
+    return back
