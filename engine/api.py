@@ -86,13 +86,17 @@ class Policyflow(AuditCommands, BackgroundCommands, MigrationCommands):
         actor: str | None = None,
         comment: str = "",
         now: datetime | None = None,
+        expect_key: str | None = None,
     ) -> dict[str, Any]:
         """Deploy as `actor` (a process owner or administrator; None: the system); forms
-        None keeps those of the process's newest version. BpmnRejected lists the problems."""
+        None keeps those of the process's newest version. BpmnRejected lists the problems.
+        `expect_key`: see engine.deploy.deploy (an editor's guard on the process id)."""
 
         def go(s: Session) -> dict[str, Any]:
             user = get_user(s, actor) if actor else None
-            version, created = deploying.deploy(s, bpmn_xml, forms, user, now or utcnow(), comment)
+            version, created = deploying.deploy(
+                s, bpmn_xml, forms, user, now or utcnow(), comment, expect_key
+            )
             return {
                 "key": version.process_key,
                 "version": version.version,

@@ -9,7 +9,7 @@ from engine.bpmn.model_info import executable_processes, read_process
 from engine.bpmn.specs import content_hash, parse_process
 from engine.bpmn.validation import Problem, validate_bpmn
 from engine.bpmn.xml_safety import BpmnXmlError, parse_bpmn_xml
-from engine.errors import BpmnRejected, NotFound, PermissionDenied
+from engine.errors import BpmnRejected, InvalidInput, NotFound, PermissionDenied
 from engine.models import ProcessVersion, Role
 from engine.org import Actor
 
@@ -37,8 +37,12 @@ def deploy(
     deployed_by: Actor | None,
     now: datetime,
     comment: str = "",
+    expect_key: str | None = None,
 ) -> tuple[ProcessVersion, bool]:
     """Store the BPMN as the process's newest version; (version, created).
+
+    `expect_key` guards an editor: the key of the process being edited, which the BPMN's
+    process id must equal, or NEW_PROCESS: the BPMN must not name an existing process.
 
     Deploying the content of the newest version again changes nothing; deploying an
     older version's content again makes it the newest (that is a roll back). Without
@@ -61,6 +65,8 @@ def deploy(
     if isinstance(bpmn_xml, bytes):  # valid UTF-8: the validation read it
         bpmn_xml = bpmn_xml.decode("utf-8-sig")
     parsed = parse_process(bpmn_xml)
+    if expect_key is not None:
+        _check_key(session, parsed.info.key, expect_key)
     forms = {name: forms[name] for name in sorted(parsed.info.forms) if name in forms}
     digest = content_hash(bpmn_xml, forms)
     latest = latest_version(session, parsed.info.key)
@@ -80,6 +86,22 @@ def deploy(
     session.add(version)
     session.flush()
     return version, True
+
+
+NEW_PROCESS = ""  # expect_key for a process created in the editor
+
+
+def _check_key(session: Session, key: str, expected: str) -> None:
+    if expected == NEW_PROCESS and latest_version(session, key) is not None:
+        raise InvalidInput(
+            f"Đã có quy trình mã '{key}': hãy đổi mã (id của process) hoặc mở quy trình "
+            f"'{key}' để sửa."
+        )
+    if expected not in (NEW_PROCESS, key):
+        raise InvalidInput(
+            f"Mô hình mang mã quy trình '{key}', không phải '{expected}' đang sửa: "
+            f"hãy giữ mã '{expected}' (id của process)."
+        )
 
 
 def rollback(

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from engine.api import Policyflow, read_forms
-from engine.errors import BpmnRejected, PermissionDenied
+from engine.deploy import NEW_PROCESS
+from engine.errors import BpmnRejected, InvalidInput, PermissionDenied
 from tests.conftest import DATA, NOW, deploy_test_model
 from tests.test_engine_core import only_task
 
@@ -115,3 +116,16 @@ def test_a_roll_back_brings_back_that_versions_own_forms(pf: Policyflow) -> None
     assert newest["comment"] == "Trở lại mẫu cũ"
     with pytest.raises(PermissionDenied):
         pf.rollback("linear3", 2, "cv_vhtt", "không được")
+
+
+def test_an_editor_keeps_the_process_id_it_edits(pf: Policyflow) -> None:
+    """The modeler's guard: an edit of linear3 must still be linear3, and a process made
+    from a blank diagram must not take the key of an existing one."""
+    pf.deploy(LINEAR, FORMS, "chu_quy_trinh", now=NOW, expect_key=NEW_PROCESS)
+    renamed = LINEAR.replace('id="linear3"', 'id="linear4"')
+    with pytest.raises(InvalidInput, match="mã quy trình 'linear4', không phải 'linear3'"):
+        pf.deploy(renamed, FORMS, "chu_quy_trinh", now=NOW, expect_key="linear3")
+    with pytest.raises(InvalidInput, match="Đã có quy trình mã 'linear3'"):
+        pf.deploy(LINEAR + " ", FORMS, "chu_quy_trinh", now=NOW, expect_key=NEW_PROCESS)
+    assert [v["version"] for v in pf.versions("linear3")] == [1]
+    assert pf.deploy(renamed, FORMS, "chu_quy_trinh", now=NOW, expect_key=NEW_PROCESS)["created"]
