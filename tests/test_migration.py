@@ -73,6 +73,12 @@ def with_legal_check(xml: str = P1) -> str:
             "<bpmn:outgoing>Flow_Check_Review</bpmn:outgoing></bpmn:userTask>"
             '<bpmn:userTask id="Review"',
         ),
+        (
+            '<bpmndi:BPMNShape id="Review_di" bpmnElement="Review">',
+            '<bpmndi:BPMNShape id="Check_legal_di" bpmnElement="Check_legal">'
+            '<dc:Bounds x="2200" y="140" width="100" height="80"/></bpmndi:BPMNShape>'
+            '<bpmndi:BPMNShape id="Review_di" bpmnElement="Review">',
+        ),
     )
 
 
