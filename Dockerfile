@@ -3,6 +3,8 @@ FROM node:22-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
+COPY web/static/lint ./web/static/lint
+RUN npm run build --silent
 
 FROM python:3.11-slim
 WORKDIR /app

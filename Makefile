@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# bpmn-js for the diagrams comes from npm, pinned by package-lock.json, never committed.
+# bpmn-js for the diagrams comes from npm, pinned by package-lock.json, never committed;
+# `npm run build` bundles bpmnlint for the modeler into node_modules/.policyflow/.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-setup: $(STAMP) $(NODE_STAMP)
+LINT_BUNDLE := node_modules/.policyflow/bpmnlint.js
+$(LINT_BUNDLE): $(NODE_STAMP) web/static/lint/entry.js web/static/lint/config.js
+	npm run build --silent
+
+setup: $(STAMP) $(NODE_STAMP) $(LINT_BUNDLE)
 
 ## make run: venv, migrate the embedded SQLite database, seed the demo, deploy, serve the UI.
 run: setup .secret_key

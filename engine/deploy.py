@@ -49,6 +49,8 @@ def deploy(
     `forms` (None) the process keeps the forms of its newest version (none if it is new).
     """
     require_deployer(deployed_by)
+    if expect_key is not None and (key := key_of(bpmn_xml)) is not None:
+        _check_key(session, key, expect_key)
     if forms is None:
         forms = previous_forms(session, bpmn_xml)
     problems = check(session, bpmn_xml, forms)
@@ -65,8 +67,6 @@ def deploy(
     if isinstance(bpmn_xml, bytes):  # valid UTF-8: the validation read it
         bpmn_xml = bpmn_xml.decode("utf-8-sig")
     parsed = parse_process(bpmn_xml)
-    if expect_key is not None:
-        _check_key(session, parsed.info.key, expect_key)
     forms = {name: forms[name] for name in sorted(parsed.info.forms) if name in forms}
     digest = content_hash(bpmn_xml, forms)
     latest = latest_version(session, parsed.info.key)
@@ -116,14 +116,18 @@ def rollback(
 def previous_forms(session: Session, bpmn_xml: str | bytes) -> dict[str, dict]:
     """The forms of the newest deployed version of the process `bpmn_xml` holds ({} when
     it holds no single readable process: the validation then says why)."""
+    key = key_of(bpmn_xml)
+    latest = latest_version(session, key) if key else None
+    return dict(latest.forms) if latest is not None else {}
+
+
+def key_of(bpmn_xml: str | bytes) -> str | None:
+    """The key (process id) of the one executable process the BPMN holds, if it does."""
     try:
         processes = executable_processes(parse_bpmn_xml(bpmn_xml))
     except BpmnXmlError:
-        return {}
-    if len(processes) != 1:
-        return {}
-    latest = latest_version(session, read_process(processes[0]).key)
-    return dict(latest.forms) if latest is not None else {}
+        return None
+    return read_process(processes[0]).key if len(processes) == 1 else None
 
 
 def check(session: Session, bpmn_xml: str | bytes, forms: dict[str, dict]) -> list[Problem]:

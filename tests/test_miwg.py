@@ -1,29 +1,17 @@
 """The BPMN MIWG reference models: the validator gives each a verdict and never crashes.
 
 The models (OMG BPMN Model Interchange Working Group, CC BY 3.0) are read from the shared
-conformance folder next to the repository; they are not part of this project.
+conformance folder next to the repository (tests/miwg.py finds them); they are not part of
+this project. tests/browser/test_browser_miwg.py takes them through the browser modeler.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
-
 import pytest
 
 from engine.bpmn.validation import Problem, validate_bpmn
+from tests.miwg import ABSENT, FILES, MIWG, read_text
 
-# Beside the checkout (../shared), or where POLICYFLOW_MIWG_DIR says; a clone made elsewhere
-# on this machine still finds the shared copy.
-CANDIDATES = [
-    Path(os.environ.get("POLICYFLOW_MIWG_DIR", "/nonexistent")),
-    Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "miwg",
-    Path("/work/shared/conformance/miwg"),
-]
-MIWG = next((c for c in CANDIDATES if c.is_dir()), CANDIDATES[1])
-PATTERNS = ("A.*.bpmn", "B.*.bpmn", "C.1.1.bpmn", "C.4.0.bpmn", "C.8.0.bpmn")
-FILES = sorted({p.name for pattern in PATTERNS for p in MIWG.glob(pattern)})
 RULES = {
     "xml",
     "schema",
@@ -40,16 +28,7 @@ RULES = {
     "unsupported-element",
 }
 
-pytestmark = pytest.mark.skipif(
-    not FILES, reason=f"the BPMN MIWG reference models are not present in {MIWG}"
-)
-
-
-def read_text(name: str) -> str:
-    """The model as text, decoded as its XML declaration says (several are ISO-8859-1)."""
-    raw = (MIWG / name).read_bytes()
-    declared = re.match(rb'<\?xml[^>]*encoding="([^"]+)"', raw)
-    return raw.decode(declared.group(1).decode("ascii") if declared else "utf-8")
+pytestmark = pytest.mark.skipif(not FILES, reason=ABSENT)
 
 
 def verdict(name: str) -> list[Problem]:

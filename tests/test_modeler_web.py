@@ -48,13 +48,23 @@ def test_process_owners_and_admins_open_the_modeler(app: Flask, username: str) -
     assert owner == {"key": "chu_quy_trinh", "name": "Người quản lý quy trình",
                      "name_en": "Process owner"}  # fmt: skip
     assert {"chuyen_vien_vhtt", "lanh_dao_ubnd", "don_vi"} <= {r["key"] for r in roles}
+    called = client.get("/modeler/processes.json").json
+    assert {
+        "key": "document_approval",
+        "name": "Trình ký văn bản (Nghị định 30/2020/NĐ-CP)",
+    } in called
+    assert [p["key"] for p in called] == sorted(p["key"] for p in called)
+    assert all(set(p) == {"key", "name"} for p in called)
+    assert "remind_open_tasks" in page.text  # the service operations, for the panel
     assert client.get("/vendor/bpmn-js/bpmn-modeler.production.min.js").status_code == 200
 
 
 @pytest.mark.parametrize("username", ["cv_vhtt", "kiem_toan"])
 def test_others_may_not_open_the_modeler(app: Flask, username: str) -> None:
     client, token = signed_in(app, username)
-    for url in ("/modeler", "/modeler/new", "/modeler/press_statement", "/modeler/roles.json"):
+    urls = ("/modeler", "/modeler/new", "/modeler/press_statement", "/modeler/roles.json",
+            "/modeler/processes.json")  # fmt: skip
+    for url in urls:
         assert client.get(url).status_code == 403, url
     assert post_json(client, "/modeler/validate", {"xml": PRESS}, token).status_code == 403
     deploy = post_json(client, "/modeler/press_statement/deploy", {"xml": RENAMED}, token)
@@ -108,3 +118,16 @@ def test_the_json_endpoints_need_the_csrf_token(app: Flask, deployed: Policyflow
     res = post_json(client, "/modeler/press_statement/deploy", {"xml": RENAMED}, None)
     assert res.status_code == 400
     assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+
+
+def test_the_modeler_keeps_the_process_id_it_edits(app: Flask, deployed: Policyflow) -> None:
+    client, token = signed_in(app, "chu_quy_trinh")
+    other_key = RENAMED.replace('id="press_statement"', 'id="press_statement_2"')
+    refused = post_json(client, "/modeler/press_statement/deploy", {"xml": other_key}, token)
+    assert refused.status_code == 400
+    assert "không phải 'press_statement' đang sửa" in refused.json["error"]
+    taken = post_json(client, "/modeler/new/deploy", {"xml": RENAMED}, token)
+    assert taken.status_code == 400
+    assert "Đã có quy trình mã 'press_statement'" in taken.json["error"]
+    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert "press_statement_2" not in [p["key"] for p in deployed.processes()]

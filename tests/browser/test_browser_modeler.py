@@ -5,6 +5,7 @@ The shape is created through the bpmn-js API (window.pfModeler), as dragging fro
 palette is not what the test is about; its name is typed into the side panel.
 """
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -29,21 +30,31 @@ if TYPE_CHECKING:
 
 Shoot = Callable[[Page, str], object]
 
+XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DI_NAMESPACES = (f"{{{DC}}}", f"{{{DI}}}", f"{{{BPMNDI}}}")
+IMPLIED_XSI_TYPE = {f"{{{DI}}}waypoint": f"{{{DC}}}Point"}
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
 pytestmark = pytest.mark.browser
 
 NEW_STEP = "Check_format"
 NEW_NAME = "Kiểm tra thể thức văn bản"
 
-# In the Handle sub-process: a user task in the review lane (Lane_tp) between Draft and
-# Review; the flow Draft → Review now ends at the new task, a new flow leads on to Review.
-ADD_STEP = """([id]) => {
+# In the Handle sub-process: a new element (a user task unless a type is given) in the review
+# lane (Lane_tp) between Draft and Review; the flow Draft → Review now ends at it, a new
+# flow leads on to Review.
+ADD_STEP = """([id, type]) => {
   const m = window.pfModeler;
   const reg = m.get("elementRegistry");
   const modeling = m.get("modeling");
   const review = reg.get("Review");
   const flow = reg.get("Flow_Draft_Review");
   const task = modeling.createShape(
-    { type: "bpmn:UserTask" },
+    { type: type || "bpmn:UserTask" },
     { x: review.x + review.width / 2 - 130, y: review.y + review.height / 2 },
     review.parent
   );
@@ -62,13 +73,48 @@ ADD_STEP = """([id]) => {
 
 
 def canonical(xml: str) -> set[tuple]:
-    """Every element with its attributes and text (what the engine could read)."""
-    root = etree.fromstring(xml.encode("utf-8"))
-    return {
-        (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip())
-        for el in root.iter()
-        if isinstance(el.tag, str)
-    }
+    """Every element with its attributes and text (what the engine could read).
+
+    An element with an id gives one fact per attribute and one for its text, so an
+    attribute the export adds (bpmn-js writes `isMarkerVisible` on gateways) loses nothing;
+    an element without one (bounds, waypoints, Spiff properties) is one fact with the id of
+    its nearest ancestor that has one.
+
+    Equal here whatever the lexical form: tags, attribute names and `xsi:type` values are
+    compared by namespace URI (`{uri}local`), so prefixes (`bpmn:`, `semantic:`, none) do
+    not matter; an `xsi:type` naming the type the schema declares anyway (a waypoint's
+    `dc:Point`) is no information; numbers of the diagram interchange (`x="30.0"`, `x="30"`)
+    are compared as numbers. The text is already decoded, so the XML declaration's encoding
+    (ISO-8859-1 in several MIWG files) is dropped before parsing.
+    """
+    root = etree.fromstring(XML_DECLARATION.sub("", xml, count=1).encode("utf-8"))
+    facts: set[tuple] = set()
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        text = (el.text or "").strip()
+        if el.get("id"):
+            facts.update((el.tag, el.get("id"), name, value) for name, value in attributes(el))
+            facts.add((el.tag, el.get("id"), "#text", text))
+        else:
+            owner = next((a.get("id") for a in el.iterancestors() if a.get("id")), None)
+            facts.add((el.tag, owner, attributes(el), text))
+    return facts
+
+
+def attributes(el: etree._Element) -> tuple[tuple[str, str], ...]:
+    found = []
+    for name, value in el.attrib.items():
+        if name == XSI_TYPE:
+            prefix, _colon, local = value.rpartition(":")
+            uri = el.nsmap.get(prefix or None)
+            value = f"{{{uri}}}{local}" if uri else value
+            if IMPLIED_XSI_TYPE.get(el.tag) == value:
+                continue
+        elif el.tag.startswith(DI_NAMESPACES) and NUMBER.fullmatch(value):
+            value = repr(float(value))
+        found.append((name, value))
+    return tuple(sorted(found))
 
 
 def open_in_modeler(page: Page, key: str) -> None:

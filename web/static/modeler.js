@@ -1,70 +1,23 @@
 // The process modeler (/modeler/<key>): the bpmn-js Modeler with a side panel for what
 // the engine reads (name; a lane's role; a user task's form and due date; a timer's
-// expression; a flow's condition), Validate and Deploy through the engine, download,
-// upload, and a draft kept in this browser's localStorage. The modeler instance is
-// window.pfModeler (the browser tests drive it through the bpmn-js API).
+// expression; a flow's condition; a call activity's called process; a message event's
+// message; a script task's script; a service task's operator and parameters), Validate
+// and Deploy through the engine (and bpmnlint in the browser), download, upload, and a
+// draft kept in this browser's localStorage. The modeler instance is window.pfModeler
+// (the browser tests drive it through the bpmn-js API). Reading and writing files
+// without loss is modeler_io.js (window.pfModelerIO).
 (function () {
   "use strict";
 
-  const SPIFF_URI = "http://spiffworkflow.org/bpmn/schema/1.0/core";
-
-  // The Spiff extension elements the engine and the shipped models use: declared so that
-  // bpmn-js keeps them on import/export and the panel can edit them.
-  const SPIFF = {
-    name: "spiffworkflow",
-    uri: SPIFF_URI,
-    prefix: "spiffworkflow",
-    xml: { tagAlias: "lowerCase" },
-    associations: [],
-    types: [
-      { name: "Properties", superClass: ["Element"],
-        properties: [{ name: "properties", type: "Property", isMany: true }] },
-      { name: "Property", superClass: ["Element"],
-        properties: [{ name: "name", type: "String", isAttr: true },
-          { name: "value", type: "String", isAttr: true }] },
-      { name: "InstructionsForEndUser", superClass: ["Element"],
-        properties: [{ name: "value", type: "String", isBody: true }] },
-      { name: "PreScript", superClass: ["Element"],
-        properties: [{ name: "value", type: "String", isBody: true }] },
-      { name: "PostScript", superClass: ["Element"],
-        properties: [{ name: "value", type: "String", isBody: true }] },
-      { name: "ServiceTaskOperator", superClass: ["Element"],
-        properties: [{ name: "id", type: "String", isAttr: true },
-          { name: "resultVariable", type: "String", isAttr: true },
-          { name: "parameters", type: "Parameters" }] },
-      { name: "Parameters", superClass: ["Element"],
-        properties: [{ name: "parameters", type: "Parameter", isMany: true }] },
-      { name: "Parameter", superClass: ["Element"],
-        properties: [{ name: "id", type: "String", isAttr: true },
-          { name: "type", type: "String", isAttr: true },
-          { name: "value", type: "String", isAttr: true }] },
-    ],
-  };
-
-  const BLANK = '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" ' +
-    'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" ' +
-    'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" ' +
-    'xmlns:spiffworkflow="' + SPIFF_URI + '" id="Definitions_new" ' +
-    'targetNamespace="http://bpmn.io/schema/bpmn">\n' +
-    '  <bpmn:process id="Process_new" name="" isExecutable="true">\n' +
-    '    <bpmn:startEvent id="StartEvent_1"/>\n' +
-    '  </bpmn:process>\n' +
-    '  <bpmndi:BPMNDiagram id="BPMNDiagram_1">\n' +
-    '    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="Process_new">\n' +
-    '      <bpmndi:BPMNShape id="StartEvent_1_di" bpmnElement="StartEvent_1">\n' +
-    '        <dc:Bounds x="180" y="160" width="36" height="36"/>\n' +
-    '      </bpmndi:BPMNShape>\n' +
-    '    </bpmndi:BPMNPlane>\n' +
-    '  </bpmndi:BPMNDiagram>\n' +
-    '</bpmn:definitions>\n';
-
+  const IO = window.pfModelerIO;
   const TIMER_KINDS = ["timeDuration", "timeDate", "timeCycle"];
   const MARKS = ["pf-problem-error", "pf-problem-warning"];
 
   const root = document.getElementById("pf-modeler");
   if (!root || typeof window.BpmnJS !== "function") return;
   const T = JSON.parse(root.dataset.texts || "{}");
+  // The service operations (engine/services.py): [{id, parameters: [{id, required}]}]
+  const OPERATIONS = JSON.parse(root.dataset.operations || "[]");
   const key = root.dataset.key || "";
   const status = document.getElementById("pf-status");
   const props = document.getElementById("pf-props");
@@ -72,10 +25,13 @@
 
   const modeler = new window.BpmnJS({
     container: document.getElementById("pf-canvas"),
-    moddleExtensions: { spiffworkflow: SPIFF },
+    moddleExtensions: { spiffworkflow: IO.SPIFF },
   });
   window.pfModeler = modeler;
+  IO.keepOnRoundTrip(modeler);
   let roles = [];
+  let processes = []; // the deployed processes a call activity may call: [{key, name}]
+  let batchReady = false;
   let marked = [];
 
   function say(text, kind) {
@@ -149,6 +105,121 @@
 
   function expression(body) {
     return modeler.get("moddle").create("bpmn:FormalExpression", { body: body });
+  }
+
+  // Several modeling calls as one command: one undo (Ctrl+Z) takes them all back.
+  function batch(changes) {
+    const stack = modeler.get("commandStack");
+    if (!batchReady) {
+      stack.registerHandler("pf.batch", function () {
+        this.preExecute = (context) => context.changes();
+        this.execute = () => [];
+        this.revert = () => [];
+      });
+      batchReady = true;
+    }
+    stack.execute("pf.batch", { changes: changes });
+  }
+
+  function extensionOf(bo, type) {
+    const ext = bo.extensionElements;
+    return ext ? (ext.get("values") || []).find((v) => v.$type === type) || null : null;
+  }
+
+  // The element's extension element of `type`, created if missing (call inside batch).
+  function ensureExtension(element, type) {
+    const modeling = modeler.get("modeling");
+    const moddle = modeler.get("moddle");
+    const bo = element.businessObject;
+    let ext = bo.extensionElements;
+    if (!ext) {
+      ext = moddle.create("bpmn:ExtensionElements", { values: [] });
+      ext.$parent = bo;
+      modeling.updateProperties(element, { extensionElements: ext });
+    }
+    let found = extensionOf(bo, type);
+    if (!found) {
+      found = moddle.create(type, {});
+      found.$parent = ext;
+      modeling.updateModdleProperties(element, ext, { values: ext.get("values").concat([found]) });
+    }
+    return found;
+  }
+
+  // -- messages: <bpmn:message name> in the definitions, referred to by messageRef ------
+
+  // What carries the messageRef: a receive/send task itself, or an event's definition.
+  function messageHolder(bo) {
+    if (bo.$instanceOf("bpmn:ReceiveTask") || bo.$instanceOf("bpmn:SendTask")) return bo;
+    return (bo.eventDefinitions || []).find((d) => d.$type === "bpmn:MessageEventDefinition") ||
+      null;
+  }
+
+  function messages() {
+    const definitions = modeler.getDefinitions();
+    return (definitions.get("rootElements") || []).filter((e) => e.$type === "bpmn:Message");
+  }
+
+  // The message named `name` (created in the definitions if none is) becomes the holder's.
+  function setMessage(element, holder, name) {
+    const modeling = modeler.get("modeling");
+    const moddle = modeler.get("moddle");
+    const definitions = modeler.getDefinitions();
+    batch(() => {
+      let message = name ? messages().find((m) => (m.name || m.id) === name) : null;
+      if (name && !message) {
+        message = moddle.create("bpmn:Message", { name: name });
+        message.id = moddle.ids.nextPrefixed("Message_", message);
+        message.$parent = definitions;
+        modeling.updateModdleProperties(element, definitions, {
+          rootElements: definitions.get("rootElements").concat([message]),
+        });
+      }
+      modeling.updateModdleProperties(element, holder, { messageRef: message || undefined });
+    });
+  }
+
+  // -- a service task's <spiffworkflow:serviceTaskOperator> and its parameters ----------
+
+  const OPERATOR = "spiffworkflow:ServiceTaskOperator";
+
+  function setOperator(element, changes) {
+    batch(() => {
+      modeler.get("modeling").updateModdleProperties(element,
+        ensureExtension(element, OPERATOR), changes);
+    });
+  }
+
+  // rows: [{param (the existing spiffworkflow:Parameter or null), id, type, value}]
+  function setParameters(element, rows) {
+    const modeling = modeler.get("modeling");
+    const moddle = modeler.get("moddle");
+    batch(() => {
+      const operator = ensureExtension(element, OPERATOR);
+      let holder = operator.get("parameters");
+      if (!holder) {
+        holder = moddle.create("spiffworkflow:Parameters", { parameters: [] });
+        holder.$parent = operator;
+        modeling.updateModdleProperties(element, operator, { parameters: holder });
+      }
+      const list = rows.map((row) => {
+        const values = { id: row.id, type: row.type || undefined, value: row.value };
+        if (!row.param) {
+          const added = moddle.create("spiffworkflow:Parameter", values);
+          added.$parent = holder;
+          return added;
+        }
+        if (["id", "type", "value"].some((k) => (row.param.get(k) || undefined) !==
+            (values[k] || undefined))) {
+          modeling.updateModdleProperties(element, row.param, values);
+        }
+        return row.param;
+      });
+      const before = holder.get("parameters");
+      if (list.length !== before.length || list.some((p, i) => p !== before[i])) {
+        modeling.updateModdleProperties(element, holder, { parameters: list });
+      }
+    });
   }
 
   // -- the side panel ------------------------------------------------------------------
@@ -242,6 +313,121 @@
       });
       props.appendChild(field(T.condition, area));
     }
+    if (element.type === "bpmn:CallActivity") renderCalled(element);
+    const holder = messageHolder(bo);
+    if (holder) renderMessage(element, holder);
+    if (element.type === "bpmn:ScriptTask") renderScript(element);
+    if (element.type === "bpmn:ServiceTask") renderOperator(element);
+  }
+
+  // A call activity's calledElement: a deployed process, or any key typed in.
+  function renderCalled(element) {
+    const bo = element.businessObject;
+    const select = el("select", { id: "pf-prop-called-select" });
+    select.appendChild(el("option", { value: "", text: T.called_pick }));
+    processes.forEach((p) => {
+      select.appendChild(el("option", { value: p.key, text: p.key + " — " + p.name }));
+    });
+    const input = textInput("pf-prop-called", bo.calledElement, save);
+    select.value = processes.some((p) => p.key === bo.calledElement) ? bo.calledElement : "";
+    function save(value) {
+      select.value = processes.some((p) => p.key === value) ? value : "";
+      modeler.get("modeling").updateProperties(element, { calledElement: value || undefined });
+    }
+    select.addEventListener("change", () => {
+      if (!select.value) return;
+      input.value = select.value;
+      save(select.value);
+    });
+    props.appendChild(field(T.called, select));
+    props.appendChild(field(T.called_key, input));
+  }
+
+  function renderMessage(element, holder) {
+    const list = el("datalist", { id: "pf-message-names" });
+    messages().forEach((m) => list.appendChild(el("option", { value: m.name || m.id })));
+    const current = holder.messageRef ? holder.messageRef.name || holder.messageRef.id : "";
+    const input = textInput("pf-prop-message", current, (v) => setMessage(element, holder, v));
+    input.setAttribute("list", "pf-message-names");
+    props.appendChild(field(T.message, input));
+    props.appendChild(list);
+    props.appendChild(el("p", { class: "muted small", text: T.message_note }));
+  }
+
+  function renderScript(element) {
+    const area = el("textarea", { id: "pf-prop-script", rows: "8", spellcheck: "false",
+      class: "modeler-code" });
+    area.value = element.businessObject.script || "";
+    area.addEventListener("change", () => {
+      modeler.get("modeling").updateProperties(element, {
+        script: area.value.trim() ? area.value : undefined,
+      });
+    });
+    props.appendChild(field(T.script, area));
+    props.appendChild(el("p", { class: "muted small", text: T.script_note }));
+  }
+
+  function renderOperator(element) {
+    const operator = extensionOf(element.businessObject, OPERATOR);
+    const current = operator ? operator.get("id") || "" : "";
+    const known = OPERATIONS.map((o) => o.id);
+    const select = el("select", { id: "pf-prop-operator" });
+    select.appendChild(el("option", { value: "", text: T.operator_pick }));
+    known.concat(current && known.indexOf(current) < 0 ? [current] : []).forEach((k) => {
+      select.appendChild(el("option", { value: k, text: k }));
+    });
+    select.value = current;
+    select.addEventListener("change", () => setOperator(element, { id: select.value || undefined }));
+    props.appendChild(field(T.operator, select));
+    const operation = OPERATIONS.find((o) => o.id === current);
+    if (operation) {
+      const names = operation.parameters.map((p) => p.id + (p.required ? "" : "?"));
+      props.appendChild(el("p", { class: "muted small", id: "pf-prop-operator-params",
+        text: T.operator_params + ": " + (names.join(", ") || "—") }));
+    }
+    props.appendChild(field(T.result_variable, textInput("pf-prop-result",
+      operator ? operator.get("resultVariable") : "",
+      (v) => setOperator(element, { resultVariable: v || undefined }))));
+
+    const holder = operator && operator.get("parameters");
+    const rows = (holder ? holder.get("parameters") : []).map((p) => ({
+      param: p, id: p.get("id") || "", type: p.get("type") || "", value: p.get("value") || "",
+    }));
+    const table = el("div", { class: "modeler-params", id: "pf-prop-params" });
+    table.appendChild(el("span", { class: "modeler-params-title", text: T.parameters }));
+    const save = () => setParameters(element, rows.filter((r) => r.id));
+    rows.forEach((row, i) => {
+      const line = el("div", { class: "modeler-param", "data-param": row.id });
+      [["id", T.param_id], ["type", T.param_type], ["value", T.param_value]].forEach(([k, label]) => {
+        const input = el("input", { type: "text", id: "pf-param-" + i + "-" + k,
+          "aria-label": label + " (" + (i + 1) + ")", placeholder: label });
+        input.value = row[k];
+        input.addEventListener("change", () => { row[k] = input.value.trim(); save(); });
+        line.appendChild(input);
+      });
+      const remove = el("button", { type: "button", class: "link", text: T.param_remove,
+        "aria-label": T.param_remove + " " + row.id });
+      remove.addEventListener("click", () => {
+        rows.splice(rows.indexOf(row), 1);
+        save();
+        render(element);
+      });
+      line.appendChild(remove);
+      table.appendChild(line);
+    });
+    const add = el("button", { type: "button", class: "secondary", id: "pf-param-add",
+      text: T.param_add });
+    add.addEventListener("click", () => {
+      const taken = rows.map((r) => r.id);
+      const missing = operation && operation.parameters.find((p) => taken.indexOf(p.id) < 0);
+      let id = missing ? missing.id : "param";
+      for (let n = 2; taken.indexOf(id) >= 0; n += 1) id = "param_" + n;
+      rows.push({ param: null, id: id, type: "str", value: '""' });
+      save();
+      render(element);
+    });
+    table.appendChild(add);
+    props.appendChild(table);
   }
 
   function selected() {
@@ -297,6 +483,12 @@
             item.appendChild(document.createTextNode(where + ": "));
           }
           item.appendChild(document.createTextNode(p.message));
+          // pf-lint: where it comes from, a bpmnlint rule or one of the engine's
+          item.setAttribute("data-source", p.source || "engine");
+          if (p.rule) {
+            item.appendChild(el("span", { class: "muted small pf-problem-source",
+              text: " [" + (p.source === "bpmnlint" ? p.rule : T.source_engine + ": " + p.rule) + "]" }));
+          }
           ul.appendChild(item);
         });
         problemsBox.appendChild(el("h2", { class: severity, text: title + " (" + list.length + ")" }));
@@ -322,14 +514,46 @@
     return { ok: res.ok, status: res.status, data: data };
   }
 
+  // -- pf-lint: bpmnlint in the browser (window.pfLint from /vendor/bpmnlint.js) -------
+
+  // The bpmnlint findings on the diagram as it is now, as {errors, warnings}, each tagged
+  // source "bpmnlint". A linter missing or failing is one warning, never a silent pass
+  // (the server checks the engine's rules either way).
+  async function lint() {
+    const found = { errors: [], warnings: [] };
+    try {
+      if (typeof window.pfLint !== "function") throw new Error("window.pfLint");
+      (await window.pfLint(modeler.getDefinitions())).forEach((p) => {
+        p.source = "bpmnlint";
+        (p.severity === "error" ? found.errors : found.warnings).push(p);
+      });
+    } catch (e) {
+      found.warnings.push({ element_id: "", severity: "warning", rule: "bpmnlint",
+        source: "bpmnlint", message: T.lint_unavailable + " (" + (e.message || e) + ")" });
+    }
+    return found;
+  }
+
+  function merged(engineResult, linted) {
+    return {
+      errors: (engineResult.errors || []).concat(linted.errors),
+      warnings: (engineResult.warnings || []).concat(linted.warnings),
+    };
+  }
+
   async function validate() {
     say(T.validating);
     try {
+      const linted = await lint();
       const res = await post(root.dataset.validateUrl, { xml: await currentXml() });
-      if (!res.ok && !res.data.errors) { say(res.data.error || T.failed, "bad"); return; }
-      showProblems(res.data);
-      const ok = res.data.executable;
-      say(ok ? T.valid : T.rejected, ok ? "good" : "bad");
+      if (!res.ok && !res.data.errors) {
+        showProblems(linted);
+        say(res.data.error || T.failed, "bad");
+        return;
+      }
+      showProblems(merged(res.data, linted));
+      const ok = res.data.executable && !linted.errors.length;
+      say(ok ? T.valid : res.data.executable ? T.lint_errors : T.rejected, ok ? "good" : "bad");
       root.dataset.validated = ok ? "ok" : "errors";
     } catch (e) {
       say(T.failed, "bad");
@@ -339,17 +563,33 @@
   async function deploy() {
     say(T.deploying);
     try {
+      const xml = await currentXml();
+      const linted = await lint();
+      if (linted.errors.length) {
+        // bpmnlint errors block deploy here: the deploy request is not sent. The engine's
+        // findings are fetched (validate) to list everything that is wrong at once.
+        let checked = {};
+        try {
+          const res = await post(root.dataset.validateUrl, { xml: xml });
+          if (res.data.errors) checked = res.data;
+        } catch (e) { checked = {}; }
+        showProblems(merged(checked, linted));
+        say(T.lint_blocked, "bad");
+        root.dataset.deployBlocked = "bpmnlint";
+        return;
+      }
+      delete root.dataset.deployBlocked;
       const res = await post(root.dataset.deployUrl, {
-        xml: await currentXml(),
+        xml: xml,
         comment: document.getElementById("pf-comment").value,
       });
       if (res.ok) {
-        showProblems({});
+        showProblems(linted);
         const text = res.data.created ? T.deployed : T.unchanged;
         say(fill(text, res.data), "good");
         root.dataset.deployedVersion = String(res.data.version);
       } else if (res.data.errors) {
-        showProblems(res.data);
+        showProblems(merged(res.data, linted));
         say(T.rejected, "bad");
       } else {
         say(res.data.error || T.failed, "bad");
@@ -391,7 +631,7 @@
   document.getElementById("pf-download").addEventListener("click", download);
   document.getElementById("pf-upload").addEventListener("change", (event) => {
     const file = event.target.files && event.target.files[0];
-    if (file) file.text().then(load);
+    if (file) IO.fileText(file).then(load);
     event.target.value = "";
   });
   document.getElementById("pf-draft-save").addEventListener("click", () => {
@@ -406,6 +646,11 @@
     load(xml).then((ok) => { if (ok) say(T.draft_loaded, "good"); });
   });
 
+  fetch(root.dataset.processesUrl, { credentials: "same-origin" })
+    .then((res) => (res.ok ? res.json() : []))
+    .then((found) => { processes = found; render(selected()); })
+    .catch(() => { processes = []; });
+
   fetch(root.dataset.rolesUrl, { credentials: "same-origin" })
     .then((res) => (res.ok ? res.json() : []))
     .then((found) => { roles = found; render(selected()); })
@@ -417,6 +662,6 @@
       .then(load)
       .catch(() => say(T.import_failed, "bad"));
   } else {
-    load(BLANK);
+    load(IO.BLANK);
   }
 })();

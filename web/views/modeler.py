@@ -6,13 +6,16 @@ edited with the bpmn-js Modeler (web/static/modeler.js); validating and deployin
 through the engine (`validate`, `deploy`), which never trusts the browser.
 """
 
+import inspect
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from engine.deploy import NEW_PROCESS
 from engine.errors import BpmnRejected, NotFound, PolicyflowError
 from engine.queries import roles as role_queries
+from engine.services import OPERATIONS
 from web.auth import current_username, engine, login_required
 from web.i18n import _, current_lang
 
@@ -57,6 +60,33 @@ def _texts() -> dict[str, str]:
         "draft_none": _("Chưa có bản nháp nào cho quy trình này."),
         "draft_loaded": _("Đã mở bản nháp."),
         "line": _("dòng"),
+        # the side panel: call activities, messages, scripts, service tasks
+        "called": _("Quy trình được gọi (đã triển khai)"),
+        "called_pick": _("— chọn quy trình —"),
+        "called_key": _("Mã quy trình được gọi (calledElement)"),
+        "message": _("Tên thông điệp (message)"),
+        "message_note": _(
+            "Chọn theo tên; một tên mới tạo thông điệp mới (bpmn:message) trong mô hình."
+        ),
+        "script": _("Kịch bản (script)"),
+        "script_note": _(
+            "Chạy trong hộp cát của máy chủ: lệnh được phép, giới hạn bước và bộ nhớ."
+        ),
+        "operator": _("Thao tác dịch vụ (serviceTaskOperator)"),
+        "operator_pick": _("— chọn thao tác —"),
+        "operator_params": _("Tham số của thao tác (? là không bắt buộc)"),
+        "result_variable": _("Biến nhận kết quả (resultVariable)"),
+        "parameters": _("Tham số"),
+        "param_id": _("Tên"),
+        "param_type": _("Kiểu"),
+        "param_value": _("Giá trị (biểu thức)"),
+        "param_add": _("Thêm tham số"),
+        "param_remove": _("Xóa"),
+        # bpmnlint in the browser (web/static/lint/): its errors block Deploy there
+        "lint_errors": _("Mô hình vi phạm quy tắc bpmnlint (lỗi đánh dấu trên sơ đồ)."),
+        "lint_blocked": _("Chưa triển khai: mô hình vi phạm quy tắc bpmnlint (xem danh sách lỗi)."),
+        "lint_unavailable": _("Không chạy được bpmnlint trong trình duyệt này"),
+        "source_engine": _("máy chủ"),
     }
 
 
@@ -68,6 +98,23 @@ def index() -> str:
     return render_template("modeler_index.html", processes=listed)
 
 
+def _operations() -> list[dict[str, Any]]:
+    """The service operations a service task may call (engine/services.py), each with its
+    parameters (the handler's keyword arguments after the context) and which are required."""
+    found = []
+    for name, handler in sorted(OPERATIONS.items()):
+        params = list(inspect.signature(handler).parameters.values())[1:]
+        found.append(
+            {
+                "id": name,
+                "parameters": [
+                    {"id": p.name, "required": p.default is inspect.Parameter.empty} for p in params
+                ],
+            }
+        )
+    return found
+
+
 def _page(key: str, version: int | None, xml_url: str) -> str:
     return render_template(
         "modeler.html",
@@ -75,6 +122,7 @@ def _page(key: str, version: int | None, xml_url: str) -> str:
         version=version,
         xml_url=xml_url,
         texts=_texts(),
+        operations=_operations(),
         lang=current_lang(),
     )
 
@@ -93,6 +141,15 @@ def roles() -> Response:
     with engine().transaction() as session:
         found = role_queries.roles(session)
     return jsonify(found)
+
+
+@bp.get("/processes.json")
+@login_required
+def processes() -> Response:
+    """The deployed processes a call activity may call, by key: [{key, name}]."""
+    _require_owner()
+    found = sorted(engine().processes(), key=lambda p: p["key"])
+    return jsonify([{"key": p["key"], "name": p["name"]} for p in found])
 
 
 @bp.get("/<key>")
@@ -145,8 +202,12 @@ def deploy(key: str) -> JsonReply:
         return _bad_body()
     xml, comment = posted
     try:
-        # forms None: the process keeps the forms of its newest version
-        done = engine().deploy(xml, None, actor=username, comment=comment.strip())
+        # forms None: the process keeps the forms of its newest version; the process id
+        # must stay the edited process's (a new one must not take an existing key).
+        expect = NEW_PROCESS if key == "new" else key
+        done = engine().deploy(
+            xml, None, actor=username, comment=comment.strip(), expect_key=expect
+        )
     except BpmnRejected as err:
         problems = err.problems or []
         return jsonify(

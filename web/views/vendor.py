@@ -1,6 +1,7 @@
 """bpmn-js from node_modules (installed by `npm ci` from package-lock.json), never copied
 into the repository: only the NavigatedViewer and Modeler bundles and their stylesheets are
-served."""
+served; and the modeler's bpmnlint bundle, built by `npm run build` (web/static/lint/) into
+node_modules/.policyflow/."""
 
 from pathlib import Path
 
@@ -17,6 +18,9 @@ SERVED = {
     "assets/bpmn-font/css/bpmn-embedded.css",  # the modeler's palette icons
 }
 
+BUILT = ROOT / "node_modules" / ".policyflow"
+BPMNLINT = "bpmnlint.js"
+
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 
@@ -25,3 +29,9 @@ def bpmn_js(path: str) -> Response:
     if path not in SERVED:
         abort(404)
     return send_from_directory(DIST, path, max_age=7 * 24 * 3600)
+
+
+@bp.get("/bpmnlint.js")
+def bpmnlint() -> Response:
+    """bpmnlint with its recommended rules, for /modeler (window.pfLint)."""
+    return send_from_directory(BUILT, BPMNLINT, max_age=3600)
