@@ -31,7 +31,7 @@ from engine.api_migration import MigrationCommands
 from engine.audit import ChainBreak, verify_chain
 from engine.context import utcnow
 from engine.db import database_url, new_session, normalize_url
-from engine.errors import Conflict, InvalidInput
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import ProcessVersion
 from engine.org import get_user
 from engine.runtime import Runtime
@@ -209,15 +209,22 @@ class Policyflow(AuditCommands, BackgroundCommands, MigrationCommands):
             lambda s: queries.instances(s, self.runtime, self._actor(s, username), **filters)
         )
 
-    def bpmn_xml(self, instance_id: int, username: str | None = None) -> str:
-        """The BPMN of the version the instance runs (for its diagram)."""
+    def bpmn_xml(
+        self, instance_id: int, username: str | None = None, version: int | None = None
+    ) -> str:
+        """The BPMN of the version the instance runs (for its diagram), or of `version`, one
+        it ran before a migration (NotFound for any other)."""
 
         def go(s: Session) -> str:
             instance = queries.visible_instance(
                 s, self.runtime, instance_id, self._actor(s, username)
             )
-            row = s.get(ProcessVersion, instance.process_version_id)
-            assert row is not None
+            version_id = instance.process_version_id
+            if version is not None:
+                version_id = queries.versions_run(s, instance).get(version, 0)
+            row = s.get(ProcessVersion, version_id)
+            if row is None:
+                raise NotFound(f"Hồ sơ {instance_id} chưa từng chạy phiên bản {version}.")
             return row.bpmn_xml
 
         return self._run(go)

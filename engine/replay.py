@@ -65,6 +65,7 @@ class Step:
     payload: dict[str, Any]
     result: dict[str, Any]
     status: str  # the instance's status after the step
+    version: int  # the version of its process the instance ran after the step
     data: dict[str, Any] | None = None  # the instance's data after it (when asked for)
     diagram: dict[str, Any] = field(default_factory=dict)  # element states, flows taken
 
@@ -146,6 +147,7 @@ class Replayer:
                 event.payload,
                 event.result,
                 self.status,
+                self.bundle.main.version,
                 data_of(self.wf) if self.keep_data and self.wf is not None else None,
                 self.track.snapshot() if self.keep_data else {},
             )
@@ -368,6 +370,7 @@ def step_view(step: Step, tasks: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "command": step.command,
         "payload": step.payload,
         "status": step.status,
+        "version": step.version,
         "element_states": step.diagram.get("element_states", {}),
         "flows_taken": step.diagram.get("flows_taken", []),
         "data": step.data,

@@ -116,3 +116,31 @@ def test_the_api_is_for_process_owners(api: Api, deployed: Policyflow) -> None:
     error_of(res, 403)
     assert deployed.show(drafting.id)["status"] == "running"
     error_of(api.post(OWNER, "/processes/no_such/migrations", {}), 404)
+
+
+def test_the_replay_steps_across_the_move_with_each_versions_diagram(
+    app: Flask, deployed: Policyflow
+) -> None:
+    case = at_draft(deployed)
+    deploy(deployed, with_legal_check())
+    deployed.suspend_for_migration([case.id], OWNER)
+    deployed.migrate("press_statement", [case.id], OWNER, comment="Quy định mới", resume=True)
+    steps = deployed.replay(case.id, username="admin")["steps"]
+    assert [(s["command"], s["version"]) for s in steps][-3:] == [
+        ("suspend", 1),
+        ("migrate", 2),
+        ("resume", 2),
+    ]
+    client, _token = signed_in(app, "admin")
+    base = f"/instances/{case.id}/diagram.xml"
+    assert "Check_legal" not in client.get(f"{base}?version=1").text
+    assert (
+        "Check_legal" in client.get(base).text
+        and "Check_legal" in client.get(f"{base}?version=2").text
+    )
+    assert client.get(f"{base}?version=3").status_code == 404
+    first = client.get(f"/instances/{case.id}/replay?step=1").text
+    assert f'data-xml-url="{base}?version=1"' in first
+    moved = client.get(f"/instances/{case.id}/replay?step={len(steps) - 1}").text
+    assert "1 → 2" in moved and "Quy định mới" in moved
+    assert deployed.verify(case.id)["verified"]

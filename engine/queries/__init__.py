@@ -4,7 +4,7 @@ from .audit_search import search_events
 from .inbox import describe_items, inbox, inbox_filter, tasks_for
 from .instances import history, instance_data, instances, show_instance, visible_instance
 from .notices import mark_read, notices, unread_count
-from .processes import org_units, processes, versions
+from .processes import org_units, processes, versions, versions_run
 
 __all__ = [
     "describe_items",
@@ -22,6 +22,7 @@ __all__ = [
     "tasks_for",
     "unread_count",
     "versions",
+    "versions_run",
     "visible_instance",
 ]
 

@@ -40,6 +40,7 @@ COMMANDS = (
     "cancel",
     "suspend",
     "resume",
+    "migrate",
 )
 
 TASK_ID = AuditEvent.payload["task_id"].as_string()

@@ -1,4 +1,5 @@
-"""The processes a user sees on the start page; a process's deployed versions."""
+"""The processes a user sees on the start page; a process's deployed versions; the
+versions an instance has run."""
 
 from datetime import date
 from typing import Any
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine import org
 from engine.errors import NotFound
-from engine.models import ProcessVersion, User
+from engine.models import AuditEvent, Instance, ProcessVersion, User
 from engine.runtime import Runtime
 from engine.starting import start_role
 
@@ -95,3 +96,19 @@ def org_units(tree: org.OrgTree, on: date | None = None) -> list[dict[str, Any]]
         }
         for u in sorted(units, key=lambda u: (u.kind != "district", u.kind, u.name))
     ]  # fmt: skip
+
+
+def versions_run(session: Session, instance: Instance) -> dict[int, int]:
+    """Every version the instance has run, number -> process_versions.id: the one it runs
+    now and those it was migrated from (their ids are in its `migrate` audit events)."""
+    current = session.get(ProcessVersion, instance.process_version_id)
+    assert current is not None
+    found = {current.version: current.id}
+    moves = session.scalars(
+        select(AuditEvent.payload).where(
+            AuditEvent.instance_id == instance.id, AuditEvent.command == "migrate"
+        )
+    )
+    for payload in moves:
+        found.setdefault(payload["from_version"], payload["from_version_id"])
+    return found

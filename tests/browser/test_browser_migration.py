@@ -1,7 +1,8 @@
 """Moving a running case to a newer version in a real browser: the process owner opens
 the migration page from the versions list, sees which cases can move, suspends the one
 at the draft step, moves it with a comment; its diagram then draws the new version with
-the draft still active and the new legal check ahead, and the draft is done as usual."""
+the draft still active and the new legal check ahead; the replay draws the steps before
+the move on version 1 and after it on version 2; the draft is done as usual."""
 
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,18 @@ def test_the_owner_suspends_and_moves_a_case_in_the_browser(
     expect(diagram.locator('[data-element-id="Check_legal"]')).to_have_count(1)
     expect(diagram.locator('.djs-element.pf-active[data-element-id="Draft"]')).to_have_count(1)
     expect(page.locator("body")).to_contain_text("chuyển sang phiên bản mới")
+
+    # The replay draws each step on the version it ran on: version 1 before the move.
+    page.goto(f"/instances/{case.id}/replay?step=1")
+    replayed = page.locator("#diagram")
+    expect(replayed).to_have_attribute("data-loaded", "true", timeout=15000)
+    expect(replayed.locator('[data-element-id="Draft"]')).to_have_count(1)
+    expect(replayed.locator('[data-element-id="Check_legal"]')).to_have_count(0)
+    page.keyboard.press("End")
+    expect(replayed.locator('[data-element-id="Check_legal"]')).to_have_count(1)
+    page.keyboard.press("Home")
+    expect(replayed.locator('[data-element-id="Check_legal"]')).to_have_count(0)
+
     case.act("cv_vhtt", "Draft", {"statement_text": "UBND huyện thông tin như sau: ..."})
     assert case.open() == ["Check_legal"]
 

@@ -474,6 +474,11 @@ SCHEMAS: dict[str, Schema] = {
             "command": {**STRING, "description": "start, complete, claim, timer, message, …"},
             "payload": {"type": "object", "description": "As recorded (form data in `data`)."},
             "status": ref("InstanceStatus"),
+            "version": {
+                **INTEGER,
+                "description": "The process version the instance ran after the step "
+                "(a `migrate` step moves it).",
+            },
             "element_states": {
                 "type": "object",
                 "description": "BPMN element id → its state after the step.",

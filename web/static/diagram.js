@@ -5,7 +5,8 @@
 // (.diagram-tools[data-for=<id>]) zooms in, out, to the whole diagram and to the current
 // step, which a task page shows first, readable. When drawn: data-loaded="true".
 // A page may change data-states, data-flows and data-acted (the element one step acted
-// on) later and send the container a "pf:remark" event: the markers are redrawn.
+// on) later and send the container a "pf:remark" event: the markers are redrawn (after
+// loading the model again if data-xml-url changed too).
 (function () {
   "use strict";
 
@@ -119,7 +120,20 @@
     const canvas = viewer.get("canvas");
     const registry = viewer.get("elementRegistry");
     remark(container, registry, canvas);
-    container.addEventListener("pf:remark", () => remark(container, registry, canvas));
+    let drawn = container.dataset.xmlUrl;
+    container.addEventListener("pf:remark", async () => {
+      // Another model (the replay of a migrated instance steps across versions): draw it
+      // first; a later step may change the URL again while this one loads.
+      const wanted = container.dataset.xmlUrl;
+      if (wanted !== drawn) {
+        const response = await fetch(wanted, { credentials: "same-origin" });
+        if (!response.ok || container.dataset.xmlUrl !== wanted) return;
+        await viewer.importXML(await response.text());
+        drawn = wanted;
+        fit(canvas);
+      }
+      remark(container, registry, canvas);
+    });
     const current = container.dataset.current && registry.get(container.dataset.current);
     if (current) {
       canvas.addMarker(current.id, "pf-current");

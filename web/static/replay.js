@@ -65,6 +65,7 @@
     diagram.dataset.states = JSON.stringify(step.states);
     diagram.dataset.flows = JSON.stringify(step.flows);
     diagram.dataset.acted = step.element_id;
+    diagram.dataset.xmlUrl = step.xml_url; // diagram.js loads another version when it changes
     diagram.dispatchEvent(new CustomEvent("pf:remark"));
     markList(step);
     setNav();

@@ -164,7 +164,9 @@ def starter_name(instance: dict[str, Any]) -> str:
 @bp.get("/instances/<int:instance_id>/diagram.xml")
 @login_required
 def diagram(instance_id: int) -> Response:
-    xml = engine().bpmn_xml(instance_id, current_username())
+    """The BPMN the instance runs, or ?version=N, one it ran before a migration (replay)."""
+    version = request.args.get("version", type=int)
+    xml = engine().bpmn_xml(instance_id, current_username(), version)
     return Response(xml, mimetype="application/xml")
 
 

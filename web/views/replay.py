@@ -141,6 +141,11 @@ def step_view(instance: dict[str, Any], step: dict[str, Any], labels: Labels) ->
         "data": labels.describe(step["data"], split=True),
         "states": step["element_states"],
         "flows": step["flows_taken"],
+        "version": step["version"],
+        # The diagram of the version the step ran on (an instance may have been migrated).
+        "xml_url": url_for(
+            "instances.diagram", instance_id=instance["id"], version=step["version"]
+        ),
     }
 
 
@@ -154,11 +159,15 @@ def notes(command: str, payload: dict[str, Any]) -> list[tuple[str, str]]:
         ],
         "comment": [(_("Ý kiến"), payload.get("body"))],
         "attach": [(_("Tệp"), payload.get("filename"))],
+        "migrate": [
+            (_("Phiên bản"), f"{payload.get('from_version')} → {payload.get('to_version')}"),
+            (_("Lý do chuyển"), payload.get("comment")),
+        ],
     }.get(command, [])
     return [(title, str(text)) for title, text in found if text]
 
 
 def _client_part(view: dict[str, Any]) -> dict[str, Any]:
     """What replay.js needs of a step besides its details (a <template> each)."""
-    keys = ("seq", "url", "states", "flows", "element_id")
+    keys = ("seq", "url", "states", "flows", "element_id", "xml_url")
     return {key: view[key] for key in keys}
