@@ -148,10 +148,25 @@ class Policyflow(AuditCommands, BackgroundCommands, MigrationCommands):
 
     def version_bpmn(self, key: str, version: int, username: str | None = None) -> str:
         """The stored BPMN of one version, for a process owner or administrator."""
+        return self._read_version(key, version, username, lambda v: v.bpmn_xml)
 
-        def go(s: Session) -> str:
+    def version_forms(
+        self, key: str, version: int | None = None, username: str | None = None
+    ) -> dict[str, dict]:
+        """The forms of one version (the newest without `version`), {filename: JSON
+        Schema}, for a process owner or administrator; NotFound for no such version."""
+        return self._read_version(key, version, username, lambda v: dict(v.forms))
+
+    def _read_version(
+        self,
+        key: str,
+        version: int | None,
+        username: str | None,
+        read: Callable[[ProcessVersion], T],
+    ) -> T:
+        def go(s: Session) -> T:
             deploying.require_deployer(self._actor(s, username))
-            return deploying.find_version(s, key, version).bpmn_xml
+            return read(deploying.find_version(s, key, version))
 
         return self._run(go)
 

@@ -117,6 +117,7 @@ def check(session: Session, rt: Runtime, instance: Instance, target: Version) ->
 
 def reasons(moved: MoveResult, target: Version) -> list[str]:
     states = {"READY": "đang chờ xử lý", "WAITING": "đang chờ sự kiện", "STARTED": "đang chạy"}
+    states |= dict.fromkeys(("FUTURE", "LIKELY", "MAYBE"), "bước dự kiến tiếp theo")
     return [
         f"Bước '{s.name or s.element_id}' ({s.element_id}, "
         f"{states.get(s.state, 'đã có trong lịch sử hồ sơ')}) không còn trong phiên bản "

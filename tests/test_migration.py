@@ -20,8 +20,15 @@ from engine.models import Timer, WorkItem
 from tests.conftest import NOW, WORKFLOWS
 from tests.test_processes import (
     AR_START,
+    ASSESS_CRISIS,
+    CRISIS_START,
+    DISPATCH,
+    DRAFT,
+    FORMAT_OK,
     REGISTER,
+    REVIEW_OK,
     S_REVIEW_OK,
+    SIGN_OK,
     STATEMENT,
     UNIT_FIGURES,
     Case,
@@ -117,6 +124,27 @@ def without_draft(xml: str = P1) -> str:
     )
 
 
+def with_archive_after_handling(xml: str = P1) -> str:
+    """A top-level user task 'Lưu hồ sơ' after the request-handling sub-process."""
+    return edit(
+        xml,
+        (
+            '<bpmn:sequenceFlow id="Flow_Handle_Gw_outcome" sourceRef="Handle" '
+            'targetRef="Gw_outcome"/>',
+            '<bpmn:sequenceFlow id="Flow_Handle_Gw_outcome" sourceRef="Handle" '
+            'targetRef="Archive"/><bpmn:sequenceFlow id="Flow_Archive_Gw_outcome" '
+            'sourceRef="Archive" targetRef="Gw_outcome"/><bpmn:userTask id="Archive" '
+            'name="Lưu hồ sơ"><bpmn:incoming>Flow_Handle_Gw_outcome</bpmn:incoming>'
+            "<bpmn:outgoing>Flow_Archive_Gw_outcome</bpmn:outgoing></bpmn:userTask>",
+        ),
+        (
+            "<bpmn:flowNodeRef>Register</bpmn:flowNodeRef>",
+            "<bpmn:flowNodeRef>Register</bpmn:flowNodeRef>"
+            "<bpmn:flowNodeRef>Archive</bpmn:flowNodeRef>",
+        ),
+    )
+
+
 def deploy(pf: Policyflow, xml: str, comment: str = "") -> int:
     return pf.deploy(xml, None, OWNER, comment, now=NOW)["version"]
 
@@ -203,6 +231,19 @@ def test_a_suspended_instance_moves_and_goes_through_the_new_step(deployed: Poli
     assert deployed.show(stays.id)["version"] == 1
     assert "Check_legal" not in [e for _, e in stays.done]
     assert deployed.verify(moved.id)["verified"]
+
+
+def test_a_step_added_after_a_running_sub_process_is_reached(deployed: Policyflow) -> None:
+    """The sub-process's predicted successor is redrawn from the new flows (before, the
+    moved instance ran the old path: it ended without the new step)."""
+    case = at_draft(deployed)
+    deploy(deployed, with_archive_after_handling())
+    deployed.suspend_for_migration([case.id], OWNER)
+    assert deployed.migrate("press_statement", [case.id], OWNER, resume=True)[0]["ok"]
+    statement_through(case)
+    assert case.open() == ["Archive"]
+    case.act("cv_vhtt", "Archive", {})
+    assert case.status() == "completed"
 
 
 def test_moving_needs_a_process_owner_and_leaves_a_refused_instance_untouched(
@@ -354,3 +395,33 @@ def test_the_command_line_shows_the_dry_run_then_suspends_and_moves(
     assert deployed.show(drafting.id)["version"] == 1
     refused = runner.invoke(main, ["migrate", "press_statement", "--as", "cv_vhtt"])
     assert refused.exit_code != 0 and "quản lý quy trình" in refused.output
+
+
+def test_a_case_inside_a_called_process_moves_and_the_call_keeps_its_version(
+    deployed: Policyflow,
+) -> None:
+    case = Case.start(deployed, "crisis_team", "cv_vhtt", CRISIS_START)
+    case.act("tp_vhtt", "Assess", ASSESS_CRISIS)
+    team = {"proposal_summary": "Tổ công tác", "team_leader": "PCT", "team_members": "VH&TT"}
+    case.act("cv_vhtt", "Draft_team", team)
+    case.act("vp_ubnd", "Vp_review", {"vp_comments": "Nhất trí"})
+    assert case.open() == ["Draft"]  # inside the called document_approval
+    approval = (WORKFLOWS / "document_approval.bpmn").read_text(encoding="utf-8")
+    newer = edit(approval, ('name="Vào sổ, phát hành"', 'name="Vào sổ, phát hành văn bản"'))
+    assert deployed.deploy(newer, None, OWNER)["version"] == 2  # the called process
+    crisis = (WORKFLOWS / "crisis_team.bpmn").read_text(encoding="utf-8")
+    police = '<bpmn:userTask id="Verify_police" name="'
+    renamed = edit(crisis, (police + 'Xác minh thông tin">', police + 'Công an xác minh">'))
+    assert deployed.deploy(renamed, None, OWNER)["version"] == 2
+    deployed.suspend_for_migration([case.id], OWNER)
+    assert deployed.migrate("crisis_team", [case.id], OWNER, resume=True)[0]["ok"]
+    assert deployed.show(case.id)["version"] == 2
+    case.act("cv_vhtt", "Draft", DRAFT)
+    case.act("tp_vhtt", "Review", REVIEW_OK)
+    case.act("vp_ubnd", "Format", FORMAT_OK)
+    case.act("pct_ubnd", "Sign", {**SIGN_OK, "signer_position": "pho_chu_tich"})
+    # The call started on document_approval version 1 and stays on it.
+    assert case.task("van_thu", "Dispatch")["name"] == "Vào sổ, phát hành"
+    case.act("van_thu", "Dispatch", DISPATCH)
+    assert case.open() == ["Verify_commune", "Verify_department", "Verify_police"]
+    assert case.task("cong_an", "Verify_police")["name"] == "Công an xác minh"

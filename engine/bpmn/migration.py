@@ -7,15 +7,16 @@ library restores a task only from an element of its spec, so such a task blocks 
 
 Unlike the library's `migrate_workflow`, live tasks are not reset wholesale: a reset
 gives a task its parent's data (a multi-instance child would lose its item) and restarts
-its timer. Instead a live task whose element changed gets its predicted successors
-redrawn from the new outgoing flows, and only a waiting event whose definition changed
-is reset (a changed timer starts again from the migration; an unchanged one keeps its
-due time).
+its timer. Instead every unfinished task whose element now leads elsewhere gets its
+predicted successors redrawn from the new outgoing flows, and only a waiting event whose
+definition changed is reset (a changed timer starts again from the migration; an
+unchanged one keeps its due time).
 """
 
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -87,22 +88,44 @@ def _move(wf, diff: WorkflowDiff, spec: BpmnProcessSpec, result: MoveResult) -> 
         if task.state == TaskState.WAITING:
             task.reset_branch(None)  # its event is recomputed from the new definition
             result.restarted_events.append(element)
-        elif task.state == TaskState.READY:
-            _redraw_successors(task)
-            result.changed_live.append(element)
         else:
             result.changed_live.append(element)
+    _redraw_predictions(wf, spec.task_specs)
     if wf.last_task is not None and wf.last_task.id not in wf.tasks:
         wf.last_task = None
 
 
-def _redraw_successors(task: Task) -> None:
-    """A ready task's predicted successors, drawn again from its element's new flows
-    (on completion the library refuses to drop definite successors it did not expect)."""
-    task._drop_children(force=True)
-    task.task_spec._predict_hook(task)
-    for child in task.children:
-        child.task_spec._predict(child, mask=PREDICTED)
+def _redraw_predictions(wf, specs: dict) -> None:
+    """Draw again, from the new flows, the predicted successors of every unfinished task
+    whose element now leads elsewhere. The library would otherwise run the old path:
+    a join completes into the successor it predicted, whatever its element says now."""
+    for task in _top_down(wf):
+        if task.id not in wf.tasks or task.has_state(TaskState.FINISHED_MASK):
+            continue  # dropped with a redrawn branch above it, or history
+        if _foreign(task, specs):
+            continue  # not in the new version: it blocks the move anyway
+        if isinstance(task.task_spec, LoopTask) or not task.children:
+            continue  # a multi-instance task's children are its instances, not successors
+        if any(not child.has_state(PREDICTED) for child in task.children):
+            continue  # a successor has started: what happens next is no prediction
+        outputs = task.task_spec.outputs
+        if {child.task_spec for child in task.children} == set(outputs):
+            continue
+        task._drop_children(force=True)
+        state = TaskState.FUTURE if task.has_state(TaskState.DEFINITE_MASK) else task.state
+        for output in outputs:
+            child = task._add_child(output, state)
+            child.task_spec._predict(child, mask=PREDICTED)
+
+
+def _top_down(wf) -> list[Task]:
+    """The workflow's tasks, parents before children (iterative: deep trees)."""
+    found, stack = [], [wf.task_tree]
+    while stack:
+        task = stack.pop()
+        found.append(task)
+        stack.extend(reversed(task.children))
+    return found
 
 
 def _foreign(task: Task, specs: dict) -> bool:
