@@ -584,6 +584,7 @@ PAGE_RULES: dict[str, PageRule] = {
     "modeler.new": modeler("GET", "/modeler/new"),
     "modeler.roles": modeler("GET", "/modeler/roles.json"),
     "modeler.processes": modeler("GET", "/modeler/processes.json"),
+    "modeler.forms": modeler("GET", "/modeler/press_statement/forms.json"),
     "modeler.edit": modeler("GET", "/modeler/press_statement"),
     "modeler.validate": modeler("POST", "/modeler/validate"),
     "modeler.deploy": modeler("POST", "/modeler/press_statement/deploy"),

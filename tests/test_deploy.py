@@ -6,7 +6,7 @@ import pytest
 
 from engine.api import Policyflow, read_forms
 from engine.deploy import NEW_PROCESS
-from engine.errors import BpmnRejected, InvalidInput, PermissionDenied
+from engine.errors import BpmnRejected, InvalidInput, NotFound, PermissionDenied
 from tests.conftest import DATA, NOW, deploy_test_model
 from tests.test_engine_core import only_task
 
@@ -129,3 +129,21 @@ def test_an_editor_keeps_the_process_id_it_edits(pf: Policyflow) -> None:
         pf.deploy(LINEAR + " ", FORMS, "chu_quy_trinh", now=NOW, expect_key=NEW_PROCESS)
     assert [v["version"] for v in pf.versions("linear3")] == [1]
     assert pf.deploy(renamed, FORMS, "chu_quy_trinh", now=NOW, expect_key=NEW_PROCESS)["created"]
+
+
+def test_the_forms_of_a_version_newest_or_chosen(pf: Policyflow) -> None:
+    """`version_forms`: what the modeler shows and edits; for process owners only."""
+    pf.deploy(LINEAR, FORMS, "chu_quy_trinh", now=NOW)
+    renamed = json.loads(json.dumps(FORMS))
+    renamed["linear_draft.json"]["title"] = "Dự thảo (mẫu mới)"
+    pf.deploy(LINEAR, renamed, "chu_quy_trinh", now=NOW)
+    assert pf.version_forms("linear3") == renamed  # the newest by default
+    assert pf.version_forms("linear3", 2, "chu_quy_trinh") == renamed
+    assert pf.version_forms("linear3", 1, "admin") == FORMS
+    assert pf.version_forms("linear3", 1)["linear_draft.json"] != renamed["linear_draft.json"]
+    with pytest.raises(PermissionDenied):
+        pf.version_forms("linear3", username="cv_vhtt")
+    with pytest.raises(NotFound):
+        pf.version_forms("linear3", 3)
+    with pytest.raises(NotFound):
+        pf.version_forms("no_such_process", username="chu_quy_trinh")

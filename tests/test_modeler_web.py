@@ -131,3 +131,100 @@ def test_the_modeler_keeps_the_process_id_it_edits(app: Flask, deployed: Policyf
     assert "Đã có quy trình mã 'press_statement'" in taken.json["error"]
     assert [v["version"] for v in deployed.versions("press_statement")] == [1]
     assert "press_statement_2" not in [p["key"] for p in deployed.processes()]
+
+
+# -- forms: the panel shows the newest version's, and sends those it edited --------------
+
+LEGAL_BASIS = {"type": "string", "title": "Căn cứ pháp lý"}
+
+
+def with_legal_basis(schema: dict) -> dict:
+    return {**schema, "properties": {**schema["properties"], "legal_basis": LEGAL_BASIS}}
+
+
+def test_the_forms_of_the_newest_version_for_process_owners(
+    app: Flask, deployed: Policyflow
+) -> None:
+    client, _token = signed_in(app, "chu_quy_trinh")
+    res = client.get("/modeler/press_statement/forms.json")
+    assert res.status_code == 200
+    assert res.json == deployed.version_forms("press_statement")
+    assert {"ps_start.json", "ps_draft.json"} <= res.json.keys()
+    assert res.json["ps_draft.json"]["properties"]["statement_text"]["type"] == "string"
+    assert client.get("/modeler/new/forms.json").json == {}
+    assert client.get("/modeler/no_such_process/forms.json").status_code == 404
+    others, _token = signed_in(app, "cv_vhtt")
+    assert others.get("/modeler/press_statement/forms.json").status_code == 403
+
+
+def test_deploy_stores_an_edited_form_and_keeps_the_others(
+    app: Flask, deployed: Policyflow
+) -> None:
+    client, token = signed_in(app, "chu_quy_trinh")
+    before = deployed.version_forms("press_statement")
+    edited = with_legal_basis(before["ps_draft.json"])
+    only_edited = {"xml": PRESS, "forms": {"ps_draft.json": edited}}
+    checked = post_json(client, "/modeler/validate", only_edited, token)
+    assert checked.status_code == 200 and checked.json["executable"] is True
+    body = {
+        "xml": PRESS,
+        "comment": "Thêm căn cứ pháp lý",
+        "forms": {"ps_draft.json": edited, "not_used.json": {"type": "object"}},
+    }
+    done = post_json(client, "/modeler/press_statement/deploy", body, token)
+    assert done.status_code == 200, done.text
+    assert (done.json["version"], done.json["created"]) == (2, True)
+    after = deployed.version_forms("press_statement")
+    assert after["ps_draft.json"] == edited
+    assert after["ps_draft.json"]["properties"]["legal_basis"] == LEGAL_BASIS
+    assert {n: f for n, f in after.items() if n != "ps_draft.json"} == {
+        n: f for n, f in before.items() if n != "ps_draft.json"
+    }  # the others unchanged, and a form the BPMN does not name is not stored
+    assert deployed.version_forms("press_statement", 1) == before
+    assert client.get("/modeler/press_statement/forms.json").json == after
+
+
+def test_an_invalid_edited_form_is_refused_by_the_engine_rule(
+    app: Flask, deployed: Policyflow
+) -> None:
+    client, token = signed_in(app, "chu_quy_trinh")
+    forms = {"ps_draft.json": {"type": "objekt"}}
+    checked = post_json(client, "/modeler/validate", {"xml": PRESS, "forms": forms}, token)
+    assert checked.status_code == 200 and checked.json["executable"] is False
+    assert [(p["element_id"], p["rule"]) for p in checked.json["errors"]] == [("Draft", "form")]
+    body = {"xml": RENAMED, "forms": forms}
+    refused = post_json(client, "/modeler/press_statement/deploy", body, token)
+    assert refused.status_code == 400
+    assert [(p["element_id"], p["rule"]) for p in refused.json["errors"]] == [("Draft", "form")]
+    assert "ps_draft.json" in refused.json["errors"][0]["message"]
+    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [["ps_draft.json"], "ps_draft.json", {"ps_draft.json": "{}"}, {"ps_draft.json": [1]}],
+    ids=["list", "string", "schema-as-text", "schema-as-list"],
+)
+def test_forms_must_be_an_object_of_objects(
+    app: Flask, deployed: Policyflow, forms: object
+) -> None:
+    client, token = signed_in(app, "chu_quy_trinh")
+    for url in ("/modeler/validate", "/modeler/press_statement/deploy"):
+        res = post_json(client, url, {"xml": RENAMED, "forms": forms}, token)
+        assert res.status_code == 400, url
+        assert "'forms'" in res.json["error"]
+    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+
+
+def test_a_new_process_has_only_the_forms_it_was_sent(app: Flask, deployed: Policyflow) -> None:
+    client, token = signed_in(app, "chu_quy_trinh")
+    copy = PRESS.replace('id="press_statement"', 'id="press_statement_copy"')
+    forms = deployed.version_forms("press_statement")
+    some = {"ps_draft.json": forms["ps_draft.json"]}
+    refused = post_json(client, "/modeler/new/deploy", {"xml": copy, "forms": some}, token)
+    assert refused.status_code == 400
+    missing = {p["element_id"] for p in refused.json["errors"] if p["rule"] == "form"}
+    assert "Draft" not in missing and len(missing) == len(forms) - 1
+    done = post_json(client, "/modeler/new/deploy", {"xml": copy, "forms": forms}, token)
+    assert done.status_code == 200, done.text
+    assert deployed.version_forms("press_statement_copy") == forms

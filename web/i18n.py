@@ -434,6 +434,29 @@ EN: dict[str, str] = {
     "Vai trò (theo mô hình tổ chức)": "Role (from the org model)",
     "— chọn vai trò —": "— choose a role —",
     "Tệp biểu mẫu (formJsonSchemaFilename)": "Form file (formJsonSchemaFilename)",
+    "Biểu mẫu (chọn trong các tệp đã có)": "Form (choose one of the known files)",
+    "— chọn biểu mẫu —": "— choose a form —",
+    "Nội dung biểu mẫu (JSON Schema)": "Form content (JSON Schema)",
+    "Chưa có tệp biểu mẫu này: nhập JSON Schema để tạo.": (
+        "There is no such form file yet: type its JSON Schema to create it."
+    ),
+    "Chưa phải JSON hợp lệ (giữ nội dung hợp lệ gần nhất)": (
+        "Not valid JSON yet (the last valid content is kept)"
+    ),
+    "JSON Schema của biểu mẫu phải là một đối tượng {…}": (
+        "A form's JSON Schema must be an object {…}"
+    ),
+    "Tệp biểu mẫu mới (ví dụ ps_legal_check.json)": "New form file (e.g. ps_legal_check.json)",
+    "Mẫu mới": "New form",
+    "Tên tệp chỉ gồm chữ không dấu, số, '_', '-', '.' và kết thúc .json": (
+        "A file name has only unaccented letters, digits, '_', '-', '.' and ends in .json"
+    ),
+    "Chưa gửi: biểu mẫu {name} chưa phải JSON hợp lệ.": (
+        "Not sent: form {name} is not valid JSON yet."
+    ),
+    "'forms' phải là một đối tượng {tên tệp: JSON Schema}, mỗi biểu mẫu một đối tượng.": (
+        "'forms' must be an object {file name: JSON Schema}, each form an object."
+    ),
     'Thời hạn (dueIn), ví dụ "10WD" hoặc "PT24H"': 'Due (dueIn), e.g. "10WD" or "PT24H"',
     "Kiểu hẹn giờ": "Timer kind",
     "Biểu thức hẹn giờ": "Timer expression",

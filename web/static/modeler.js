@@ -1,9 +1,10 @@
 // The process modeler (/modeler/<key>): the bpmn-js Modeler with a side panel for what
-// the engine reads (name; a lane's role; a user task's form and due date; a timer's
-// expression; a flow's condition; a call activity's called process; a message event's
-// message; a script task's script; a service task's operator and parameters), Validate
-// and Deploy through the engine (and bpmnlint in the browser), download, upload, and a
-// draft kept in this browser's localStorage. The modeler instance is window.pfModeler
+// the engine reads (name; a lane's role; a user task's or start event's form, picked or
+// its JSON Schema edited or created; a user task's due date; a timer's expression; a
+// flow's condition; a call activity's called process; a message event's message; a script
+// task's script; a service task's operator and parameters), Validate and Deploy through
+// the engine (and bpmnlint in the browser; the edited forms go along), download, upload,
+// and a draft (the XML and the edited forms) kept in this browser's localStorage. The modeler instance is window.pfModeler
 // (the browser tests drive it through the bpmn-js API). Reading and writing files
 // without loss is modeler_io.js (window.pfModelerIO).
 (function () {
@@ -222,6 +223,86 @@
     });
   }
 
+  // -- forms: the JSON Schemas a user task or start event names (formJsonSchemaFilename) --
+  //
+  // knownForms: the newest deployed version's (forms.json); editedForms: those edited or
+  // created in this page, the only ones Validate and Deploy send (the server puts them over
+  // the newest version's) and the draft keeps. formError: the file whose textarea holds text
+  // that is not a JSON object yet; sending is blocked while it does.
+
+  const FORM = "formJsonSchemaFilename";
+  const FORM_NAME = /^[A-Za-z0-9_.-]+\.json$/;
+  const NEW_FORM = '{"type": "object", "properties": {}}';
+  let knownForms = {};
+  let editedForms = {};
+  let formError = null;
+
+  function formSchema(name) {
+    return Object.prototype.hasOwnProperty.call(editedForms, name) ? editedForms[name]
+      : Object.prototype.hasOwnProperty.call(knownForms, name) ? knownForms[name] : undefined;
+  }
+
+  function formNames(current) {
+    const names = new Set(Object.keys(knownForms).concat(Object.keys(editedForms)));
+    if (current) names.add(current);
+    return Array.from(names).sort();
+  }
+
+  function isObject(value) {
+    return Boolean(value) && typeof value === "object" && !Array.isArray(value);
+  }
+
+  // A form's text as {schema} when it is a JSON object, else {error}.
+  function parseForm(text) {
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      return { error: T.form_invalid + ": " + e.message };
+    }
+    return isObject(value) ? { schema: value } : { error: T.form_not_object };
+  }
+
+  function sameJson(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  // An edit equal to the deployed form is no edit.
+  function keepForm(name, schema) {
+    if (Object.prototype.hasOwnProperty.call(knownForms, name) && sameJson(knownForms[name], schema)) {
+      delete editedForms[name];
+    } else {
+      editedForms[name] = schema;
+    }
+  }
+
+  // Only {filename: object} entries (a draft's forms, read back from localStorage).
+  function formsOnly(value) {
+    const found = {};
+    if (isObject(value)) {
+      Object.keys(value).forEach((n) => { if (isObject(value[n])) found[n] = value[n]; });
+    }
+    return found;
+  }
+
+  // The newest version's forms again (after a deploy): edits it now holds are no edits.
+  function fetchForms() {
+    return fetch(root.dataset.formsUrl, { credentials: "same-origin" })
+      .then((res) => (res.ok ? res.json() : {}))
+      .then((found) => {
+        knownForms = formsOnly(found);
+        Object.keys(editedForms).forEach((n) => keepForm(n, editedForms[n]));
+        if (!props.contains(document.activeElement)) render(selected());
+      })
+      .catch(() => { knownForms = {}; });
+  }
+
+  function formBlocked() {
+    if (!formError) return false;
+    say(fill(T.form_blocked, { name: formError }), "bad");
+    return true;
+  }
+
   // -- the side panel ------------------------------------------------------------------
 
   function field(label, input) {
@@ -241,6 +322,7 @@
 
   function render(element) {
     props.textContent = "";
+    formError = null; // a form's text not valid yet is dropped with its textarea
     if (!element || element.type === "label") {
       props.appendChild(el("p", { class: "muted", text: T.nothing }));
       return;
@@ -271,9 +353,7 @@
       props.appendChild(field(T.role, select));
     }
     if (element.type === "bpmn:UserTask" || element.type === "bpmn:StartEvent") {
-      props.appendChild(field(T.form, textInput("pf-prop-form",
-        getProperty(bo, "formJsonSchemaFilename"),
-        (v) => setProperty(element, "formJsonSchemaFilename", v))));
+      renderForm(element);
     }
     if (element.type === "bpmn:UserTask") {
       props.appendChild(field(T.due, textInput("pf-prop-due", getProperty(bo, "dueIn"),
@@ -318,6 +398,84 @@
     if (holder) renderMessage(element, holder);
     if (element.type === "bpmn:ScriptTask") renderScript(element);
     if (element.type === "bpmn:ServiceTask") renderOperator(element);
+  }
+
+  // A user task's or start event's form: a known file picked or its name typed, its JSON
+  // Schema edited (kept in editedForms once it parses as an object), or a new file.
+  function renderForm(element) {
+    const bo = element.businessObject;
+    const select = el("select", { id: "pf-prop-form-select" });
+    const input = textInput("pf-prop-form", "", (v) => choose(v));
+    const area = el("textarea", { id: "pf-prop-form-schema", rows: "10", spellcheck: "false",
+      class: "modeler-code" });
+    const schemaField = field(T.form_schema, area);
+    const error = el("p", { class: "field-error", id: "pf-prop-form-error", role: "alert" });
+    const hint = el("p", { class: "muted small", id: "pf-prop-form-hint" });
+    const suggested = ((key || "process") + "_" + bo.id).toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, "_") + ".json";
+    const newName = el("input", { type: "text", id: "pf-prop-form-new", placeholder: suggested });
+    const add = el("button", { type: "button", class: "secondary", id: "pf-prop-form-add",
+      text: T.form_new });
+    const nameError = el("p", { class: "field-error", id: "pf-prop-form-name-error",
+      role: "alert" });
+
+    function showError(node, text) {
+      node.textContent = text || "";
+      node.hidden = !text;
+    }
+    function sync() {
+      const name = getProperty(bo, FORM);
+      select.textContent = "";
+      select.appendChild(el("option", { value: "", text: T.form_none }));
+      formNames(name).forEach((n) => select.appendChild(el("option", { value: n, text: n })));
+      select.value = name;
+      input.value = name;
+      const schema = name ? formSchema(name) : undefined;
+      area.value = schema ? JSON.stringify(schema, null, 2) : "";
+      area.disabled = !name;
+      hint.textContent = name && !schema ? T.form_unknown : "";
+      formError = null;
+      schemaField.classList.remove("has-error");
+      showError(error, "");
+    }
+    function choose(name) {
+      setProperty(element, FORM, name);
+      sync();
+    }
+    select.addEventListener("change", () => choose(select.value));
+    area.addEventListener("input", () => {
+      const name = getProperty(bo, FORM);
+      const parsed = parseForm(area.value);
+      schemaField.classList.toggle("has-error", Boolean(parsed.error));
+      showError(error, parsed.error);
+      formError = parsed.error ? name : null;
+      if (parsed.schema) {
+        keepForm(name, parsed.schema);
+        hint.textContent = "";
+      }
+    });
+    add.addEventListener("click", () => {
+      let name = newName.value.trim() || suggested;
+      if (!/\.json$/i.test(name)) name += ".json";
+      if (!FORM_NAME.test(name)) {
+        showError(nameError, T.form_bad_name);
+        return;
+      }
+      showError(nameError, "");
+      if (formSchema(name) === undefined) editedForms[name] = JSON.parse(NEW_FORM);
+      newName.value = "";
+      choose(name);
+    });
+    sync();
+    showError(nameError, "");
+    props.appendChild(field(T.form_pick, select));
+    props.appendChild(field(T.form, input));
+    props.appendChild(schemaField);
+    props.appendChild(error);
+    props.appendChild(hint);
+    props.appendChild(field(T.form_new_name, newName));
+    props.appendChild(add);
+    props.appendChild(nameError);
   }
 
   // A call activity's calledElement: a deployed process, or any key typed in.
@@ -542,10 +700,12 @@
   }
 
   async function validate() {
+    if (formBlocked()) return;
     say(T.validating);
     try {
       const linted = await lint();
-      const res = await post(root.dataset.validateUrl, { xml: await currentXml() });
+      const res = await post(root.dataset.validateUrl,
+        { xml: await currentXml(), forms: editedForms });
       if (!res.ok && !res.data.errors) {
         showProblems(linted);
         say(res.data.error || T.failed, "bad");
@@ -561,6 +721,10 @@
   }
 
   async function deploy() {
+    if (formBlocked()) {
+      root.dataset.deployBlocked = "form";
+      return;
+    }
     say(T.deploying);
     try {
       const xml = await currentXml();
@@ -570,7 +734,7 @@
         // findings are fetched (validate) to list everything that is wrong at once.
         let checked = {};
         try {
-          const res = await post(root.dataset.validateUrl, { xml: xml });
+          const res = await post(root.dataset.validateUrl, { xml: xml, forms: editedForms });
           if (res.data.errors) checked = res.data;
         } catch (e) { checked = {}; }
         showProblems(merged(checked, linted));
@@ -582,11 +746,13 @@
       const res = await post(root.dataset.deployUrl, {
         xml: xml,
         comment: document.getElementById("pf-comment").value,
+        forms: editedForms,
       });
       if (res.ok) {
         showProblems(linted);
         const text = res.data.created ? T.deployed : T.unchanged;
         say(fill(text, res.data), "good");
+        if (key) await fetchForms();
         root.dataset.deployedVersion = String(res.data.version);
       } else if (res.data.errors) {
         showProblems(merged(res.data, linted));
@@ -637,19 +803,30 @@
   document.getElementById("pf-draft-save").addEventListener("click", () => {
     currentXml().then((xml) => {
       window.localStorage.setItem(draftKey, xml);
+      window.localStorage.setItem(draftKey + ":forms", JSON.stringify(editedForms));
       say(T.draft_saved, "good");
     });
   });
   document.getElementById("pf-draft-load").addEventListener("click", () => {
     const xml = window.localStorage.getItem(draftKey);
     if (!xml) { say(T.draft_none); return; }
-    load(xml).then((ok) => { if (ok) say(T.draft_loaded, "good"); });
+    let forms = {};
+    try {
+      forms = formsOnly(JSON.parse(window.localStorage.getItem(draftKey + ":forms") || "{}"));
+    } catch (e) { forms = {}; }
+    load(xml).then((ok) => {
+      if (!ok) return;
+      editedForms = forms;
+      say(T.draft_loaded, "good");
+    });
   });
 
   fetch(root.dataset.processesUrl, { credentials: "same-origin" })
     .then((res) => (res.ok ? res.json() : []))
     .then((found) => { processes = found; render(selected()); })
     .catch(() => { processes = []; });
+
+  fetchForms();
 
   fetch(root.dataset.rolesUrl, { credentials: "same-origin" })
     .then((res) => (res.ok ? res.json() : []))

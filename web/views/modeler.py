@@ -41,6 +41,16 @@ def _texts() -> dict[str, str]:
         "role": _("Vai trò (theo mô hình tổ chức)"),
         "no_role": _("— chọn vai trò —"),
         "form": _("Tệp biểu mẫu (formJsonSchemaFilename)"),
+        "form_pick": _("Biểu mẫu (chọn trong các tệp đã có)"),
+        "form_none": _("— chọn biểu mẫu —"),
+        "form_schema": _("Nội dung biểu mẫu (JSON Schema)"),
+        "form_unknown": _("Chưa có tệp biểu mẫu này: nhập JSON Schema để tạo."),
+        "form_invalid": _("Chưa phải JSON hợp lệ (giữ nội dung hợp lệ gần nhất)"),
+        "form_not_object": _("JSON Schema của biểu mẫu phải là một đối tượng {…}"),
+        "form_new_name": _("Tệp biểu mẫu mới (ví dụ ps_legal_check.json)"),
+        "form_new": _("Mẫu mới"),
+        "form_bad_name": _("Tên tệp chỉ gồm chữ không dấu, số, '_', '-', '.' và kết thúc .json"),
+        "form_blocked": _("Chưa gửi: biểu mẫu {name} chưa phải JSON hợp lệ."),
         "due": _('Thời hạn (dueIn), ví dụ "10WD" hoặc "PT24H"'),
         "timer_kind": _("Kiểu hẹn giờ"),
         "timer_expr": _("Biểu thức hẹn giờ"),
@@ -163,32 +173,55 @@ def edit(key: str) -> str:
     return _page(key, newest["version"], xml_url)
 
 
-def _posted() -> tuple[str, str] | None:
-    """(xml, comment) from the JSON body, or None."""
+@bp.get("/<key>/forms.json")
+@login_required
+def forms(key: str) -> Response:
+    """The forms of the process's newest version, {filename: JSON Schema} ({} for "new")."""
+    username = _require_owner()
+    return jsonify({} if key == "new" else engine().version_forms(key, username=username))
+
+
+class _BadBody(Exception):
+    """The JSON body is not what the modeler sends (400 with the message)."""
+
+
+def _posted() -> tuple[str, str, dict[str, dict]]:
+    """(xml, comment, forms) from the JSON body: `forms` are the forms edited in the page,
+    {filename: JSON Schema object}, {} when none were. _BadBody if the body is not so."""
     body: Any = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("xml"), str) or not body["xml"]:
-        return None
+        raise _BadBody(_("Thiếu nội dung BPMN."))
     comment = body.get("comment")
-    return body["xml"], (comment if isinstance(comment, str) else "")
+    edited = body.get("forms") or {}
+    if not isinstance(edited, dict) or not all(isinstance(f, dict) for f in edited.values()):
+        raise _BadBody(
+            _("'forms' phải là một đối tượng {tên tệp: JSON Schema}, mỗi biểu mẫu một đối tượng.")
+        )
+    return body["xml"], (comment if isinstance(comment, str) else ""), edited
 
 
-def _bad_body() -> tuple[Response, int]:
-    return jsonify({"error": _("Thiếu nội dung BPMN.")}), 400
+def _with_edited(xml: str, edited: dict[str, dict], new: bool = False) -> dict[str, dict]:
+    """The forms to check the BPMN with: the newest version's (none for a new process),
+    the edited ones over them. The engine keeps only those the BPMN names."""
+    if new:
+        return dict(edited)
+    with engine().transaction() as session:
+        return {**role_queries.forms_for(session, xml), **edited}
+
+
+@bp.errorhandler(_BadBody)
+def _bad_body(err: _BadBody) -> tuple[Response, int]:
+    return jsonify({"error": str(err)}), 400
 
 
 @bp.post("/validate")
 @login_required
 def validate() -> JsonReply:
     _require_owner()
-    posted = _posted()
-    if posted is None:
-        return _bad_body()
-    xml = posted[0]
+    xml, _comment, edited = _posted()
     pf = engine()
     try:
-        with pf.transaction() as session:
-            forms = role_queries.forms_for(session, xml)
-        return jsonify(pf.validate(xml, forms))
+        return jsonify(pf.validate(xml, _with_edited(xml, edited)))
     except PolicyflowError as err:
         return jsonify({"error": str(err)}), 400
 
@@ -197,16 +230,15 @@ def validate() -> JsonReply:
 @login_required
 def deploy(key: str) -> JsonReply:
     username = _require_owner()
-    posted = _posted()
-    if posted is None:
-        return _bad_body()
-    xml, comment = posted
+    xml, comment, edited = _posted()
     try:
-        # forms None: the process keeps the forms of its newest version; the process id
-        # must stay the edited process's (a new one must not take an existing key).
+        # The forms edited in the page over the newest version's (forms None, when none
+        # were edited: the engine keeps the newest version's); the process id must stay
+        # the edited process's (a new one must not take an existing key).
+        forms = _with_edited(xml, edited, new=key == "new") if edited else None
         expect = NEW_PROCESS if key == "new" else key
         done = engine().deploy(
-            xml, None, actor=username, comment=comment.strip(), expect_key=expect
+            xml, forms, actor=username, comment=comment.strip(), expect_key=expect
         )
     except BpmnRejected as err:
         problems = err.problems or []

@@ -1,0 +1,144 @@
+"""The modeler's side panel picks and edits a user task's form (its JSON Schema): the process
+owner adds a field to press_statement's drafting form, deploys, and a new case's Draft task
+asks for it; text that is not valid JSON is shown as such and blocks Validate and Deploy
+(the last valid schema stays the one kept); a new form file is made with "Mẫu mới" and
+survives the draft kept in the browser.
+"""
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from engine.api import Policyflow
+from tests.browser.test_browser_modeler import open_in_modeler
+from tests.browser.test_browser_modeler_panel import SELECT, UNDO, export
+from tests.test_processes import REGISTER, Case, handle_request, press_start
+
+if TYPE_CHECKING:
+    from conftest import People
+
+pytestmark = pytest.mark.browser
+
+LEGAL_BASIS = {"type": "string", "title": "Căn cứ pháp lý"}
+SCHEMA = "#pf-prop-form-schema"
+ERROR = "#pf-prop-form-error"
+
+
+def schema_shown(page: Page) -> dict:
+    return json.loads(page.locator(SCHEMA).input_value())
+
+
+def deploy(page: Page, comment: str) -> None:
+    page.evaluate("() => { document.getElementById('pf-status').textContent = ''; }")
+    page.locator("#pf-comment").fill(comment)
+    page.get_by_role("button", name="Triển khai", exact=True).click()
+
+
+def test_the_process_owner_adds_a_field_to_a_form_and_deploys(
+    deployed: Policyflow, people: "People", shoot: Callable[[Page, str], object]
+) -> None:
+    before = deployed.version_forms("press_statement")
+    page = people.login("chu_quy_trinh")
+    open_in_modeler(page, "press_statement")
+    page.evaluate(SELECT, "Draft")
+    select = page.locator("#pf-prop-form-select")
+    expect(select).to_have_value("ps_draft.json")
+    names = select.locator("option").evaluate_all("(os) => os.map((o) => o.value)")
+    assert set(before) <= set(names)  # the newest version's forms, to pick from
+    expect(page.get_by_label("Tệp biểu mẫu (formJsonSchemaFilename)")).to_have_value(
+        "ps_draft.json"
+    )
+    expect(page.locator(SCHEMA)).not_to_have_value("")  # once forms.json has answered
+    assert schema_shown(page) == before["ps_draft.json"]
+    assert '\n  "title": "Dự thảo nội dung phát ngôn"' in page.locator(SCHEMA).input_value()
+
+    # Text that is not JSON (or not an object): an inline error, and nothing is sent.
+    page.locator(SCHEMA).fill('{"type": "object", "properties": {')
+    expect(page.locator(ERROR)).to_be_visible()
+    expect(page.locator(ERROR)).to_contain_text("Chưa phải JSON hợp lệ")
+    shoot(page, "modeler-form-invalid")
+    deploy(page, "không gửi")
+    expect(page.locator("#pf-status")).to_have_text(
+        "Chưa gửi: biểu mẫu ps_draft.json chưa phải JSON hợp lệ."
+    )
+    expect(page.locator("#pf-modeler")).to_have_attribute("data-deploy-blocked", "form")
+    page.locator(SCHEMA).fill("[1, 2]")
+    expect(page.locator(ERROR)).to_contain_text("phải là một đối tượng")
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
+    expect(page.locator("#pf-status")).to_contain_text("Chưa gửi: biểu mẫu ps_draft.json")
+    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+
+    # The field added in the JSON: valid again, the error gone; deployed.
+    edited = dict(before["ps_draft.json"])
+    edited["properties"] = {**edited["properties"], "legal_basis": LEGAL_BASIS}
+    page.locator(SCHEMA).fill(json.dumps(edited, ensure_ascii=False, indent=2))
+    expect(page.locator(ERROR)).to_be_hidden()
+    deploy(page, "Thêm căn cứ pháp lý vào dự thảo")
+    expect(page.locator("#pf-status")).to_have_text(
+        "Đã triển khai phiên bản 2 của quy trình press_statement."
+    )
+    after = deployed.version_forms("press_statement")
+    assert after["ps_draft.json"] == edited
+    assert {n: f for n, f in after.items() if n != "ps_draft.json"} == {
+        n: f for n, f in before.items() if n != "ps_draft.json"
+    }
+    assert deployed.versions("press_statement")[0]["comment"] == "Thêm căn cứ pháp lý vào dự thảo"
+
+    # A new case's drafting task asks for the new field, on its page too.
+    case = Case.start(deployed, "press_statement", "cv_vhtt", press_start())
+    case.act("cv_vhtt", "Register", REGISTER)
+    handle_request(case)
+    assert case.open() == ["Draft"]
+    task = case.task("cv_vhtt", "Draft")
+    assert deployed.task(task["id"], "cv_vhtt")["form_schema"]["properties"]["legal_basis"] == (
+        LEGAL_BASIS
+    )
+    drafter = people.login("cv_vhtt")
+    drafter.goto(f"/tasks/{task['id']}")
+    expect(drafter.get_by_label("Căn cứ pháp lý")).to_be_visible()
+
+
+def test_a_new_form_file_is_made_kept_in_the_draft_and_deployed(
+    deployed: Policyflow, people: "People"
+) -> None:
+    page = people.login("chu_quy_trinh")
+    open_in_modeler(page, "press_statement")
+    expect(page.locator("#pf-modeler")).to_have_attribute("data-loaded", "true")
+    page.evaluate(SELECT, "Review")
+    expect(page.locator("#pf-prop-form-select")).to_have_value("ps_review.json")
+    page.locator("#pf-prop-form-new").fill("ps_legal_check")
+    page.get_by_role("button", name="Mẫu mới", exact=True).click()
+    expect(page.locator("#pf-prop-form-select")).to_have_value("ps_legal_check.json")
+    expect(page.locator("#pf-prop-form")).to_have_value("ps_legal_check.json")
+    assert schema_shown(page) == {"type": "object", "properties": {}}
+    assert '"formJsonSchemaFilename" value="ps_legal_check.json"' in export(page)
+    page.evaluate(UNDO)  # the file name is one undo step
+    assert '"formJsonSchemaFilename" value="ps_review.json"' in export(page)
+    page.evaluate(SELECT, "Draft")
+    page.evaluate(SELECT, "Review")
+    page.locator("#pf-prop-form-select").select_option("ps_legal_check.json")  # made above
+    legal_ok = {"type": "boolean", "title": "Đã kiểm tra căn cứ pháp lý"}
+    checked = {"type": "object", "properties": {"legal_ok": legal_ok}}
+    page.locator(SCHEMA).fill(json.dumps(checked, ensure_ascii=False))
+
+    # The draft keeps the XML and the edited forms; opened again after a reload.
+    page.get_by_role("button", name="Lưu nháp", exact=True).click()
+    expect(page.locator("#pf-status")).to_have_text("Đã lưu nháp trong trình duyệt này.")
+    page.reload()
+    expect(page.locator("#pf-modeler")).to_have_attribute("data-loaded", "true")
+    page.get_by_role("button", name="Mở bản nháp", exact=True).click()
+    expect(page.locator("#pf-status")).to_have_text("Đã mở bản nháp.")
+    page.evaluate(SELECT, "Review")
+    expect(page.locator("#pf-prop-form-select")).to_have_value("ps_legal_check.json")
+    assert schema_shown(page) == checked
+
+    deploy(page, "Mẫu kiểm tra căn cứ pháp lý")
+    expect(page.locator("#pf-status")).to_have_text(
+        "Đã triển khai phiên bản 2 của quy trình press_statement."
+    )
+    forms = deployed.version_forms("press_statement")
+    assert forms["ps_legal_check.json"] == checked
+    assert "ps_review.json" not in forms  # no longer named by the model: not stored
