@@ -41,6 +41,15 @@ def current_username() -> str | None:
     return session.get("username")
 
 
+def process_owner() -> str:
+    """The signed-in user, if a process owner or administrator (else PermissionDenied,
+    403): the modeler, versions and migration pages. Call after login_required."""
+    username = current_username()
+    assert username is not None  # login_required ran first
+    engine().require_deployer(username)
+    return username
+
+
 def current_user() -> dict[str, Any] | None:
     """The logged-in user as the engine describes them (cached for the request)."""
     if "user" not in g:

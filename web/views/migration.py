@@ -10,18 +10,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidInput
-from web.auth import current_username, engine, login_required
+from web.auth import engine, login_required, process_owner
 from web.i18n import _
 
 bp = Blueprint("migration", __name__, url_prefix="/processes/<key>/migrate")
-
-
-def _username() -> str:
-    """The signed-in process owner or administrator (PermissionDenied for anyone else)."""
-    username = current_username()
-    assert username is not None  # login_required ran first
-    engine().require_deployer(username)
-    return username
 
 
 def _target() -> int | None:
@@ -36,7 +28,7 @@ def _target() -> int | None:
 @bp.get("")
 @login_required
 def index(key: str) -> str:
-    username = _username()
+    username = process_owner()
     plan = engine().migration_plan(key, _target(), None, username)
     versions = engine().versions(key, username)
     return render_template("migration.html", key=key, plan=plan, versions=versions)
@@ -45,7 +37,7 @@ def index(key: str) -> str:
 @bp.post("")
 @login_required
 def act(key: str) -> Response:
-    username = _username()
+    username = process_owner()
     target = _target()
     try:
         chosen = sorted({int(i) for i in request.form.getlist("instance")})

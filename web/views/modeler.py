@@ -16,20 +16,12 @@ from engine.deploy import NEW_PROCESS
 from engine.errors import BpmnRejected, NotFound, PolicyflowError
 from engine.queries import roles as role_queries
 from engine.services import OPERATIONS
-from web.auth import current_username, engine, login_required
+from web.auth import engine, login_required, process_owner
 from web.i18n import _, current_lang
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
 JsonReply = Response | tuple[Response, int]
-
-
-def _require_owner() -> str:
-    """The signed-in user, if a process owner or administrator (PermissionDenied: 403)."""
-    username = current_username()
-    assert username is not None  # login_required ran first
-    engine().require_deployer(username)
-    return username
 
 
 def _texts() -> dict[str, str]:
@@ -103,7 +95,7 @@ def _texts() -> dict[str, str]:
 @bp.get("")
 @login_required
 def index() -> str:
-    _require_owner()
+    process_owner()
     listed = sorted(engine().processes(), key=lambda p: p["name"])
     return render_template("modeler_index.html", processes=listed)
 
@@ -140,14 +132,14 @@ def _page(key: str, version: int | None, xml_url: str) -> str:
 @bp.get("/new")
 @login_required
 def new() -> str:
-    _require_owner()
+    process_owner()
     return _page("", None, "")
 
 
 @bp.get("/roles.json")
 @login_required
 def roles() -> Response:
-    _require_owner()
+    process_owner()
     with engine().transaction() as session:
         found = role_queries.roles(session)
     return jsonify(found)
@@ -157,7 +149,7 @@ def roles() -> Response:
 @login_required
 def processes() -> Response:
     """The deployed processes a call activity may call, by key: [{key, name}]."""
-    _require_owner()
+    process_owner()
     found = sorted(engine().processes(), key=lambda p: p["key"])
     return jsonify([{"key": p["key"], "name": p["name"]} for p in found])
 
@@ -165,7 +157,7 @@ def processes() -> Response:
 @bp.get("/<key>")
 @login_required
 def edit(key: str) -> str:
-    _require_owner()
+    process_owner()
     newest = next((p for p in engine().processes() if p["key"] == key), None)
     if newest is None:
         raise NotFound(_("Không tìm thấy quy trình."))
@@ -177,7 +169,7 @@ def edit(key: str) -> str:
 @login_required
 def forms(key: str) -> Response:
     """The forms of the process's newest version, {filename: JSON Schema} ({} for "new")."""
-    username = _require_owner()
+    username = process_owner()
     return jsonify({} if key == "new" else engine().version_forms(key, username=username))
 
 
@@ -217,7 +209,7 @@ def _bad_body(err: _BadBody) -> tuple[Response, int]:
 @bp.post("/validate")
 @login_required
 def validate() -> JsonReply:
-    _require_owner()
+    process_owner()
     xml, _comment, edited = _posted()
     pf = engine()
     try:
@@ -229,7 +221,7 @@ def validate() -> JsonReply:
 @bp.post("/<key>/deploy")
 @login_required
 def deploy(key: str) -> JsonReply:
-    username = _require_owner()
+    username = process_owner()
     xml, comment, edited = _posted()
     try:
         # The forms edited in the page over the newest version's (forms None, when none

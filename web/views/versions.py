@@ -15,17 +15,10 @@ from werkzeug.wrappers import Response
 
 from engine.bpmn.diff import diff
 from engine.errors import BpmnRejected, InvalidInput
-from web.auth import current_username, engine, login_required
+from web.auth import engine, login_required, process_owner
 from web.i18n import _
 
 bp = Blueprint("versions", __name__, url_prefix="/processes/<key>/versions")
-
-
-def _owner() -> str:
-    username = current_username()
-    assert username is not None  # login_required ran first
-    engine().require_deployer(username)
-    return username
 
 
 def _pair(key: str, username: str) -> tuple[list[dict[str, Any]], int, int]:
@@ -43,7 +36,7 @@ def _pair(key: str, username: str) -> tuple[list[dict[str, Any]], int, int]:
 
 
 def _compare(key: str) -> tuple[list[dict[str, Any]], int, int, dict[str, Any]]:
-    username = _owner()
+    username = process_owner()
     listed, a, b = _pair(key, username)
     pf = engine()
     result = diff(pf.version_bpmn(key, a, username), pf.version_bpmn(key, b, username))
@@ -53,7 +46,7 @@ def _compare(key: str) -> tuple[list[dict[str, Any]], int, int, dict[str, Any]]:
 @bp.get("")
 @login_required
 def index(key: str) -> str:
-    username = _owner()
+    username = process_owner()
     listed = engine().versions(key, username)
     return render_template("versions.html", key=key, versions=listed)
 
@@ -61,7 +54,7 @@ def index(key: str) -> str:
 @bp.get("/<int:version>.xml")
 @login_required
 def bpmn(key: str, version: int) -> Response:
-    xml = engine().version_bpmn(key, version, _owner())
+    xml = engine().version_bpmn(key, version, process_owner())
     return Response(xml, mimetype="application/xml")
 
 
@@ -95,7 +88,7 @@ def diff_page(key: str) -> str:
 @bp.post("/<int:version>/rollback")
 @login_required
 def rollback(key: str, version: int) -> Response:
-    username = _owner()
+    username = process_owner()
     comment = request.form.get("comment", "").strip()
     if not comment:
         flash(_("Hãy ghi lý do khôi phục."), "error")
