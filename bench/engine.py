@@ -32,12 +32,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.machine import cpu_model  # noqa: E402
 from bench.paths import PRESS_MAIN_PATH, Step  # noqa: E402
-from engine import migrate  # noqa: E402
-from engine.api import Policyflow, read_forms  # noqa: E402
 from engine.bpmn.specs import parse_process  # noqa: E402
-from engine.db import database_url, get_engine, transaction  # noqa: E402
-from engine.runtime import SCRIPT_ENGINE  # noqa: E402
+from engine.commands.runner import SCRIPT_ENGINE  # noqa: E402
+from engine.facade import Policyflow, read_forms  # noqa: E402
 from engine.seed import seed_demo  # noqa: E402
+from engine.store import schema as migrate  # noqa: E402
+from engine.store.db import database_url, get_engine, transaction  # noqa: E402
 
 N = int(os.environ.get("BENCH_INSTANCES", "300"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))

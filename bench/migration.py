@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.engine import NOW, machine, prepare_database, start_data  # noqa: E402
 from bench.paths import PRESS_MAIN_PATH  # noqa: E402
-from engine.api import Policyflow, read_forms  # noqa: E402
 from engine.bpmn.specs import parse_process  # noqa: E402
 from engine.bpmn.state import load_state, spec_registry  # noqa: E402
-from engine.db import normalize_url, transaction  # noqa: E402
-from engine.models import Instance  # noqa: E402
+from engine.facade import Policyflow, read_forms  # noqa: E402
+from engine.store.db import normalize_url, transaction  # noqa: E402
+from engine.store.models import Instance  # noqa: E402
 from tests.test_migration import with_legal_check  # noqa: E402
 
 URL = normalize_url(

@@ -55,10 +55,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import cpu_model  # noqa: E402
-from engine import migrate  # noqa: E402
-from engine.api import Policyflow  # noqa: E402
-from engine.db import get_engine, normalize_url, transaction  # noqa: E402
+from engine.facade import Policyflow  # noqa: E402
 from engine.seed import seed_demo  # noqa: E402
+from engine.store import schema as migrate  # noqa: E402
+from engine.store.db import get_engine, normalize_url, transaction  # noqa: E402
 from tasks.celery_app import SETTINGS, attach_relay, make_app  # noqa: E402
 from tests.background.stack import Redis, Stack, free_port, stack_env, wait_for  # noqa: E402
 from tests.conftest import reset_runtime  # noqa: E402
@@ -207,7 +207,7 @@ def bare_fire_ms(n: int) -> float:
 
     from engine import context
     from engine.bpmn.specs import parse_process
-    from engine.runtime import SCRIPT_ENGINE
+    from engine.commands.runner import SCRIPT_ENGINE
 
     parsed = parse_process(BPMN.read_text(encoding="utf-8"))
     started = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)

@@ -38,11 +38,11 @@ from bench.engine import (  # noqa: E402
     run_bare,
 )
 from engine import context  # noqa: E402
-from engine.api import Policyflow, read_forms  # noqa: E402
 from engine.bpmn.pruning import prune_history  # noqa: E402
 from engine.bpmn.specs import parse_process  # noqa: E402
-from engine.db import normalize_url  # noqa: E402
-from engine.runtime import SCRIPT_ENGINE  # noqa: E402
+from engine.commands.runner import SCRIPT_ENGINE  # noqa: E402
+from engine.facade import Policyflow, read_forms  # noqa: E402
+from engine.store.db import normalize_url  # noqa: E402
 
 URL = normalize_url(
     os.environ.get(

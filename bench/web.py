@@ -43,8 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.web_seed import database_url, psycopg_dsn  # noqa: E402
-from engine.api import Policyflow  # noqa: E402
-from engine.db import get_engine  # noqa: E402
+from engine.facade import Policyflow  # noqa: E402
+from engine.store.db import get_engine  # noqa: E402
 
 N = int(os.environ.get("BENCH_REQUESTS", "300"))
 CLIENTS = 4

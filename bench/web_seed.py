@@ -45,15 +45,15 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import migrate  # noqa: E402
-from engine.api import Policyflow, read_forms  # noqa: E402
+from engine.access.org import OrgTree  # noqa: E402
+from engine.commands.runner import Runtime  # noqa: E402
+from engine.commands.start import start_role  # noqa: E402
 from engine.context import NAMESPACE  # noqa: E402
-from engine.db import transaction  # noqa: E402
-from engine.models import OrgUnit, ProcessVersion, RoleAssignment, User  # noqa: E402
-from engine.org import OrgTree  # noqa: E402
-from engine.runtime import Runtime  # noqa: E402
+from engine.facade import Policyflow, read_forms  # noqa: E402
 from engine.seed import seed_demo  # noqa: E402
-from engine.starting import start_role  # noqa: E402
+from engine.store import schema as migrate  # noqa: E402
+from engine.store.db import transaction  # noqa: E402
+from engine.store.models import OrgUnit, ProcessVersion, RoleAssignment, User  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/policyflow_webbench"
 WORKFLOWS = ROOT / "workflows"

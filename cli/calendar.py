@@ -6,8 +6,8 @@ import click
 from sqlalchemy import select
 
 from engine.errors import InvalidInput
-from engine.models import CalendarDay
-from engine.workcalendar import WorkCalendar
+from engine.rules.calendar import WorkCalendar
+from engine.store.models import CalendarDay
 
 from .main import Policyflow, emit, json_option, main, pass_engine
 

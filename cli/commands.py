@@ -6,10 +6,10 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from engine import migrate
 from engine.errors import BpmnRejected, PolicyflowError
+from engine.rules.calendar import LOCAL
 from engine.seed import seed_demo
-from engine.workcalendar import LOCAL
+from engine.store import schema as migrate
 
 from .main import Policyflow, emit, json_option, main, parse_json, parse_now, pass_engine
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from engine.api import Policyflow
 from engine.errors import PolicyflowError
+from engine.facade import Policyflow
 from tasks import connect as connect_queue
 
 pass_engine = click.make_pass_decorator(Policyflow, ensure=False)

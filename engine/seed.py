@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import CalendarDay, OrgUnit, Role, RoleAssignment, Setting, User
+from engine.store.models import CalendarDay, OrgUnit, Role, RoleAssignment, Setting, User
 
 ROLES = {
     "chuyen_vien_vhtt": ("Chuyên viên Phòng VH&TT", "Culture & Information desk officer"),

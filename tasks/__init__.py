@@ -6,7 +6,7 @@ that records jobs hands the near ones to Celery at once; without it the embedded
 (`policyflow scheduler`) finds them in the outbox.
 """
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 
 from .settings import Settings
 

@@ -14,8 +14,8 @@ from typing import Any
 from celery import Celery, Task
 from kombu.exceptions import KombuError
 
-from engine.api import Policyflow, utcnow
-from engine.outbox import JobTicket
+from engine.background.outbox import JobTicket
+from engine.facade import Policyflow, utcnow
 
 from . import jobs
 from .senders import Senders

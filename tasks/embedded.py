@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from engine.api import Policyflow, utcnow
-from engine.outbox import JobTicket
+from engine.background.outbox import JobTicket
+from engine.facade import Policyflow, utcnow
 
 from . import jobs
 from .senders import Senders

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from engine.api import Policyflow, utcnow
 from engine.errors import Conflict, PolicyflowError
+from engine.facade import Policyflow, utcnow
 
 from .senders import Senders
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import migrate
-from engine.api import Policyflow, read_forms
-from engine.db import database_url, get_engine, transaction
+from engine.facade import Policyflow, read_forms
 from engine.seed import seed_demo
+from engine.store import schema as migrate
+from engine.store.db import database_url, get_engine, transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"

@@ -20,9 +20,9 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from engine import seed
-from engine.api import Policyflow
-from engine.db import transaction
-from engine.models import Instance, OrgUnit, User, WorkItem
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import Instance, OrgUnit, User, WorkItem
 from tests.conftest import NOW, WORKFLOWS
 from tests.test_api import DEMO_USERS, PREFIX, Api, reset_demo_passwords
 from tests.test_processes import (

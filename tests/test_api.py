@@ -17,10 +17,10 @@ from referencing.jsonschema import DRAFT202012
 from sqlalchemy import update
 from werkzeug.test import TestResponse
 
-from engine.accounts import HASHER
-from engine.api import Policyflow
-from engine.db import transaction
-from engine.models import User
+from engine.access.accounts import HASHER
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import User
 from tests.conftest import deploy_test_model
 from web import create_app
 

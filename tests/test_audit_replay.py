@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
 from cli.main import main
-from engine.api import Policyflow
-from engine.db import transaction
-from engine.models import AuditEvent, Instance
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import AuditEvent, Instance
 from tests.conftest import NOW, deploy_test_model
 
 

@@ -16,10 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select, update
 
-from engine.api import Policyflow
-from engine.audit import GENESIS
-from engine.db import transaction
-from engine.models import AuditEvent
+from engine.audit.chain import GENESIS
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import AuditEvent
 from tests.conftest import NOW, deploy_test_model
 from tests.test_api import DEMO_USERS, PREFIX, Api, error_of, reset_demo_passwords
 from tests.test_processes import DRAFT, REVIEW_OK, act

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from engine.db import transaction
-from engine.forms import validate_form
-from engine.models import (
+from engine.rules.forms import validate_form
+from engine.store.db import transaction
+from engine.store.models import (
     Attachment,
     AuditEvent,
     Comment,

@@ -15,12 +15,13 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from cli.main import main
-from engine import outbox, reminders, starting
-from engine.api import Policyflow, read_forms
-from engine.db import transaction
+from engine.access.org import get_user
+from engine.background import outbox, reminders
+from engine.commands import start as starting
 from engine.errors import ProcessFailed
-from engine.models import Job, Notification, ReminderSent, Setting, Timer, User, WorkItem
-from engine.org import get_user
+from engine.facade import Policyflow, read_forms
+from engine.store.db import transaction
+from engine.store.models import Job, Notification, ReminderSent, Setting, Timer, User, WorkItem
 from tasks import jobs
 from tasks.embedded import EmbeddedRunner
 from tasks.senders import FolderMailer, FolderPublisher, Senders

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from engine.api import Policyflow
 from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.facade import Policyflow
 from tests.conftest import NOW, deploy_test_model
 from tests.test_engine_core import only_task
 

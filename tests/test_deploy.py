@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from engine.api import Policyflow, read_forms
-from engine.deploy import NEW_PROCESS
+from engine.commands.deploy import NEW_PROCESS
 from engine.errors import BpmnRejected, InvalidInput, NotFound, PermissionDenied
+from engine.facade import Policyflow, read_forms
 from tests.conftest import DATA, NOW, deploy_test_model
 from tests.test_engine_core import only_task
 

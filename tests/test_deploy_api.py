@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from engine.api import Policyflow, read_forms
 from engine.errors import PermissionDenied
+from engine.facade import Policyflow, read_forms
 from tests.conftest import DATA
 from tests.test_api import PREFIX, Api, error_of, reset_demo_passwords
 from web import create_app

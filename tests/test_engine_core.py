@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from engine.api import Policyflow
-from engine.db import transaction
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from engine.models import AuditEvent, Instance, WorkItem
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import AuditEvent, Instance, WorkItem
 from tests.conftest import NOW, deploy_test_model
 
 
@@ -184,7 +184,7 @@ def test_work_items_and_instance_rows_agree(linear: Policyflow) -> None:
 
 def test_plain_postgresql_urls_use_psycopg_3() -> None:
     """Regression: Policyflow("postgresql://…") asked SQLAlchemy for psycopg2."""
-    from engine.db import get_engine
+    from engine.store.db import get_engine
 
     for url in ("postgresql://u@127.0.0.1/x", "postgres://u@127.0.0.1/x"):
         assert Policyflow(url).url.startswith("postgresql+psycopg://")

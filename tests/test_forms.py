@@ -5,7 +5,7 @@ import json
 import pytest
 
 from engine.errors import InvalidInput
-from engine.forms import check_schema, validate_form
+from engine.rules.forms import check_schema, validate_form
 from tests.conftest import WORKFLOWS
 
 SCHEMA = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.conftest import WORKFLOWS
 from web import create_app
 from web.views import vendor

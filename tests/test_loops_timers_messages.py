@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.conftest import NOW, deploy_test_model
 from tests.test_engine_core import only_task
 
@@ -80,8 +80,8 @@ def test_suspended_instances_keep_their_timers_until_resumed(pf: Policyflow) -> 
 def test_a_bad_due_value_is_reported_not_crashed(pf: Policyflow, bad: str) -> None:
     xml = (deploy_test_model.__globals__["DATA"] / "linear3.bpmn").read_text(encoding="utf-8")
     xml = xml.replace("&quot;2WD&quot;", f"&quot;{bad}&quot;").replace("linear3", "linear_bad")
-    from engine.api import read_forms
     from engine.errors import ProcessFailed
+    from engine.facade import read_forms
     from tests.conftest import DATA
 
     pf.deploy(xml, read_forms(DATA / "forms"), now=NOW)

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from cli.main import main
-from engine.api import Policyflow
-from engine.db import transaction
 from engine.errors import PermissionDenied
-from engine.models import Timer, WorkItem
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import Timer, WorkItem
 from tests.conftest import NOW, WORKFLOWS
 from tests.test_processes import (
     AR_START,

@@ -5,7 +5,7 @@ API (POST /api/v1/processes/{key}/migrations): the dry run shown, suspend, move,
 import pytest
 from flask import Flask
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.test_api import Api, error_of
 from tests.test_migration import OWNER, at_draft, deploy, with_legal_check, without_draft
 from tests.web_client import signed_in

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.conftest import WORKFLOWS
 from tests.web_client import signed_in
 from web import create_app

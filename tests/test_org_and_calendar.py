@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from engine.db import transaction
-from engine.models import OrgUnit, User
-from engine.org import OrgTree, can_act, reach_of, task_scope
+from engine.access.org import OrgTree, can_act, reach_of, task_scope
+from engine.rules.calendar import WorkCalendar
 from engine.seed import seed_demo
-from engine.workcalendar import WorkCalendar
+from engine.store.db import transaction
+from engine.store.models import OrgUnit, User
 
 
 def test_seed_is_idempotent(db_url: str) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.api import Policyflow
-from engine.db import transaction
 from engine.errors import InvalidInput, NotFound, PermissionDenied
-from engine.models import Notification, OrgUnit, RoleAssignment, Timer, User
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import Notification, OrgUnit, RoleAssignment, Timer, User
 from tests.conftest import NOW
 
 # Each instance a test leaves must re-execute exactly from its audit log (issue 6).

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.conftest import NOW
 from tests.test_api import PREFIX, Api, error_of, reset_demo_passwords
 from tests.test_audit_replay import edit, event

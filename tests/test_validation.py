@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.api import Policyflow, read_forms
 from engine.bpmn.validation import Problem, validate_bpmn
 from engine.errors import BpmnRejected
+from engine.facade import Policyflow, read_forms
 from tests.conftest import DATA, NOW, WORKFLOWS
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from engine.api import Policyflow, read_forms
+from engine.facade import Policyflow, read_forms
 from tests.conftest import DATA, NOW
 from tests.web_client import signed_in
 from web import create_app

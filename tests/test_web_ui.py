@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.api import Policyflow, read_forms
+from engine.facade import Policyflow, read_forms
 from tests.conftest import DATA, NOW
 from web import create_app
 
@@ -461,7 +461,7 @@ def test_optional_text_with_an_empty_default_is_sent_empty(app: Flask) -> None:
 
 
 def test_case_titles_and_hidden_keys(app: Flask) -> None:
-    from engine.starting import case_title
+    from engine.commands.start import case_title
     from web import forms
 
     with app.test_request_context():

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from sqlalchemy import delete, select
 
 from cli.main import main
-from engine.api import Policyflow
-from engine.due import due_at
-from engine.models import CalendarDay
+from engine.facade import Policyflow
+from engine.rules.calendar import WorkCalendar
+from engine.rules.due import due_at
 from engine.seed import seed_calendar
-from engine.workcalendar import WorkCalendar
+from engine.store.models import CalendarDay
 
 D = date
 

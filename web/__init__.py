@@ -1,4 +1,4 @@
-"""The Flask UI and REST API (issue: web inbox). Thin: it calls engine.api only.
+"""The Flask UI and REST API (issue: web inbox). Thin: it calls engine.facade.policyflow only.
 
 `create_app(config)` builds the app with ONE engine object in
 `app.extensions["policyflow"]`; views parse the request, check what the page may show,
@@ -14,10 +14,10 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
-from engine.api import Policyflow
 from engine.bpmn.xml_safety import max_bpmn_bytes
-from engine.db import database_url
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProcessFailed
+from engine.facade import Policyflow
+from engine.store.db import database_url
 from tasks import connect as connect_queue
 from web import auth, i18n
 from web.api import api_bp

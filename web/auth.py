@@ -23,8 +23,8 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from engine.api import Policyflow
 from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.facade import Policyflow
 from web.i18n import _
 
 bp = Blueprint("auth", __name__)

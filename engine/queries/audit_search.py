@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import org
-from engine.models import AuditEvent, Instance, User, WorkItem
-from engine.runtime import Runtime
-from engine.visibility import AUDITOR, FULL, instance_filter, view_of
-from engine.workcalendar import LOCAL
+from engine.access import org
+from engine.access.visibility import AUDITOR, FULL, instance_filter, view_of
+from engine.commands.runner import Runtime
+from engine.rules.calendar import LOCAL
+from engine.store.models import AuditEvent, Instance, User, WorkItem
 
 # Every command the log records (engine.audit.append's callers).
 COMMANDS = (

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
-from engine import org
-from engine.models import Instance, User, WorkItem
-from engine.runtime import Runtime
-from engine.workcalendar import LOCAL
+from engine.access import org
+from engine.commands.runner import Runtime
+from engine.rules.calendar import LOCAL
+from engine.store.models import Instance, User, WorkItem
 
 DUE_STATES = ("overdue", "today", "later")
 BOXES = ("open", "mine", "completed")

@@ -8,12 +8,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import org
+from engine.access import org
+from engine.access.visibility import FULL, can_see_item, instance_filter, view_of
+from engine.commands.runner import InstanceRun, Runtime
 from engine.errors import NotFound
-from engine.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
-from engine.runtime import InstanceRun, Runtime
-from engine.visibility import FULL, can_see_item, instance_filter, view_of
-from engine.workcalendar import LOCAL
+from engine.rules.calendar import LOCAL
+from engine.store.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
 
 from .inbox import describe_items
 

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engine.models import Instance, Notification
-from engine.org import Actor
+from engine.access.org import Actor
+from engine.store.models import Instance, Notification
 
 
 def notices(session: Session, user: Actor, limit: int = 100) -> list[dict[str, Any]]:

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from engine import org
+from engine.access import org
+from engine.commands.runner import Runtime
+from engine.commands.start import start_role
 from engine.errors import NotFound
-from engine.models import AuditEvent, Instance, ProcessVersion, User
-from engine.runtime import Runtime
-from engine.starting import start_role
+from engine.store.models import AuditEvent, Instance, ProcessVersion, User
 
 
 def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> list[dict[str, Any]]:

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.deploy import previous_forms
-from engine.models import Role
+from engine.commands.deploy import previous_forms
+from engine.store.models import Role
 
 
 def roles(session: Session) -> list[dict[str, Any]]:

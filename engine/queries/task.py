@@ -6,11 +6,11 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
-from engine import org
+from engine.access import org
+from engine.access.visibility import FULL, can_see_item, view_of
+from engine.commands.runner import InstanceRun, Runtime
 from engine.errors import NotFound
-from engine.models import Instance, WorkItem
-from engine.runtime import InstanceRun, Runtime
-from engine.visibility import FULL, can_see_item, view_of
+from engine.store.models import Instance, WorkItem
 
 from .inbox import describe_items
 from .instances import show_instance, visible_instance

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.api import Policyflow
-from engine.db import transaction
-from engine.models import AuditEvent, Timer
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import AuditEvent, Timer
 from tests.conftest import DATA, reset_runtime
 
 from .stack import ROOT, Stack, stack_env, wait_for

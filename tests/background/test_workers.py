@@ -12,9 +12,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, text
 
-from engine.api import Policyflow
-from engine.db import get_engine, transaction
-from engine.models import AuditEvent, DocumentCounter, Job, Notification, Timer
+from engine.facade import Policyflow
+from engine.store.db import get_engine, transaction
+from engine.store.models import AuditEvent, DocumentCounter, Job, Notification, Timer
 from tasks.celery_app import SETTINGS, attach_relay, make_app
 from tests.conftest import DATA, PG_URL, reset_runtime
 
@@ -81,7 +81,7 @@ def pf(pg: str, redis: Redis) -> Policyflow:
     engine = Policyflow(pg)
     settings = dataclasses.replace(SETTINGS, broker_url=redis.url)
     attach_relay(engine, make_app(settings), settings)
-    engine.deploy((DATA / "timer_notify.bpmn").read_text(), {}, "chu_quy_trinh")
+    engine.commands.deploy((DATA / "timer_notify.bpmn").read_text(), {}, "chu_quy_trinh")
     return engine
 
 

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.conftest import WORKFLOWS
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.browser.test_browser_modeler import ADD_STEP
 from tests.conftest import WORKFLOWS
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.test_migration import OWNER, at_draft, deploy, with_legal_check, without_draft
 
 if TYPE_CHECKING:

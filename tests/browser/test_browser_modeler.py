@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import Page, expect
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.conftest import WORKFLOWS
 from tests.test_processes import (
     REGISTER,

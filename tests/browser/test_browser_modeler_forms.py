@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.browser.test_browser_modeler import open_in_modeler
 from tests.browser.test_browser_modeler_panel import SELECT, UNDO, export
 from tests.test_processes import REGISTER, Case, handle_request, press_start

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.browser.test_browser_modeler import open_in_modeler
 
 if TYPE_CHECKING:

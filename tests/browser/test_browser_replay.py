@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.test_replay_web import BAC_DRAFT, completed_report
 
 if TYPE_CHECKING:

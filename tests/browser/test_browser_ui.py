@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from engine.api import Policyflow
+from engine.facade import Policyflow
 from tests.test_processes import UNIT_FIGURES, ensure_unit_officers
 
 if TYPE_CHECKING:

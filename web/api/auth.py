@@ -10,8 +10,8 @@ from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
 
-from engine.api import Policyflow
 from engine.errors import NotFound, PermissionDenied
+from engine.facade import Policyflow
 from web.api import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -12,10 +12,10 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine.deploy import NEW_PROCESS
+from engine.commands.deploy import NEW_PROCESS
 from engine.errors import BpmnRejected, NotFound, PolicyflowError
 from engine.queries import roles as role_queries
-from engine.services import OPERATIONS
+from engine.rules.services import OPERATIONS
 from web.auth import engine, login_required, process_owner
 from web.i18n import _, current_lang
 

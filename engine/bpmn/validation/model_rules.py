@@ -11,9 +11,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine.due import WORKING_DAYS
 from engine.errors import BpmnRejected
-from engine.forms import check_schema
+from engine.rules.due import WORKING_DAYS
+from engine.rules.forms import check_schema
 from engine.sandbox import check_code
 
 from ..model_info import ProcessInfo

@@ -1,0 +1,109 @@
+"""Signing in: passwords (argon2), throttling of failed logins, API bearer tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from engine.access import org
+from engine.errors import InvalidInput, PermissionDenied
+from engine.store.models import ApiToken, LoginFailure, Role, User
+
+HASHER = PasswordHasher()
+MAX_FAILURES = 5  # failed logins of one username within WINDOW before it is refused
+WINDOW = timedelta(minutes=15)
+TOKEN_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD = 8
+WRONG = "Sai tên đăng nhập hoặc mật khẩu."
+
+
+def authenticate(session: Session, username: str, password: str, now: datetime) -> org.Actor | None:
+    """The user if the password is right, else None (the failure is recorded: commit it).
+
+    Throttled per username against guessing: after MAX_FAILURES within WINDOW, refused.
+    """
+    recent = session.scalar(
+        select(func.count(LoginFailure.id)).where(
+            LoginFailure.username == username, LoginFailure.at > now - WINDOW
+        )
+    )
+    if recent >= MAX_FAILURES:
+        minutes = int(WINDOW.total_seconds() // 60)
+        raise PermissionDenied(
+            f"Đăng nhập sai quá {MAX_FAILURES} lần; hãy thử lại sau {minutes} phút."
+        )
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None or not _matches(user.password_hash, password):
+        session.add(LoginFailure(username=username, at=now))
+        return None
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return org.get_user(session, username)
+
+
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(session: Session, username: str, old: str, new: str, now: datetime) -> bool:
+    """False if the old password is wrong (recorded as a failed login); raises on a weak one."""
+    if authenticate(session, username, old, now) is None:
+        return False
+    if len(new) < MIN_PASSWORD:
+        raise InvalidInput(
+            f"Mật khẩu mới cần ít nhất {MIN_PASSWORD} ký tự.",
+            {"new_password": [f"Cần ít nhất {MIN_PASSWORD} ký tự."]},
+        )
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    user.password_hash = HASHER.hash(new)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))  # sign out the API
+    return True
+
+
+def issue_token(session: Session, actor: org.Actor, now: datetime) -> tuple[str, datetime]:
+    """A new bearer token for the user; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    expires = now + TOKEN_LIFETIME
+    session.add(
+        ApiToken(user_id=actor.id, token_hash=_digest(token), created_at=now, expires_at=expires)
+    )
+    return token, expires
+
+
+def user_for_token(session: Session, token: str, now: datetime) -> org.Actor:
+    row = session.execute(
+        select(User.username)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.expires_at > now)
+    ).first()
+    if row is None:
+        raise PermissionDenied("Token không hợp lệ hoặc đã hết hạn.")
+    return org.get_user(session, row.username)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def describe(session: Session, tree: org.OrgTree, actor: org.Actor) -> dict[str, Any]:
+    """The user as pages and the API show them."""
+    names = {r.key: (r.name_vi, r.name_en) for r in session.scalars(select(Role))}
+    return {
+        "username": actor.username,
+        "full_name": actor.full_name,
+        "is_admin": actor.is_admin,
+        "roles": [
+            {"role": h.role_key, "role_name": names.get(h.role_key, (h.role_key,))[0],
+             "role_name_en": names.get(h.role_key, ("", h.role_key))[1],
+             "unit": tree.by_id[h.unit_id].code, "unit_name": tree.by_id[h.unit_id].name}
+            for h in actor.roles
+        ],
+    }  # fmt: skip

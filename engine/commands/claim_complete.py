@@ -1,0 +1,133 @@
+"""People's work: claiming, releasing and completing user tasks."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access import org
+from engine.audit import chain as audit
+from engine.commands.runner import InstanceRun, Runtime
+from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.rules.forms import validate_form
+from engine.store.models import Attachment, Instance, WorkItem
+
+
+def open_item(
+    session: Session, task_id: str, tree: org.OrgTree, user: org.Actor
+) -> tuple[WorkItem, Instance]:
+    """The open work item and its instance, if this user may act on it; else a clear error.
+
+    The instance row is locked as the item is read: of two concurrent commands on one
+    instance the second waits, then reads what the first wrote.
+    """
+    row = session.execute(
+        select(WorkItem, Instance)
+        .join(Instance, Instance.id == WorkItem.instance_id)
+        .where(WorkItem.id == task_id)
+        .with_for_update(of=Instance)
+    ).first()
+    if row is None or not can_see(tree, user, row[0]):
+        raise NotFound(f"Không có công việc '{task_id}'.")
+    item, instance = row
+    if not org.can_act(tree, user, item.role_key, item.unit_id, item.scope):
+        raise PermissionDenied(f"Bạn không có vai trò '{item.role_key}' cho công việc này.")
+    if item.state != "open":
+        raise Conflict(f"Công việc '{item.name}' đã {_STATE_VI[item.state]}.")
+    if instance.status != "running":
+        raise Conflict(f"Hồ sơ {instance.id} đang ở trạng thái '{instance.status}'.")
+    return item, instance
+
+
+def can_see(tree: org.OrgTree, user: org.Actor, item: WorkItem) -> bool:
+    """Whether the item is in the user's reach for any role (an auditor's reach is elsewhere)."""
+    return user.is_admin or org.can_act(tree, user, None, item.unit_id, item.scope)
+
+
+_STATE_VI = {"completed": "được hoàn thành", "cancelled": "bị huỷ", "open": "mở"}
+
+
+def claim(session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime) -> WorkItem:
+    tree = rt.org_tree(session)
+    item, instance = open_item(session, task_id, tree, user)
+    if item.claimed_by not in (None, user.id):
+        raise Conflict(f"Công việc '{item.name}' đã có người khác nhận.")
+    item.claimed_by = user.id
+    _record(session, instance, item, user, now, "claim")
+    return item
+
+
+def unclaim(
+    session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime
+) -> WorkItem:
+    tree = rt.org_tree(session)
+    item, instance = open_item(session, task_id, tree, user)
+    if item.claimed_by != user.id:
+        raise Conflict(f"Bạn chưa nhận công việc '{item.name}'.")
+    item.claimed_by = None
+    _record(session, instance, item, user, now, "unclaim")
+    return item
+
+
+def _record(
+    session: Session,
+    instance: Instance,
+    item: WorkItem,
+    user: org.Actor,
+    now: datetime,
+    command: str,
+) -> None:
+    payload = {"task_id": item.id, "element_id": item.element_id}
+    audit.append(
+        session, instance, now, user.username, command, payload, {"status": instance.status}
+    )
+
+
+def complete(
+    session: Session,
+    rt: Runtime,
+    task_id: str,
+    user: org.Actor,
+    data: dict[str, Any],
+    now: datetime,
+) -> InstanceRun:
+    tree = rt.org_tree(session)
+    item, instance = open_item(session, task_id, tree, user)
+    if item.claimed_by not in (None, user.id):
+        raise Conflict(f"Công việc '{item.name}' đang do người khác xử lý.")
+    run = InstanceRun(session, rt, instance, tree, now, user.username, closed_item=item.id)
+    schema = rt.versions.get(session, item.version_id).forms.get(item.form) if item.form else None
+    formats = {
+        "org-unit": lambda code: code in tree.by_code,
+        "attachment": attachment_check(session, instance.id),
+    }
+    data = validate_form(schema, data, formats)
+
+    def act(wf: BpmnWorkflow) -> None:
+        task = wf.get_task_from_id(UUID(item.id))
+        if task is None or task.state != TaskState.READY:
+            raise Conflict(f"Công việc '{item.name}' không còn chờ xử lý.")
+        task.data.update(data)
+        task.run()
+
+    payload = {"task_id": item.id, "element_id": item.element_id, "data": data}
+    item.state, item.completed_by, item.completed_at = "completed", user.id, now
+    item.claimed_by = item.claimed_by or user.id
+    run.execute("complete", payload, act)
+    return run
+
+
+def attachment_check(session: Session, instance_id: int) -> Any:
+    """Format "attachment": the id of a file stored with this instance."""
+
+    def check(value: str) -> bool:
+        found = select(Attachment.id).where(
+            Attachment.id == value, Attachment.instance_id == instance_id
+        )
+        return session.scalar(found) is not None
+
+    return check

@@ -1,0 +1,468 @@
+"""Running one command against one instance: load, act, advance, record, save.
+
+Every change to an instance goes through `InstanceRun.execute`: the workflow is taken
+from the in-process cache (checked against the instance's row version) or restored from
+its stored state; the action runs under the command's clock; the library advances the
+automatic steps; the waiting work (user tasks, timers, messages) is synced to its tables;
+the state is saved and one audit event appended, all in the caller's transaction. The
+row version makes a concurrent second writer fail with Conflict instead of overwriting.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, event, select, update
+from sqlalchemy.orm import Session
+
+from engine import context
+from engine.access import org
+from engine.audit import chain as audit
+from engine.background import outbox
+from engine.bpmn.model_info import ElementInfo
+from engine.bpmn.pruning import prune_history
+from engine.bpmn.specs import SPECS, ParsedProcess
+from engine.bpmn.state import dump_state, load_state, state_digest
+from engine.errors import PolicyflowError, ProcessFailed
+from engine.rules.calendar import WorkCalendar
+from engine.rules.due import due_at
+from engine.rules.services import HostServices
+from engine.sandbox import SandboxError, make_script_engine
+from engine.store.models import Instance, MessageWait, ProcessVersion, Setting, Timer, WorkItem
+
+SCRIPT_ENGINE = make_script_engine(
+    clock=lambda: _ctx().now,
+    services=lambda op, params, data: _ctx().call_service(op, params, data),
+)
+
+
+def _ctx() -> context.CommandContext:
+    ctx = context.current()
+    if ctx is None:
+        raise RuntimeError("the library ran outside an engine command")
+    return ctx
+
+
+@dataclass(frozen=True)
+class Version:
+    """An immutable deployed version, cached by id."""
+
+    id: int
+    process_key: str
+    version: int
+    name: str
+    forms: dict[str, dict]
+    parsed: ParsedProcess
+
+
+class VersionCache:
+    def __init__(self) -> None:
+        self._by_id: dict[int, Version] = {}
+
+    def get(self, session: Session, version_id: int) -> Version:
+        found = self._by_id.get(version_id)
+        if found is None:
+            row = session.get(ProcessVersion, version_id)
+            assert row is not None
+            found = Version(
+                row.id,
+                row.process_key,
+                row.version,
+                row.name,
+                row.forms,
+                SPECS.get(row.content_hash, row.bpmn_xml),
+            )
+            self._by_id[version_id] = found
+        return found
+
+
+class WorkflowCache:
+    """Live workflows by instance id, valid only for the row version they were saved at.
+
+    `take` removes the entry, so two commands on one instance never share an object; the
+    workflow goes back only after its transaction commits.
+    """
+
+    def __init__(self, size: int = 2000) -> None:
+        self._entries: dict[int, tuple[int, BpmnWorkflow]] = {}
+        self._lock = threading.Lock()
+        self._size = size
+
+    def take(self, instance_id: int, row_version: int) -> BpmnWorkflow | None:
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+        return entry[1] if entry and entry[0] == row_version else None
+
+    def put(self, instance_id: int, row_version: int, workflow: BpmnWorkflow) -> None:
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[instance_id] = (row_version, workflow)
+
+
+@dataclass
+class Runtime:
+    """Caches shared by all commands of one database."""
+
+    versions: VersionCache = field(default_factory=VersionCache)
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    # Reference data changes rarely and is read by every command: an edit of the org
+    # units, the calendar or the settings reaches new commands within this many seconds.
+    reference_ttl: float = 10.0
+    _reference: dict[str, tuple[float, Any]] = field(default_factory=dict)
+
+    def _cached(self, name: str, load: Callable[[], Any]) -> Any:
+        hit = self._reference.get(name)
+        if hit is None or time.monotonic() - hit[0] > self.reference_ttl:
+            hit = (time.monotonic(), load())
+            self._reference[name] = hit
+        return hit[1]
+
+    def calendar(self, session: Session) -> WorkCalendar:
+        return self._cached("calendar", lambda: WorkCalendar.load(session))
+
+    def org_tree(self, session: Session) -> org.OrgTree:
+        return self._cached("org", lambda: org.OrgTree.load(session))
+
+    def settings(self, session: Session) -> dict[str, Any]:
+        return dict(
+            self._cached(
+                "settings",
+                lambda: dict(
+                    session.execute(select(Setting.key, Setting.value).order_by(Setting.key)).all()
+                ),
+            )
+        )
+
+    def forget_reference_data(self) -> None:
+        self._reference.clear()
+
+    def after_commit(self, session: Session, instance: Instance, wf: BpmnWorkflow) -> None:
+        pending = session.info.setdefault("policyflow_cache", [])
+        pending.append((self.workflows, instance, wf))
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_cached(session: Session) -> None:
+    for cache, instance, wf in session.info.pop("policyflow_cache", []):
+        cache.put(instance.id, instance.row_version, wf)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_cached(session: Session) -> None:
+    session.info.pop("policyflow_cache", None)
+
+
+@dataclass
+class Bundle:
+    """The versions an instance runs: its own and those of the processes it calls."""
+
+    main: Version
+    called: dict[str, Version]
+
+    def specs(self) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+        subs = dict(self.main.parsed.embedded)
+        for key, version in self.called.items():
+            subs[key] = version.parsed.spec
+            subs.update(version.parsed.embedded)
+        return self.main.parsed.spec, subs
+
+    def version_of(self, task: Task) -> Version:
+        """The version whose model the task comes from (a called process has its own)."""
+        key = _owning_process(task, self.main.process_key, self.called)
+        return self.main if key == self.main.process_key else self.called[key]
+
+    def element(self, task: Task) -> ElementInfo | None:
+        return self.version_of(task).parsed.info.elements.get(task.task_spec.bpmn_id)
+
+
+def _owning_process(task: Task, main_key: str, called: dict[str, Version]) -> str:
+    wf = task.workflow
+    while wf is not None:
+        if wf.spec.name in called:
+            return wf.spec.name
+        wf = wf.parent_workflow
+    return main_key
+
+
+def bundle_of(session: Session, rt: Runtime, instance: Instance) -> Bundle:
+    called = {k: rt.versions.get(session, v) for k, v in instance.called_versions.items()}
+    return Bundle(rt.versions.get(session, instance.process_version_id), called)
+
+
+@dataclass
+class InstanceRun:
+    """One command on one instance (see the module docstring)."""
+
+    session: Session
+    rt: Runtime
+    instance: Instance
+    tree: org.OrgTree
+    now: datetime
+    actor: str
+    closed_item: str | None = None  # the work item the command itself closed
+    bundle: Bundle = field(init=False)
+    open_tasks: list[dict[str, Any]] = field(default_factory=list)  # after execute()
+
+    def __post_init__(self) -> None:
+        self.bundle = bundle_of(self.session, self.rt, self.instance)
+
+    def workflow(self) -> BpmnWorkflow:
+        wf = self.rt.workflows.take(self.instance.id, self.instance.row_version)
+        if wf is None:
+            spec, subs = self.bundle.specs()
+            wf = load_state(self.instance.state, spec, subs)
+        wf.script_engine = SCRIPT_ENGINE
+        return wf
+
+    def execute(
+        self,
+        command: str,
+        payload: dict[str, Any],
+        action: Callable[[BpmnWorkflow], None],
+        create: Callable[[], BpmnWorkflow] | None = None,
+    ) -> BpmnWorkflow:
+        ctx = context.CommandContext(
+            now=self.now,
+            instance_id=self.instance.id,
+            next_task_number=self.instance.task_counter,
+            services=HostServices(self.session, self.tree, self.instance, self.now),
+        )
+        with context.command_context(ctx):
+            # A new workflow is made inside the context: its task ids come from it.
+            wf = create() if create is not None else self.workflow()
+            before = task_states(wf)
+            try:
+                action(wf)
+                if self.instance.status == "running":
+                    wf.do_engine_steps()
+                prune_history(wf)
+                waiting = self._sync(wf)
+            except (SpiffWorkflowException, SandboxError) as err:
+                raise ProcessFailed(_describe_failure(err)) from err
+        self.instance.task_counter = ctx.next_task_number
+        self.instance.state = dump_state(wf)
+        self.instance.waiting = waiting
+        if wf.completed and self.instance.status == "running":
+            self.instance.status, self.instance.ended_at = "completed", self.now
+        if ctx.service_calls:
+            payload = {**payload, "service_calls": ctx.service_calls}
+        self.open_tasks = [self._summary(wf, tid) for tid in waiting["tasks"]]
+        after = task_states(wf)
+        changes = task_changes(self.bundle, before, after)
+        digest = state_digest(wf, changed_ids(before, after))
+        result = {"status": self.instance.status, "tasks": changes, "state": digest}
+        audit.append(self.session, self.instance, self.now, self.actor, command, payload, result)
+        self.rt.after_commit(self.session, self.instance, wf)
+        return wf
+
+    def outcome(self) -> dict[str, Any]:
+        """What a caller needs after a command: the instance's status and its next tasks."""
+        return {
+            "id": self.instance.id,
+            "status": self.instance.status,
+            "open_tasks": self.open_tasks,
+        }
+
+    def _summary(self, wf: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+        """An open user task as a caller needs it next (no query: the workflow knows)."""
+        task = wf.get_task_from_id(UUID(task_id))
+        info = self.bundle.element(task)
+        return {
+            "id": task_id,
+            "element_id": task.task_spec.bpmn_id,
+            "name": info.name if info else task.task_spec.bpmn_id,
+            "role": info.role if info else None,
+        }
+
+    # -- what the instance waits for ------------------------------------------------
+
+    def _sync(self, wf: BpmnWorkflow) -> dict[str, Any]:
+        old = self.instance.waiting or {}
+        new = {"tasks": {}, "timers": {}, "messages": {}}
+        for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            self._classify(task, new)
+        self._sync_work_items(wf, old.get("tasks", {}), new["tasks"])
+        self._sync_timers(wf, old.get("timers", {}), new["timers"])
+        self._sync_messages(old.get("messages", {}), new["messages"])
+        return new
+
+    def _classify(self, task: Task, new: dict[str, dict[str, str]]) -> None:
+        key = str(task.id)
+        if task.state == TaskState.READY and task.task_spec.manual:
+            new["tasks"][key] = task.task_spec.bpmn_id
+            return
+        definition = getattr(task.task_spec, "event_definition", None)
+        if task.state != TaskState.WAITING or definition is None:
+            return
+        if isinstance(definition, TimerEventDefinition):
+            new["timers"][key] = task._get_internal_data("event_value")
+        elif isinstance(definition, MessageEventDefinition):
+            new["messages"][key] = definition.name
+
+    def _sync_work_items(self, wf: BpmnWorkflow, old: dict, new: dict) -> None:
+        if self.instance.status == "cancelled":
+            new.clear()
+        gone = [tid for tid in old if tid not in new and tid != self.closed_item]
+        for state in ("completed", "cancelled"):
+            ids = [t for t in gone if _finished_as(wf, t) == state]
+            if ids:
+                self.session.execute(
+                    update(WorkItem)
+                    .where(WorkItem.id.in_(ids), WorkItem.state == "open")
+                    .values(state=state, completed_at=self.now)
+                )
+        for tid in new:
+            if tid not in old:
+                self.session.add(self._work_item(wf.get_task_from_id(UUID(tid))))
+
+    def _work_item(self, task: Task) -> WorkItem:
+        info = self.bundle.element(task)
+        props = info.properties if info else {}
+        engine = task.workflow.script_engine
+        due_value = engine.evaluate(task, props["dueIn"]) if props.get("dueIn") else None
+        return WorkItem(
+            id=str(task.id),
+            instance_id=self.instance.id,
+            process_key=self.instance.process_key,
+            state="open",
+            created_at=self.now,
+            due_at=due_at(due_value, self.now, lambda: self.rt.calendar(self.session)),
+            **self.placement(task),
+        )
+
+    def placement(self, task: Task) -> dict[str, Any]:
+        """What a work item takes from its task's element: the element, its name, the role
+        and unit that do it, its form, and the version the model comes from."""
+        info = self.bundle.element(task)
+        props = info.properties if info else {}
+        engine = task.workflow.script_engine
+        pinned = engine.evaluate(task, props["unitFrom"]) if props.get("unitFrom") else None
+        if isinstance(pinned, dict):
+            pinned = pinned.get("code")
+        unit_id, scope = org.task_scope(self.tree, self.instance.unit_id, pinned)
+        return {
+            "version_id": self.bundle.version_of(task).id,
+            "element_id": task.task_spec.bpmn_id,
+            "name": (info.name if info else task.task_spec.bpmn_name) or task.task_spec.bpmn_id,
+            "role_key": info.role if info else None,
+            "unit_id": unit_id,
+            "scope": scope,
+            "form": props.get("formJsonSchemaFilename"),
+        }
+
+    def _sync_timers(self, wf: BpmnWorkflow, old: dict, new: dict) -> None:
+        for tid, due in new.items():
+            if old.get(tid) != due:  # new, or recomputed (a migration restarts a timer)
+                due_at = datetime.fromisoformat(due)
+                if tid in old:
+                    self.session.execute(delete(Timer).where(Timer.id == tid))
+                self.session.add(
+                    Timer(
+                        id=tid,
+                        instance_id=self.instance.id,
+                        element_id=wf.get_task_from_id(UUID(tid)).task_spec.bpmn_id,
+                        due_at=due_at,
+                        state="waiting",
+                    )
+                )
+                # The job fires it on time; the timers table stays the truth a sweep reads.
+                outbox.enqueue(
+                    self.session, "fire_timers", due_at, self.now, self.instance.id, {"timer": tid}
+                )
+        gone = [tid for tid in old if tid not in new]
+        if gone:
+            fired_or_cancelled = "cancelled" if self.instance.status == "cancelled" else "fired"
+            self.session.execute(
+                update(Timer)
+                .where(Timer.id.in_(gone), Timer.state == "waiting")
+                .values(state=fired_or_cancelled)
+            )
+
+    def _sync_messages(self, old: dict, new: dict) -> None:
+        for tid, name in new.items():
+            if tid not in old:
+                self.session.add(MessageWait(instance_id=self.instance.id, message_name=name))
+        gone_names = {old[t] for t in old if t not in new} - set(new.values())
+        if gone_names:
+            for wait in self.session.scalars(
+                select(MessageWait).where(
+                    MessageWait.instance_id == self.instance.id,
+                    MessageWait.message_name.in_(gone_names),
+                )
+            ):
+                self.session.delete(wait)
+
+
+def _finished_as(wf: BpmnWorkflow, task_id: str) -> str:
+    try:
+        task = wf.get_task_from_id(UUID(task_id))
+    except Exception:  # pruned or deleted with its subprocess: it is over either way
+        return "completed"
+    if task is None:
+        return "completed"
+    return "completed" if task.state == TaskState.COMPLETED else "cancelled"
+
+
+def task_states(wf: BpmnWorkflow) -> dict[str, tuple[Task, int]]:
+    """Every task of the workflow and its subprocesses, with its state now."""
+    tasks = [*wf.tasks.values()]
+    for sub in wf.subprocesses.values():
+        tasks.extend(sub.tasks.values())
+    return {str(t.id): (t, t.state) for t in tasks}
+
+
+def changed_ids(before: dict, after: dict) -> set[str]:
+    """Every task (BPMN element or the library's own) whose state the command changed."""
+    return {tid for tid, (_, state) in after.items() if before.get(tid, (None, None))[1] != state}
+
+
+RECORDED_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FINISHED_MASK
+
+
+def task_changes(bundle: Bundle, before: dict, after: dict) -> list[list[Any]]:
+    """Each task whose state this command changed, as
+    [task id, element id, state name, element it came from, process key].
+
+    Only BPMN elements are recorded (not the library's internal tasks); "came from" is the
+    nearest BPMN element above it, so the flows taken can be drawn on the diagram.
+    """
+    changes = []
+    for tid, (task, state) in after.items():
+        element = task.task_spec.bpmn_id
+        if element is None or not state & RECORDED_STATES:
+            continue
+        if before.get(tid, (None, None))[1] != state:
+            changes.append([
+                tid, element, TaskState.get_name(state), _came_from(task),
+                bundle.version_of(task).process_key,
+            ])  # fmt: skip
+    return sorted(changes, key=lambda c: c[0])
+
+
+def _came_from(task: Task) -> str | None:
+    parent = task.parent
+    while parent is not None and parent.task_spec.bpmn_id is None:
+        parent = parent.parent
+    return parent.task_spec.bpmn_id if parent is not None else None
+
+
+def _describe_failure(err: Exception) -> str:
+    task = getattr(err, "task", None)
+    where = f" ở bước '{task.task_spec.bpmn_name or task.task_spec.bpmn_id}'" if task else ""
+    message = str(err).strip().splitlines()[0] if str(err).strip() else err.__class__.__name__
+    return f"Quy trình gặp lỗi{where}: {message}"
+
+
+__all__ = ["Bundle", "InstanceRun", "PolicyflowError", "Runtime", "Version"]

@@ -1,0 +1,126 @@
+"""Starting an instance: who may, with which data, on which versions."""
+
+from datetime import date, datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy.orm import Session
+
+from engine.access import org
+from engine.commands.deploy import latest_version
+from engine.commands.runner import SCRIPT_ENGINE, InstanceRun, Runtime, Version
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.rules.calendar import LOCAL
+from engine.rules.forms import validate_form
+from engine.store.models import Instance
+
+
+def start_role(version: Version) -> str | None:
+    """The role of the lane the start event sits in: its holders may start the process."""
+    for element in version.parsed.info.elements.values():
+        if element.kind == "startEvent" and element.role:
+            return element.role
+    return None
+
+
+def start(
+    session: Session,
+    rt: Runtime,
+    key: str,
+    user: org.Actor,
+    data: dict[str, Any],
+    now: datetime,
+) -> InstanceRun:
+    row = latest_version(session, key)
+    if row is None:
+        raise NotFound(f"Chưa triển khai quy trình '{key}'.")
+    version = rt.versions.get(session, row.id)
+    tree = rt.org_tree(session)
+    unit_id = _initiating_unit(tree, user, version)
+    schema = version.forms.get(version.parsed.info.start_form or "")
+    data = validate_form(schema, data, {"org-unit": lambda code: code in tree.by_code})
+    if isinstance(data.get("unit"), str):
+        unit_id = tree.unit(data["unit"]).id
+    called = called_versions(session, rt, version, seen={key})
+    instance = Instance(
+        title=case_title(version.name, data),
+        process_version_id=version.id,
+        process_key=key,
+        status="running",
+        unit_id=unit_id,
+        started_by=user.id,
+        started_at=now,
+        state="",
+        waiting={},
+        called_versions=called,
+        last_hash="0" * 64,
+    )
+    session.add(instance)
+    session.flush()  # the id seeds the instance's task ids
+    injected = {
+        "config": rt.settings(session),
+        "reporting_units": tree.reporting_units(_reference_date(data, now)),
+        "instance_unit": tree.by_id[unit_id].code,
+        "initiator": user.username,
+    }
+    run = InstanceRun(session, rt, instance, tree, now, user.username)
+    payload = {"process_key": key, "version": version.version, "data": data, "injected": injected}
+
+    def create() -> BpmnWorkflow:
+        spec, subs = run.bundle.specs()
+        return BpmnWorkflow(spec, subs, script_engine=SCRIPT_ENGINE)
+
+    run.execute("start", payload, lambda wf: _seed(wf, {**injected, **data}), create=create)
+    return run
+
+
+TITLE_FIELDS = ("case_title", "incident_title", "doc_title")
+
+
+def case_title(process_name: str, data: dict[str, Any]) -> str:
+    """The case in a few words: the title its start form asked for, or the process and
+    the year (an annual report); "" when the data names none."""
+    for key in TITLE_FIELDS:
+        if isinstance(data.get(key), str) and data[key].strip():
+            return data[key].strip()[:300]
+    year = data.get("year")
+    if isinstance(year, int) and not isinstance(year, bool):
+        name = process_name.rstrip()
+        return f"{name} {year}" if name.endswith(" năm") else f"{name} năm {year}"
+    return ""
+
+
+def _seed(wf: BpmnWorkflow, data: dict[str, Any]) -> None:
+    wf.task_tree.data.update(data)
+
+
+def _initiating_unit(tree: org.OrgTree, user: org.Actor, version: Version) -> int:
+    role = start_role(version)
+    for held in user.roles:
+        if role is None or held.role_key == role:
+            return held.unit_id
+    raise PermissionDenied(
+        f"Người dùng '{user.username}' không có vai trò '{role}' để khởi tạo quy trình này."
+    )
+
+
+def called_versions(session: Session, rt: Runtime, version: Version, seen: set[str]) -> dict:
+    pinned: dict[str, int] = {}
+    for key in sorted(version.parsed.info.called_processes - seen):
+        row = latest_version(session, key)
+        if row is None:
+            raise InvalidInput(f"Quy trình gọi '{key}', nhưng '{key}' chưa được triển khai.")
+        pinned[key] = row.id
+        pinned.update(called_versions(session, rt, rt.versions.get(session, row.id), seen | {key}))
+    return pinned
+
+
+def _reference_date(data: dict[str, Any], now: datetime) -> date:
+    """The instance's date: a `reference_date` in the start form, else today (local)."""
+    value = data.get("reference_date")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    return now.astimezone(LOCAL).date()

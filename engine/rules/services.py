@@ -1,0 +1,110 @@
+"""Host operations a BPMN service task may call (`spiffworkflow:serviceTaskOperator`).
+
+They run inside the command's transaction. Their results are recorded in the audit
+event, so a replay feeds the recorded result back instead of calling them again.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access import org
+from engine.background.notices import notify_users
+from engine.background.outbox import enqueue
+from engine.errors import ProcessFailed
+from engine.rules.calendar import LOCAL
+from engine.store.models import DocumentCounter, Instance, User, WorkItem
+
+
+@dataclass
+class HostServices:
+    session: Session
+    tree: org.OrgTree
+    instance: Instance
+    now: datetime
+
+    def __call__(self, operation: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
+        handler: Callable[..., Any] | None = OPERATIONS.get(operation)
+        if handler is None:
+            raise ProcessFailed(f"Unknown service operation '{operation}'.")
+        try:
+            return handler(self, **params)
+        except TypeError as err:
+            raise ProcessFailed(
+                f"Service '{operation}' called with wrong parameters: {err}"
+            ) from err
+
+
+def allocate_document_number(ctx: HostServices, doc_type: str) -> dict[str, Any]:
+    """Next number of the issuing body (the instance's administration) for the year."""
+    issuer = ctx.tree.administration(ctx.instance.unit_id)
+    year = ctx.now.astimezone(LOCAL).year  # the register runs by the local calendar year
+    counter = ctx.session.scalar(
+        select(DocumentCounter)
+        .where(DocumentCounter.issuer_unit_id == issuer, DocumentCounter.year == year)
+        .with_for_update()
+    )
+    if counter is None:
+        counter = DocumentCounter(issuer_unit_id=issuer, year=year, last_number=0)
+        ctx.session.add(counter)
+    counter.last_number += 1
+    number = counter.last_number
+    return {"number": number, "year": year, "symbol": f"{number:02d}/{doc_type}-UBND"}
+
+
+def notify(ctx: HostServices, role: str, message: str, unit: str | None = None) -> dict[str, int]:
+    """A notice (in-app, and by e-mail later) to every holder of `role` for the instance."""
+    unit_id, scope = org.task_scope(ctx.tree, ctx.instance.unit_id, unit)
+    users = org.holders(ctx.session, ctx.tree, role, unit_id, scope)
+    return {"sent": notify_users(ctx.session, users, ctx.instance.id, message, ctx.now)}
+
+
+def remind_open_tasks(
+    ctx: HostServices, message: str, elements: list[str] | None = None
+) -> dict[str, int]:
+    """Remind whoever may do this instance's open tasks (those of `elements`, or all).
+
+    Units that already did their part have no open task and get no reminder.
+    """
+    query = select(WorkItem).where(
+        WorkItem.instance_id == ctx.instance.id, WorkItem.state == "open"
+    )
+    if elements:
+        query = query.where(WorkItem.element_id.in_(elements))
+    users: dict[int, User] = {}
+    for item in ctx.session.scalars(query):
+        if item.role_key is not None:
+            for user in org.holders(ctx.session, ctx.tree, item.role_key, item.unit_id, item.scope):
+                users.setdefault(user.id, user)
+    sent = notify_users(ctx.session, users.values(), ctx.instance.id, message, ctx.now)
+    return {"sent": sent}
+
+
+def publish_to_portal(ctx: HostServices, title: str, body: str) -> dict[str, Any]:
+    """Queue a page for the district portal; a job publishes it after the commit.
+
+    The page goes out only if the step that asked for it is committed; the job id is the
+    page's identity at the portal, so a job run twice publishes once.
+    """
+    job = enqueue(
+        ctx.session,
+        "publish",
+        ctx.now,
+        ctx.now,
+        ctx.instance.id,
+        {"title": str(title), "body": str(body)},
+    )
+    ctx.session.flush()
+    return {"queued": job.id}
+
+
+OPERATIONS: dict[str, Callable[..., Any]] = {
+    "allocate_document_number": allocate_document_number,
+    "notify": notify,
+    "remind_open_tasks": remind_open_tasks,
+    "publish_to_portal": publish_to_portal,
+}
