@@ -68,7 +68,7 @@ def pg(postgresql_url: str) -> str:
 def stack(pg: str, redis: Redis, smtp: tuple[Inbox, int], tmp_path: Path) -> Iterator[Stack]:
     if not redis.ping():
         redis.start()
-    env = stack_env(PG_URL, redis.url, smtp.port, tmp_path / "spool")
+    env = stack_env(pg, redis.url, smtp.port, tmp_path / "spool")
     processes = Stack(env, tmp_path)
     yield processes
     processes.stop_all()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engine.facade import Policyflow
-from tests.test_migration import OWNER, at_draft, deploy, with_legal_check, without_draft
+from tests.engine.test_migration import OWNER, at_draft, deploy, with_legal_check, without_draft
 
 if TYPE_CHECKING:
     from conftest import People

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from engine.facade import Policyflow
 from tests.conftest import WORKFLOWS
-from tests.test_processes import (
+from tests.processes import (
     REGISTER,
     S_REVIEW_OK,
     STATEMENT,

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from engine.facade import Policyflow
 from tests.browser.test_browser_modeler import open_in_modeler
 from tests.browser.test_browser_modeler_panel import SELECT, UNDO, export
-from tests.test_processes import REGISTER, Case, handle_request, press_start
+from tests.processes import REGISTER, Case, handle_request, press_start
 
 if TYPE_CHECKING:
     from conftest import People

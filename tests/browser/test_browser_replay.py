@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from engine.facade import Policyflow
-from tests.test_replay_web import BAC_DRAFT, completed_report
+from tests.web.test_replay_web import BAC_DRAFT, completed_report
 
 if TYPE_CHECKING:
     from conftest import People

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from engine.facade import Policyflow
-from tests.test_processes import UNIT_FIGURES, ensure_unit_officers
+from tests.processes import UNIT_FIGURES, ensure_unit_officers
 
 if TYPE_CHECKING:
     from conftest import People

@@ -18,7 +18,7 @@ from engine.facade import Policyflow
 from engine.store.db import transaction
 from engine.store.models import Timer, WorkItem
 from tests.conftest import NOW, WORKFLOWS
-from tests.test_processes import (
+from tests.processes import (
     AR_START,
     ASSESS_CRISIS,
     CRISIS_START,

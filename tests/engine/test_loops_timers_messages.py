@@ -6,7 +6,7 @@ import pytest
 
 from engine.facade import Policyflow
 from tests.conftest import NOW, deploy_test_model
-from tests.test_engine_core import only_task
+from tests.engine.test_engine_core import only_task
 
 # Each instance a test leaves must re-execute exactly from its audit log (issue 6).
 pytestmark = pytest.mark.usefixtures("every_instance_replays")

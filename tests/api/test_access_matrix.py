@@ -23,9 +23,9 @@ from engine import seed
 from engine.facade import Policyflow
 from engine.store.db import transaction
 from engine.store.models import Instance, OrgUnit, User, WorkItem
+from tests.api.test_api import DEMO_USERS, PREFIX, Api, reset_demo_passwords
 from tests.conftest import NOW, WORKFLOWS
-from tests.test_api import DEMO_USERS, PREFIX, Api, reset_demo_passwords
-from tests.test_processes import (
+from tests.processes import (
     ASSESS_CRISIS,
     CRISIS_START,
     DISPATCH,

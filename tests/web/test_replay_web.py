@@ -17,10 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.facade import Policyflow
+from tests.api.test_api import PREFIX, Api, error_of, reset_demo_passwords
 from tests.conftest import NOW
-from tests.test_api import PREFIX, Api, error_of, reset_demo_passwords
-from tests.test_audit_replay import edit, event
-from tests.test_processes import (
+from tests.engine.test_audit_replay import edit, event
+from tests.processes import (
     AR_START,
     DRAFT,
     UNIT_FIGURES,
@@ -31,7 +31,7 @@ from tests.test_processes import (
     ensure_unit_officers,
     unit_report,
 )
-from tests.test_web_ui import csrf, login
+from tests.web.test_web_ui import csrf, login
 from web import create_app
 
 DOC_START = {"doc_type": "KH", "doc_title": "Kế hoạch truyền thông"}

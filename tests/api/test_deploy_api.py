@@ -12,8 +12,8 @@ from werkzeug.test import TestResponse
 
 from engine.errors import PermissionDenied
 from engine.facade import Policyflow, read_forms
+from tests.api.test_api import PREFIX, Api, error_of, reset_demo_passwords
 from tests.conftest import DATA
-from tests.test_api import PREFIX, Api, error_of, reset_demo_passwords
 from web import create_app
 
 LINEAR = (DATA / "linear3.bpmn").read_text(encoding="utf-8")

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 
 from engine.facade import Policyflow
-from tests.test_api import Api, error_of
-from tests.test_migration import OWNER, at_draft, deploy, with_legal_check, without_draft
+from tests.api.test_api import Api, error_of
+from tests.engine.test_migration import OWNER, at_draft, deploy, with_legal_check, without_draft
 from tests.web_client import signed_in
 from web import create_app
 

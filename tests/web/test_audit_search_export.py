@@ -20,10 +20,10 @@ from engine.audit.chain import GENESIS
 from engine.facade import Policyflow
 from engine.store.db import transaction
 from engine.store.models import AuditEvent
+from tests.api.test_api import DEMO_USERS, PREFIX, Api, error_of, reset_demo_passwords
 from tests.conftest import NOW, deploy_test_model
-from tests.test_api import DEMO_USERS, PREFIX, Api, error_of, reset_demo_passwords
-from tests.test_processes import DRAFT, REVIEW_OK, act
-from tests.test_web_ui import csrf, login
+from tests.processes import DRAFT, REVIEW_OK, act
+from tests.web.test_web_ui import csrf, login
 from web import create_app
 from web.views import audit as audit_views
 

@@ -31,7 +31,7 @@ from engine.store.models import (
     ProcessVersion,
     WorkItem,
 )
-from tests import test_access_matrix as matrix
+from tests.api import test_access_matrix as matrix
 from web import forms
 
 world = matrix.world  # three processes driven to tasks in every state, and one file

@@ -17,7 +17,7 @@ from tests.conftest import WORKFLOWS
 from web import create_app
 from web.views import vendor
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = vendor.BUILT / vendor.BPMNLINT
 RECOMMENDED = ROOT / "node_modules" / "bpmnlint" / "config" / "recommended.js"
 LINT_FILES = ROOT / "web" / "static" / "lint" / "lint-files.mjs"

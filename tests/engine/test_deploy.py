@@ -8,7 +8,7 @@ from engine.commands.deploy import NEW_PROCESS
 from engine.errors import BpmnRejected, InvalidInput, NotFound, PermissionDenied
 from engine.facade import Policyflow, read_forms
 from tests.conftest import DATA, NOW, deploy_test_model
-from tests.test_engine_core import only_task
+from tests.engine.test_engine_core import only_task
 
 LINEAR = (DATA / "linear3.bpmn").read_text(encoding="utf-8")
 FORMS = read_forms(DATA / "forms")

@@ -1,0 +1,1 @@
+"""The `policyflow` command."""

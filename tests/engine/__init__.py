@@ -1,0 +1,1 @@
+"""Engine-level tests: the core through `engine.facade`, no Flask."""

@@ -1,0 +1,1 @@
+"""The four shipped processes driven end to end, one module each."""

@@ -1,0 +1,236 @@
+"""P3, the annual report of every unit (annual_report.bpmn) end to end: one task per
+unit, T-7/T-3 reminders, the deadline, a late unit, consolidation and sending.
+
+Each test plays the people of the district (tests/processes.py drives the instances):
+it finds the task in the right person's inbox, submits form data that satisfies the
+task's JSON Schema, moves the clock with `now=` and fires timers with
+`fire_due_timers`. After a full run the audit chain must be intact and its actors must
+be exactly the people who acted.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from engine.errors import NotFound, PermissionDenied
+from engine.facade import Policyflow
+from tests.conftest import NOW
+from tests.processes import (
+    AR_START,
+    UNIT_FIGURES,
+    Case,
+    approve_document,
+    at,
+    ensure_unit_officers,
+    inbox,
+    notifications,
+    unit_report,
+    utc,
+    waiting_timer_count,
+)
+
+# Each instance a test leaves must re-execute exactly from its audit log (issue 6).
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
+
+REPORT_DUE = at("2024-11-20T16:59:59+00:00")  # the deadline date, end of day local
+DEADLINE_AT = at("2024-11-20T10:00:00+00:00")  # 17:00 local
+
+
+def test_annual_report_gives_each_unit_its_own_task(deployed: Policyflow) -> None:
+    officers = ensure_unit_officers(deployed)
+    assert len(officers) == 26
+    case = Case.start(deployed, "annual_report", "cv_vhtt", AR_START)
+    assert case.open() == ["Unit_draft"] * 26
+    units = []
+    for code, (drafter, _) in officers.items():
+        [task] = [t for t in inbox(deployed, drafter, case.id) if t["unit"] == code]
+        assert (task["element_id"], task["scope"]) == ("Unit_draft", "unit")
+        assert utc(task["due_at"]) == REPORT_DUE
+        units.append(task["unit"])
+    assert sorted(units) == sorted(officers)
+    [bac] = inbox(deployed, "xa_xuanbac", case.id)
+    assert bac["unit"] == "xa-xuan-bac"
+    [ninh] = inbox(deployed, "xa_xuanninh", case.id)
+    assert ninh["unit"] == "xa-xuan-ninh"
+    assert not any(t["unit"] == "xa-xuan-bac" for t in deployed.tasks("xa_xuanninh"))
+    with pytest.raises(NotFound):
+        deployed.complete(bac["id"], "xa_xuanninh", UNIT_FIGURES, now=NOW)
+    assert inbox(deployed, "pct_ubnd", case.id) == []
+    assert inbox(deployed, "van_thu", case.id) == []
+    [vhtt] = inbox(deployed, "cv_vhtt", case.id)
+    assert vhtt["unit"] == "phong-vhtt"
+    with pytest.raises(PermissionDenied):  # the department's head does not draft
+        deployed.complete(vhtt["id"], "tp_vhtt", UNIT_FIGURES, now=NOW)
+
+
+def test_annual_report_full_run_with_a_late_unit(deployed: Policyflow) -> None:
+    officers = ensure_unit_officers(deployed)
+    case = Case.start(deployed, "annual_report", "cv_vhtt", AR_START)
+    t = at("2024-11-01T02:00:00+00:00")
+
+    # Xuân Bắc's head returns the first draft, then approves the second.
+    case.act("xa_xuanbac", "Unit_draft", {**UNIT_FIGURES, "difficulties": "Thiếu kinh phí"}, t)
+    approve = case.task("xa_xuanbac", "Unit_approve")
+    assert approve["unit"] == "xa-xuan-bac" and utc(approve["due_at"]) == REPORT_DUE
+    case.act(
+        "xa_xuanbac",
+        "Unit_approve",
+        {
+            "unit_approve_decision": "return",
+            "unit_approve_comments": "Bổ sung số liệu",
+            "unit_approved_by": "Đặng Văn Bắc",
+        },
+        t,
+    )
+    assert [x["element_id"] for x in inbox(deployed, "xa_xuanbac", case.id)] == ["Unit_draft"]
+    case.act(
+        "xa_xuanbac",
+        "Unit_draft",
+        {**UNIT_FIGURES, "trainees": 31, "difficulties": "Thiếu kinh phí", "proposals": "Hỗ trợ"},
+        t,
+    )
+    case.act(
+        "xa_xuanbac",
+        "Unit_approve",
+        {"unit_approve_decision": "approve", "unit_approved_by": "Đặng Văn Bắc"},
+        t,
+    )
+    assert inbox(deployed, "xa_xuanbac", case.id) == []
+
+    # Everyone else but Xuân Ninh reports in time.
+    for code in officers:
+        if code not in ("xa-xuan-bac", "xa-xuan-ninh"):
+            unit_report(case, code, officers, t)
+    assert case.open() == ["Unit_draft"]
+
+    # T-7 and T-3 (17:00 local on 13 and 17 Nov) remind only the unit still due to report.
+    t7 = DEADLINE_AT - timedelta(days=7)
+    assert deployed.fire_due_timers(t7 - timedelta(seconds=1)) == {}
+    assert notifications(deployed, case.id) == []
+    assert list(deployed.fire_due_timers(t7 + timedelta(seconds=1))) == [case.id]
+    first = notifications(deployed, case.id)
+    assert first and all("2024-11-20" in m for _, m in first)
+    assert {u for u, _ in first} == {"xa_xuanninh"}
+    t3 = DEADLINE_AT - timedelta(days=3)
+    assert deployed.fire_due_timers(t3 - timedelta(seconds=1)) == {}
+    assert len(notifications(deployed, case.id)) == len(first)
+    assert list(deployed.fire_due_timers(t3 + timedelta(seconds=1))) == [case.id]
+    assert len(notifications(deployed, case.id)) == 2 * len(first)
+
+    # The deadline (17:00 local) passes with Xuân Ninh missing.
+    assert deployed.fire_due_timers(DEADLINE_AT - timedelta(minutes=1)) == {}
+    late_check = at("2024-11-20T10:05:00+00:00")
+    assert list(deployed.fire_due_timers(late_check)) == [case.id]
+    assert case.open() == ["List_missing", "Unit_draft"]
+    assert case.task("cv_vhtt", "List_missing")["due_at"] is not None
+    case.act(
+        "cv_vhtt",
+        "List_missing",
+        {"missing_units": ["xa-xuan-ninh"], "reminder_draft": "Đề nghị UBND xã Xuân Ninh..."},
+        late_check,
+    )
+    case.act(
+        "pct_ubnd",
+        "Sign_reminder",
+        {"reminder_signed_by": "Phạm Văn Đức", "reminder_new_deadline": "2024-11-25"},
+        late_check,
+    )
+    signed = deployed.history(case.id)[-1]
+    [call] = signed["payload"]["service_calls"]
+    assert call["params"] == {"doc_type": "CV"} and call["result"]["symbol"] == "01/CV-UBND"
+    assert case.open() == ["Dispatch_reminder", "Unit_draft"]
+    case.act(
+        "van_thu",
+        "Dispatch_reminder",
+        {"reminder_issued_date": "2024-11-21", "reminder_recipients": "UBND xã Xuân Ninh"},
+        late_check,
+    )
+    assert case.open() == ["Unit_draft"]
+    assert case.status() == "running"
+
+    # Xuân Ninh reports the next morning: accepted, marked late.
+    next_day = at("2024-11-21T02:00:00+00:00")  # 09:00 local on 21 Nov
+    unit_report(case, "xa-xuan-ninh", officers, next_day, proposals="Gia hạn")
+    assert case.open() == ["Consolidate"]
+    data = case.data()
+    assert data["late_units"] == ["Xã Xuân Ninh"]
+    assert len(data["unit_reports"]) == 26
+    by_code = {r["code"]: r for r in data["unit_reports"]}
+    assert by_code["xa-xuan-ninh"]["late"] is True and by_code["xa-xuan-bac"]["late"] is False
+    assert by_code["xa-xuan-bac"]["approved_by"] == "Đặng Văn Bắc"
+    assert data["totals"]["trainees"] == 30 * 26 + 1
+    assert data["totals"]["training_courses"] == 26
+    assert data["totals"]["budget_spent"] == 5_000_000 * 26
+    assert data["unit_difficulties"] == [{"unit": "Xã Xuân Bắc", "text": "Thiếu kinh phí"}]
+    assert {p["unit"] for p in data["unit_proposals"]} == {"Xã Xuân Bắc", "Xã Xuân Ninh"}
+
+    # Consolidation, the report through document_approval, then sending.
+    t = next_day + timedelta(hours=2)
+    case.act(
+        "cv_vhtt",
+        "Consolidate",
+        {
+            "doc_title": "Báo cáo kết quả công tác truyền thông chính sách năm 2024",
+            "results_summary": "26/26 đơn vị đã báo cáo",
+            "assessment_summary": "Hoàn thành kế hoạch",
+            "next_year_tasks": "Tiếp tục triển khai",
+            "proposals_summary": "Hỗ trợ kinh phí cấp xã",
+        },
+        t,
+    )
+    assert case.open() == ["Draft"]
+    approve_document(case, t, signer="pct_ubnd")
+    assert case.open() == ["Send"]
+    case.act(
+        "van_thu",
+        "Send",
+        {"sent_date": "2024-11-21", "sent_to": "Sở TT&TT", "send_channel": "electronic"},
+        t,
+    )
+    assert case.status() == "completed"
+    data = case.data()
+    assert data["doc_number"] == "02/BC-UBND"
+    assert data["late_units"] == ["Xã Xuân Ninh"]
+    assert waiting_timer_count(deployed, case.id) == 0
+    case.assert_audited()
+
+
+def test_annual_report_on_time_cancels_the_deadline_timers(deployed: Policyflow) -> None:
+    officers = ensure_unit_officers(deployed)
+    case = Case.start(deployed, "annual_report", "cv_vhtt", AR_START)
+    assert waiting_timer_count(deployed, case.id) == 3  # T-7, T-3, deadline
+    t = at("2024-11-05T02:00:00+00:00")
+    for code in officers:
+        unit_report(case, code, officers, t)
+    assert case.open() == ["Consolidate"]
+    assert waiting_timer_count(deployed, case.id) == 0
+    assert deployed.fire_due_timers(DEADLINE_AT + timedelta(days=1)) == {}
+    assert notifications(deployed, case.id) == []
+    data = case.data()
+    assert data["late_units"] == [] and data["unit_difficulties"] == []
+    case.assert_audited()
+
+
+def test_annual_report_reminders_reach_the_communes_that_must_report(
+    deployed: Policyflow,
+) -> None:
+    ensure_unit_officers(deployed)
+    case = Case.start(deployed, "annual_report", "cv_vhtt", AR_START)
+    deployed.fire_due_timers(DEADLINE_AT - timedelta(days=7) + timedelta(seconds=1))
+    recipients = {u for u, _ in notifications(deployed, case.id)}
+    assert "cv_vhtt" in recipients  # a department is reminded
+    assert "xa_xuanninh" in recipients  # a commune that has not reported is not
+
+
+def test_annual_report_a_report_sent_after_the_deadline_is_late(deployed: Policyflow) -> None:
+    officers = ensure_unit_officers(deployed)
+    case = Case.start(deployed, "annual_report", "cv_vhtt", AR_START)
+    t = at("2024-11-05T02:00:00+00:00")
+    for code in officers:
+        if code != "xa-xuan-ninh":
+            unit_report(case, code, officers, t)
+    early_next_day = at("2024-11-20T23:30:00+00:00")  # 06:30 local on 21 Nov
+    deployed.fire_due_timers(early_next_day)
+    unit_report(case, "xa-xuan-ninh", officers, early_next_day)
+    assert case.data()["late_units"] == ["Xã Xuân Ninh"]

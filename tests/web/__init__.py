@@ -1,0 +1,1 @@
+"""The Flask pages through the test client."""
