@@ -1,10 +1,71 @@
-"""Errors the engine raises on purpose: each carries a message fit to show a user."""
+"""Errors the engine raises on purpose: each carries a message fit to show a user.
+
+Every text meant for a person is a Vietnamese template marked `N_()` (so `pybabel
+extract` puts it in the catalog) with `{name}` placeholders, filled into a `Message`:
+a `str` (the Vietnamese text, so callers that print or compare it see nothing new) that
+keeps its template and parameters for the web layer to translate. The engine never
+imports Flask or Babel.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.results import BpmnProblem
+
+
+def N_(template: str) -> str:
+    """Marks a Vietnamese template for the gettext catalog; returns it unchanged."""
+    return template
+
+
+def Nn_(template: str) -> str:
+    """Marks a template about a count: one Vietnamese form, singular and plural in English
+    (extracted as a plural entry). Give its Message or error `count=` the parameter's name."""
+    return template
+
+
+class Message(str):
+    """`template` filled with `params` (Vietnamese); the parts stay for translation.
+
+    A parameter may itself be a Message (translated too); anything else is shown as is.
+    With `count` (templates marked `Nn_`), the named parameter chooses English singular or
+    plural.
+    """
+
+    template: str
+    params: dict[str, Any]
+    count: str | None
+
+    def __new__(
+        cls, template: str, params: Mapping[str, Any] | None = None, count: str | None = None
+    ) -> "Message":
+        values = dict(params or {})
+        message = super().__new__(cls, template.format(**values) if values else template)
+        message.template, message.params, message.count = template, values, count
+        return message
+
+
+def joined(parts: list[str], sep: str = "; ") -> Message:
+    """Texts joined into one Message; each part (a Message or not) is translated alone."""
+    params = {f"part{i}": part for i, part in enumerate(parts)}
+    return Message(sep.join("{" + name + "}" for name in params), params)
 
 
 class PolicyflowError(Exception):
-    """Base class: `str(err)` is one clear sentence; callers never need a traceback."""
+    """Base class: `str(err)` is one clear sentence; callers never need a traceback.
+
+    `err.message` is that sentence as a Message (template and params for translation).
+    """
 
     code = "error"
+
+    def __init__(
+        self, message: str, *, params: Mapping[str, Any] | None = None, count: str | None = None
+    ) -> None:
+        if not isinstance(message, Message) or params is not None:
+            message = Message(message, params, count)
+        self.message: Message = message
+        super().__init__(str(message))
 
 
 class NotFound(PolicyflowError):
@@ -22,12 +83,20 @@ class Conflict(PolicyflowError):
 
 
 class InvalidInput(PolicyflowError):
-    """Bad input; `field_errors` maps a field name (or "" for the whole form) to messages."""
+    """Bad input; `field_errors` maps a field name (or "" for the whole form) to messages
+    (Message where the engine wrote them)."""
 
     code = "invalid"
 
-    def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        field_errors: dict[str, list[str]] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        count: str | None = None,
+    ) -> None:
+        super().__init__(message, params=params, count=count)
         self.field_errors = field_errors or {}
 
 
@@ -44,9 +113,12 @@ class BpmnRejected(InvalidInput):
         self,
         message: str,
         field_errors: dict[str, list[str]] | None = None,
-        problems: list[dict] | None = None,
-    ):
-        super().__init__(message, field_errors)
+        problems: list[BpmnProblem] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        count: str | None = None,
+    ) -> None:
+        super().__init__(message, field_errors, params=params, count=count)
         self.problems = problems or []
 
 
