@@ -1,0 +1,74 @@
+"""The states things take, named once: an instance's status, a work item's and a timer's
+state, a background job's state, a task's scope, the commands the audit log records.
+
+Each is a `StrEnum`: a member *is* its string (`InstanceStatus.RUNNING == "running"`),
+so the database columns (plain strings), the audit log's JSON, templates and the API see
+exactly the values they always did. Rows read back give plain strings; the typed results
+(`engine.results`) carry members.
+"""
+
+from enum import StrEnum
+
+
+class InstanceStatus(StrEnum):
+    """A process instance's status."""
+
+    RUNNING = "running"
+    SUSPENDED = "suspended"  # by its administration or a process owner (e.g. to move it)
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+# Instances that have not ended (commands, messages and moves reach only these).
+UNFINISHED = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
+
+
+class WorkItemState(StrEnum):
+    """A work item's (a user task's) state; claimed is an open item with `claimed_by`."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"  # its instance was cancelled, or the flow went another way
+
+
+class TimerState(StrEnum):
+    """A waiting timer's state."""
+
+    WAITING = "waiting"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
+class JobState(StrEnum):
+    """A background job's state (engine.background.outbox)."""
+
+    PENDING = "pending"  # written, not yet handed to the queue
+    SENT = "sent"  # handed to the queue (handed again if it never finishes)
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Scope(StrEnum):
+    """Whom a work item goes to: holders of its role in its own unit (a task pinned to a
+    unit), or in the administration of the unit the instance concerns."""
+
+    UNIT = "unit"
+    ADMINISTRATION = "administration"
+
+
+class AuditCommand(StrEnum):
+    """Every command the audit log records (`engine.audit.chain.append`'s callers)."""
+
+    START = "start"
+    COMPLETE = "complete"
+    CLAIM = "claim"
+    UNCLAIM = "unclaim"
+    REASSIGN = "reassign"
+    COMMENT = "comment"
+    ATTACH = "attach"
+    TIMER = "timer"
+    MESSAGE = "message"
+    CANCEL = "cancel"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    MIGRATE = "migrate"

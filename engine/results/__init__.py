@@ -1,0 +1,150 @@
+"""What the engine returns: the typed shape of every result `Policyflow` hands out.
+
+Each result is a `TypedDict` — at run time a plain dict, exactly the JSON the web pages,
+the REST API, the CLI's `--json` and the tests read — so a field's name, type and
+nullness are written down once, here, and mypy checks them wherever they are produced or
+read. `NotRequired` marks a key the engine sometimes leaves out; `X | None` a key that is
+always there and may be null. Statuses are the StrEnums of `engine.enums`.
+
+The REST API's response schemas are generated from these types (web/api/schemas.py, with
+pydantic): `Annotated[..., doc("...")]` and the `Moment`/`Day` aliases add what a type
+alone cannot say (a description, a date-time format). The classes are typing_extensions'
+`TypedDict`, which pydantic needs on Python 3.11.
+
+By concern:
+- `tasks`: a task as the inbox shows it, an inbox page, a command's outcome, a file;
+- `instances`: one instance, a task with its instance, the instance list, the history;
+- `processes`: the start page, deploy, validation, versions and their diff, moves;
+- `audit`: replay and verification, the log searched, an exported history;
+- `people`: a user, a token, org units, roles, the calendar, notices;
+- `background`: a job to run, timers fired, jobs by state;
+- `schema`: the marker and aliases the others are written with.
+"""
+
+from .audit import (
+    AuditEventView,
+    AuditSearchPage,
+    BrokenLink,
+    ChainVerdict,
+    ExportedEvent,
+    HistoryExport,
+    InstanceHeader,
+    LogBreak,
+    LogVerdict,
+    ReplayStep,
+    ReplaySteps,
+    ReplayVerdict,
+    StepTask,
+    Verification,
+)
+from .background import JobCounts, JobRun, TimersFired
+from .instances import (
+    AttachmentView,
+    CommentView,
+    DiagramStates,
+    HistoryEvent,
+    InstanceListPage,
+    InstanceSummary,
+    InstanceView,
+    TaskDetail,
+    TimelineEntry,
+)
+from .people import (
+    CalendarDayView,
+    Notice,
+    OrgUnitView,
+    Person,
+    RoleHeld,
+    RoleView,
+    Token,
+    UserView,
+)
+from .processes import (
+    BpmnProblem,
+    Deployed,
+    ElementChange,
+    FieldChange,
+    MigrationCheck,
+    MigrationPlan,
+    MoveOutcome,
+    ProcessView,
+    RolledBack,
+    Severity,
+    Validation,
+    VersionDiff,
+    VersionInfo,
+)
+from .schema import Day, ElementState, Flow, JsonObject, Moment, Schema, doc
+from .tasks import (
+    AttachmentMeta,
+    BoxCounts,
+    InboxItem,
+    InboxPage,
+    NextTask,
+    Outcome,
+    TaskView,
+)
+
+__all__ = [
+    "AttachmentMeta",
+    "AttachmentView",
+    "AuditEventView",
+    "AuditSearchPage",
+    "BoxCounts",
+    "BpmnProblem",
+    "BrokenLink",
+    "CalendarDayView",
+    "ChainVerdict",
+    "CommentView",
+    "Day",
+    "Deployed",
+    "DiagramStates",
+    "ElementChange",
+    "ElementState",
+    "ExportedEvent",
+    "FieldChange",
+    "Flow",
+    "HistoryEvent",
+    "HistoryExport",
+    "InboxItem",
+    "InboxPage",
+    "InstanceHeader",
+    "InstanceListPage",
+    "InstanceSummary",
+    "InstanceView",
+    "JobCounts",
+    "JobRun",
+    "JsonObject",
+    "LogBreak",
+    "LogVerdict",
+    "MigrationCheck",
+    "MigrationPlan",
+    "Moment",
+    "MoveOutcome",
+    "NextTask",
+    "Notice",
+    "OrgUnitView",
+    "Outcome",
+    "Person",
+    "ProcessView",
+    "ReplayStep",
+    "ReplaySteps",
+    "ReplayVerdict",
+    "RoleHeld",
+    "RoleView",
+    "RolledBack",
+    "Schema",
+    "Severity",
+    "StepTask",
+    "TaskDetail",
+    "TaskView",
+    "TimelineEntry",
+    "TimersFired",
+    "Token",
+    "UserView",
+    "Validation",
+    "Verification",
+    "VersionDiff",
+    "VersionInfo",
+    "doc",
+]

@@ -1,0 +1,74 @@
+"""Results about people and the org: a user, an API token, org units, roles, the
+working-day calendar, notices."""
+
+from datetime import date
+from typing import Annotated
+
+from typing_extensions import TypedDict
+
+from .schema import Day, Moment, doc
+
+
+class Person(TypedDict):
+    username: str
+    full_name: str
+
+
+class RoleHeld(TypedDict):
+    role: str
+    role_name: str
+    role_name_en: str
+    unit: str
+    unit_name: str
+
+
+class UserView(TypedDict):
+    """A user as the pages and the API show them."""
+
+    username: str
+    full_name: str
+    is_admin: bool
+    roles: list[RoleHeld]
+
+
+class Token(TypedDict):
+    """A bearer token for the API."""
+
+    token: Annotated[str, doc("Send as `Authorization: Bearer <token>`.")]
+    expires_at: Moment
+
+
+class OrgUnitView(TypedDict):
+    code: str
+    name: str
+    kind: str  # district | department | commune
+    parent: str | None
+    valid_from: Day
+    valid_to: Day | None
+
+
+class RoleView(TypedDict):
+    key: str
+    name: str
+    name_en: str
+
+
+class CalendarDayView(TypedDict):
+    """A holiday, a day off or a make-up working day."""
+
+    date: date
+    is_working: bool
+    name: str
+
+
+class Notice(TypedDict):
+    """A reminder, escalation or notification sent to a user."""
+
+    id: int
+    message: str
+    instance_id: int | None
+    case: str
+    process: str | None
+    created_at: Moment
+    read: bool
+    emailed: bool
