@@ -8,7 +8,7 @@ memory and CPU budget per evaluation (:mod:`.budget`).
 """
 
 from .compiler import check_code
-from .engine import make_script_engine
 from .errors import SandboxError
+from .script_engine import make_script_engine
 
 __all__ = ["SandboxError", "check_code", "make_script_engine"]
