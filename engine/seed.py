@@ -7,10 +7,10 @@ import os
 from datetime import date
 
 import holidays
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.access.accounts import HASHER
 from engine.store.models import CalendarDay, OrgUnit, Role, RoleAssignment, Setting, User
 
 ROLES = {
@@ -183,7 +183,6 @@ def _seed_units(session: Session) -> int:
 
 def _seed_users(session: Session, password: str) -> int:
     units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
-    hasher = PasswordHasher()
     added = 0
     for username, (full_name, is_admin, roles) in USERS.items():
         if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -192,7 +191,7 @@ def _seed_users(session: Session, password: str) -> int:
             username=username,
             full_name=full_name,
             is_admin=is_admin,
-            password_hash=hasher.hash(password),
+            password_hash=HASHER.hash(password),
             email=f"{username}@{MAIL_DOMAIN}",
         )
         user.roles = [RoleAssignment(role_key=r, unit_id=units[u]) for r, u in roles]
@@ -249,6 +248,6 @@ def _package_calendar(years: range) -> dict[date, tuple[bool, str]]:
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return PasswordHasher().verify(password_hash, password)
+        return HASHER.verify(password_hash, password)
     except Exception:
         return False

@@ -1,25 +1,42 @@
 """Test databases: SQLite always, PostgreSQL too when DATABASE_URL points at one.
 
-Each database is migrated and seeded once per run; each test then starts from the seed
-(runtime tables emptied) with a fresh engine object, so no cache outlives a test.
+Each database is migrated and seeded once per run (per xdist worker: SQLite in the
+worker's own tmp dir, PostgreSQL in a database of its own, `test_gw0`…); each test then
+starts from the seed (runtime tables emptied) with a fresh engine object, so no cache
+outlives a test.
+
+Markers come from the folder (tests/engine → `engine`, web, api, cli, background,
+browser) and the backend (`postgresql`); see pytest_collection_modifyitems.
 """
 
 import os
+
+# Passwords are hashed with argon2's cheapest parameters in tests (engine/access/
+# accounts.py: production never sets this). Set before the engine is imported; the
+# servers, workers and CLI processes the tests start inherit it with the environment.
+os.environ["POLICYFLOW_PASSWORD_PROFILE"] = "test"
+
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
+from engine.access.accounts import HASHER
 from engine.facade import Policyflow, read_forms
 from engine.seed import seed_demo
 from engine.store import schema as migrate
 from engine.store.db import database_url, get_engine, transaction
 
+assert HASHER.time_cost == 1, "the engine was imported before the test password profile"
+
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
 WORKFLOWS = ROOT / "workflows"
-DATA = Path(__file__).resolve().parent / "data"
+DATA = TESTS / "data"
+# The folder a test lives in is its marker (registered in pyproject.toml).
+LAYERS = {"engine", "web", "api", "cli", "background", "browser"}
 PG_URL = os.environ.get("DATABASE_URL", "")
 # The suite's own engines hand no job to a queue; the worker tests run their own Redis.
 os.environ.pop("REDIS_URL", None)
@@ -63,7 +80,41 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def postgresql_url() -> str:
     os.environ.setdefault("DATABASE_URL", PG_URL)
-    return _prepare(database_url())
+    return _prepare(worker_database(database_url()))
+
+
+def worker_database(url: str) -> str:
+    """Under pytest-xdist, the worker's own database beside DATABASE_URL's (`test_gw0`…),
+    created through the server's `postgres` database if missing; else the URL itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test gets its folder's marker and, on PostgreSQL, `postgresql`: new tests are
+    selected by `make test-fast` (-m) without decorating them."""
+    for item in items:
+        path = item.path.resolve()
+        if TESTS in path.parents and path.parent != TESTS:
+            layer = path.relative_to(TESTS).parts[0]
+            if layer in LAYERS:
+                item.add_marker(layer)
+        callspec = getattr(item, "callspec", None)
+        on_postgresql = callspec is not None and callspec.params.get("db_url") == "postgresql"
+        if on_postgresql or "postgresql_url" in item.fixturenames:
+            item.add_marker("postgresql")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,6 +1,7 @@
 """Signing in: passwords (argon2), throttling of failed logins, API bearer tokens."""
 
 import hashlib
+import os
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +15,22 @@ from engine.access import org
 from engine.errors import InvalidInput, PermissionDenied
 from engine.store.models import ApiToken, LoginFailure, Role, User
 
-HASHER = PasswordHasher()
+
+def _hasher() -> PasswordHasher:
+    """argon2-cffi's defaults (RFC 9106's low-memory profile; ~0.8 s a hash on 2 cores),
+    unless POLICYFLOW_PASSWORD_PROFILE=test: the cheapest parameters, for the test suite
+    only (tests/conftest.py sets it; the processes the tests start inherit it). Production
+    never sets it; any other value is refused. A hash keeps its own parameters, so either
+    profile verifies the other's hashes; nothing rehashes on login."""
+    profile = os.environ.get("POLICYFLOW_PASSWORD_PROFILE", "")
+    if not profile:
+        return PasswordHasher()
+    if profile == "test":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    raise RuntimeError(f"POLICYFLOW_PASSWORD_PROFILE={profile!r}: unset it (only 'test' exists)")
+
+
+HASHER = _hasher()
 MAX_FAILURES = 5  # failed logins of one username within WINDOW before it is refused
 WINDOW = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=12)
