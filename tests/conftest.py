@@ -27,7 +27,7 @@ from engine.access.accounts import HASHER
 from engine.facade import Policyflow, read_forms
 from engine.seed import seed_demo
 from engine.store import schema as migrate
-from engine.store.db import database_url, get_engine, transaction
+from engine.store.db import database_url, get_engine, normalize_url, transaction
 
 assert HASHER.time_cost == 1, "the engine was imported before the test password profile"
 
@@ -85,17 +85,24 @@ def postgresql_url() -> str:
 
 def worker_database(url: str) -> str:
     """Under pytest-xdist, the worker's own database beside DATABASE_URL's (`test_gw0`…),
-    created through the server's `postgres` database if missing; else the URL itself."""
+    created if missing; else the URL itself."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return url
-    parsed = make_url(url)
-    name = f"{parsed.database}_{worker}"
+    return sibling_database(url, worker) if worker else url
+
+
+def sibling_database(url: str, suffix: str, fresh: bool = False, drop: bool = False) -> str:
+    """The URL of database `<name>_<suffix>` on DATABASE_URL's server, created through the
+    `postgres` maintenance database if missing: dropped first if `fresh`, only dropped if
+    `drop`."""
+    parsed = make_url(normalize_url(url))
+    name = f"{parsed.database}_{suffix}"
     server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with server.connect() as conn:
-            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-            if not exists:
+            if fresh or drop:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not found and not drop:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         server.dispose()
@@ -111,8 +118,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             layer = path.relative_to(TESTS).parts[0]
             if layer in LAYERS:
                 item.add_marker(layer)
-        callspec = getattr(item, "callspec", None)
-        on_postgresql = callspec is not None and callspec.params.get("db_url") == "postgresql"
+        params = getattr(item, "callspec", None)
+        on_postgresql = params is not None and "postgresql" in map(str, params.params.values())
         if on_postgresql or "postgresql_url" in item.fixturenames:
             item.add_marker("postgresql")
 
