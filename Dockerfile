@@ -12,7 +12,8 @@ COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
-RUN pip install --no-cache-dir --no-deps -e . && useradd --create-home policyflow \
+RUN pip install --no-cache-dir --no-deps -e . && pybabel compile -d web/translations \
+    && useradd --create-home policyflow \
     && mkdir -p /app/var && chown policyflow /app/var
 USER policyflow
 CMD ["policyflow", "--help"]

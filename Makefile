@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 5000
 
-.PHONY: setup run stack test lint bench clean
+.PHONY: setup run stack test lint typecheck bench clean
 
 NODE_STAMP := node_modules/.installed
 
@@ -26,7 +26,30 @@ LINT_BUNDLE := node_modules/.policyflow/bpmnlint.js
 $(LINT_BUNDLE): $(NODE_STAMP) web/static/lint/entry.js web/static/lint/config.js
 	npm run build --silent
 
-setup: $(STAMP) $(NODE_STAMP) $(LINT_BUNDLE)
+# Gettext catalogs (web/translations): Vietnamese is the source language, its strings the
+# msgids; the compiled .mo files are built here from the .po files, never committed.
+BABEL_KEYWORDS := -k _n:1,1 -k Nn_:1,1
+POT            := web/translations/messages.pot
+MO_FILES       := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
+.PHONY: babel-extract babel-update babel-compile
+
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+## make babel-extract: every UI string (templates, _() and _n() in web/, the engine's N_()
+## and Nn_() templates) into messages.pot; babel-update merges it into each .po.
+babel-extract: $(STAMP)
+	$(BIN)/pybabel extract -F web/babel.cfg $(BABEL_KEYWORDS) --sort-output \
+		--add-location=file --ignore-dirs=".* ._ __pycache__ static" --project=policyflow \
+		-o $(POT) engine web
+
+babel-update: babel-extract
+	$(BIN)/pybabel update -i $(POT) -d web/translations --previous
+
+babel-compile: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d web/translations
+
+setup: $(STAMP) $(NODE_STAMP) $(LINT_BUNDLE) $(MO_FILES)
 
 ## make run: venv, migrate the embedded SQLite database, seed the demo, deploy, serve the UI.
 run: setup .secret_key
@@ -65,9 +88,13 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-lint: setup
+lint: setup typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check engine cli tests bench
+
+## make typecheck: mypy over engine/, web/, tasks/, cli/ (settings in pyproject.toml).
+typecheck: setup
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/engine.py

@@ -35,7 +35,7 @@ from engine.bpmn.state import load_state, spec_registry  # noqa: E402
 from engine.facade import Policyflow, read_forms  # noqa: E402
 from engine.store.db import normalize_url, transaction  # noqa: E402
 from engine.store.models import Instance  # noqa: E402
-from tests.test_migration import with_legal_check  # noqa: E402
+from tests.engine.test_migration import with_legal_check  # noqa: E402
 
 URL = normalize_url(
     os.environ.get(
@@ -94,19 +94,19 @@ def main() -> None:
         states = list(s.scalars(select(Instance.state).where(Instance.id.in_(ids))))
 
     started = time.perf_counter()
-    plan = pf.migration_plan("press_statement", username=OWNER)
+    plan = pf.moves.plan("press_statement", username=OWNER)
     dry = time.perf_counter() - started
     assert all(r["movable"] for r in plan["instances"]) and len(plan["instances"]) == N
     started = time.perf_counter()
-    assert all(r["ok"] for r in pf.suspend_for_migration(ids, OWNER))
+    assert all(r["ok"] for r in pf.moves.suspend(ids, OWNER))
     suspend = time.perf_counter() - started
     started = time.perf_counter()
-    moved = pf.migrate("press_statement", ids, OWNER, resume=True)
+    moved = pf.moves.migrate("press_statement", ids, OWNER, resume=True)
     move = time.perf_counter() - started
     assert all(r["ok"] for r in moved), [r for r in moved if not r["ok"]][:3]
     bare_s = bare(states, v1, v2)
     started = time.perf_counter()
-    verdict = pf.verify(ids[0])
+    verdict = pf.audit.verify(ids[0])
     verify_s = time.perf_counter() - started
     assert verdict["verified"], verdict
 

@@ -115,9 +115,9 @@ def create_instances(url: str, n: int) -> float:
 def _verify_share(args: tuple[str, list[int]]) -> tuple[float, int]:
     url, ids = args
     pf = Policyflow(url)
-    pf.verify(ids[0])  # warm this process's caches
+    pf.audit.verify(ids[0])  # warm this process's caches
     started = time.perf_counter()
-    failed = sum(1 for i in ids if not pf.verify(i)["verified"])
+    failed = sum(1 for i in ids if not pf.audit.verify(i)["verified"])
     return time.perf_counter() - started, failed
 
 
@@ -142,7 +142,7 @@ def main() -> None:
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        verdict = fresh.verify(long_id)
+        verdict = fresh.audit.verify(long_id)
         times.append(time.perf_counter() - started)
     assert verdict["verified"], verdict
     bare = bare_loop()
@@ -157,10 +157,10 @@ def main() -> None:
     print(f"\ncreating {N} completed linear3 instances with {WORKERS} processes …")
     made = create_instances(URL, N)
     print(f"   made in {made:.0f} s ({N / made:.0f} instances/s)")
-    ids = [i for i in pf.instance_ids() if i != long_id]
+    ids = [i for i in pf.audit.instance_ids() if i != long_id]
     bar = tqdm(ids, desc="verify --all (1 process)", unit=" inst")
     started = time.perf_counter()
-    failed = sum(1 for i in bar if not pf.verify(i)["verified"])
+    failed = sum(1 for i in bar if not pf.audit.verify(i)["verified"])
     one = time.perf_counter() - started
     parallel, failed_parallel = verify_all_parallel(URL, ids)
     bare_s = run_bare(DATA / "linear3.bpmn", [], LINEAR_PATH, {}, 1000)

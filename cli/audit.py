@@ -4,10 +4,11 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
 
 import click
 from tqdm import tqdm
+
+from engine.facade import results
 
 from .main import Policyflow, emit, json_option, main, pass_engine
 
@@ -24,7 +25,7 @@ def verify_chain(pf: Policyflow, as_json: bool) -> None:
     """Check every event against its instance's chain and the global chain; name each
     edited, deleted or reordered row. Exit code 1 when the log does not hold."""
     with tqdm(desc="Kiểm tra sổ", unit=" sự kiện", disable=as_json) as bar:
-        report = pf.verify_log(progress=bar.update)
+        report = pf.audit.verify_log(progress=bar.update)
     lines = [f"  {b['text']}" for b in report["breaks"]]
     head = (
         f"Sổ nhật ký nguyên vẹn: {report['events']} sự kiện."
@@ -54,7 +55,7 @@ def verify(
     compare every step with the log. Exit code 1 when one diverges."""
     if (instance_id is None) == (not every):
         raise click.UsageError("give an INSTANCE id or --all")
-    ids = pf.instance_ids() if every else [instance_id]
+    ids = pf.audit.instance_ids() if every or instance_id is None else [instance_id]
     with tqdm(
         total=len(ids), desc="Kiểm chứng", unit=" hồ sơ", disable=as_json or not every
     ) as bar:
@@ -70,16 +71,16 @@ PARALLEL_FROM = 500  # fewer instances are done before a second process has star
 
 def _verify_many(
     pf: Policyflow, ids: list[int], workers: int, advance: Callable[[int], object]
-) -> list[dict[str, Any]]:
+) -> list[results.Verification]:
     """Verdicts in id order; over several processes when there are many (the work is
     read-only and CPU-bound: one process per core)."""
     if workers <= 1 or len(ids) < PARALLEL_FROM:
         verdicts = []
         for one in ids:
-            verdicts.append(pf.verify(one))
+            verdicts.append(pf.audit.verify(one))
             advance(1)
         return verdicts
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, results.Verification] = {}
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_worker_engine, initargs=(pf.url,)) as pool:
         for verdict in pool.imap_unordered(_verify_in_worker, ids, chunksize=100):
@@ -96,12 +97,12 @@ def _worker_engine(url: str) -> None:
     _ENGINE = Policyflow(url)
 
 
-def _verify_in_worker(instance_id: int) -> dict[str, Any]:
+def _verify_in_worker(instance_id: int) -> results.Verification:
     assert _ENGINE is not None
-    return _ENGINE.verify(instance_id)
+    return _ENGINE.audit.verify(instance_id)
 
 
-def _human(verdicts: list[dict[str, Any]], failed: list[dict[str, Any]]) -> str:
+def _human(verdicts: list[results.Verification], failed: list[results.Verification]) -> str:
     lines = []
     for v in verdicts if len(verdicts) == 1 else failed:
         lines.append(f"Hồ sơ {v['instance_id']}: {_verdict(v)}")
@@ -111,7 +112,7 @@ def _human(verdicts: list[dict[str, Any]], failed: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _verdict(v: dict[str, Any]) -> str:
+def _verdict(v: results.Verification) -> str:
     if v["diverged_at"] is None:
         return f"đã kiểm chứng: {v['steps']} bước tái hiện đúng"
     return f"sai khác ở bước {v['diverged_at']}: {v['how']}"

@@ -53,6 +53,6 @@ def sweep(pf: Policyflow, now: str | None, as_json: bool) -> None:
 @pass_engine
 def jobs(pf: Policyflow, as_json: bool) -> None:
     """Background jobs by state (pending, sent, done, failed)."""
-    counts = pf.job_counts()
+    counts = pf.jobs.counts()
     labels = {"pending": "chờ gửi", "sent": "đã giao", "done": "xong", "failed": "lỗi"}
     emit(counts, as_json, ", ".join(f"{labels.get(k, k)}: {v}" for k, v in sorted(counts.items())))

@@ -3,11 +3,8 @@
 from datetime import date, datetime
 
 import click
-from sqlalchemy import select
 
 from engine.errors import InvalidInput
-from engine.rules.calendar import WorkCalendar
-from engine.store.models import CalendarDay
 
 from .main import Policyflow, emit, json_option, main, pass_engine
 
@@ -29,10 +26,8 @@ def calendar_group() -> None:
 def add_working_days(pf: Policyflow, start: str, count: str, as_json: bool) -> None:
     """The date N working days after DATE (DATE itself is not counted)."""
     day, days = parse_day(start), parse_count(count)
-    with pf.transaction() as session:
-        calendar = WorkCalendar.load(session)
     try:
-        end = calendar.add_working_days(day, days)
+        end = pf.org.add_working_days(day, days)
     except OverflowError as err:
         raise InvalidInput("kết quả vượt quá năm 9999") from err
     result = {"start": day.isoformat(), "working_days": days, "date": end.isoformat()}
@@ -46,13 +41,7 @@ def add_working_days(pf: Policyflow, start: str, count: str, as_json: bool) -> N
 def show(pf: Policyflow, year: str, as_json: bool) -> None:
     """The holidays, days off and make-up working days of YEAR."""
     number = parse_year(year)
-    query = (
-        select(CalendarDay)
-        .where(CalendarDay.day.between(date(number, 1, 1), date(number, 12, 31)))
-        .order_by(CalendarDay.day)
-    )
-    with pf.transaction() as session:
-        rows = [(d.day, d.is_working, d.name) for d in session.scalars(query)]
+    rows = [(d["date"], d["is_working"], d["name"]) for d in pf.org.calendar_days(number)]
     days = [
         {"date": d.isoformat(), "weekday": WEEKDAYS[d.weekday()], "is_working": w, "name": n}
         for d, w, n in rows

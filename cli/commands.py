@@ -1,15 +1,15 @@
 """The commands of `policyflow` (see cli.main for the shared plumbing)."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
 
 from engine.errors import BpmnRejected, PolicyflowError
-from engine.rules.calendar import LOCAL
-from engine.seed import seed_demo
-from engine.store import schema as migrate
+from engine.facade import LOCAL_TIME as LOCAL
 
 from .main import Policyflow, emit, json_option, main, parse_json, parse_now, pass_engine
 
@@ -24,7 +24,7 @@ def db() -> None:
 @pass_engine
 def db_upgrade(pf: Policyflow, as_json: bool) -> None:
     """Create or migrate the schema to the newest version."""
-    migrate.upgrade(pf.url)
+    pf.upgrade_schema()
     emit({"upgraded": True, "database": _safe_url(pf.url)}, as_json, "Đã cập nhật lược đồ CSDL.")
 
 
@@ -37,8 +37,7 @@ def _safe_url(url: str) -> str:
 @pass_engine
 def seed(pf: Policyflow, as_json: bool) -> None:
     """Add the demo district, users (password: $DEMO_PASSWORD or 'demo'), rules, calendar."""
-    with pf.transaction() as session:
-        added = seed_demo(session)
+    added = pf.seed_demo()
     emit(added, as_json, "Đã nạp dữ liệu mẫu: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
 
 
@@ -60,8 +59,8 @@ def deploy(pf: Policyflow, files: tuple[str, ...], actor: str | None, as_json: b
                 except BpmnRejected as err:
                     failed.append((path, err))
             if len(failed) == len(pending):  # no progress: report the first failure
-                path, err = failed[0]
-                raise BpmnRejected(f"{path.name}: {err}", getattr(err, "field_errors", None))
+                path, first = failed[0]
+                raise BpmnRejected(f"{path.name}: {first}", getattr(first, "field_errors", None))
             pending = [p for p, _ in failed]
     lines = [
         f"{d['key']} v{d['version']} {'(mới)' if d['created'] else '(không đổi)'}" for d in done
@@ -105,7 +104,7 @@ def tasks(pf: Policyflow, username: str, as_json: bool) -> None:
     emit(found, as_json, "\n".join(_task_line(t) for t in found) or "Không có công việc.")
 
 
-def _task_line(t: dict) -> str:
+def _task_line(t: Mapping[str, Any]) -> str:
     due = f" — {_due_text(t['due_at'])}" if t["due_at"] else ""
     claimed = f" [nhận: {t['claimed_by']}]" if t["claimed_by"] else ""
     where = f"#{t['instance_id']} {t['process_key']}: {t['name']} ({t['unit']})"
@@ -169,7 +168,7 @@ def show(pf: Policyflow, instance_id: int, as_json: bool) -> None:
     emit(shown, as_json, _instance_text(shown))
 
 
-def _instance_text(i: dict) -> str:
+def _instance_text(i: Mapping[str, Any]) -> str:
     lines = [f"Hồ sơ #{i['id']} {i['process_key']} v{i['version']}: {i['status']}"]
     lines += [f"  • {_task_line(t)}" for t in i["open_tasks"]]
     lines += [f"  ⏱ hẹn giờ {t}" for t in i["waiting_timers"]]

@@ -1,5 +1,8 @@
 """`policyflow migrate`: move running instances to a newer version (dry run by default)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 import click
 from tqdm import tqdm
 
@@ -33,7 +36,7 @@ def migrate(
 ) -> None:
     """Which instances of KEY can move to a newer version and why not; with --suspend
     and --apply, suspend them and move them (each instance on its own)."""
-    plan = pf.migration_plan(key, to_version, list(instance_ids) or None, username)
+    plan = pf.moves.plan(key, to_version, list(instance_ids) or None, username)
     movable = [r["instance_id"] for r in plan["instances"] if r["movable"]]
     results = []
     for step, wanted in (("suspend", do_suspend), ("migrate", do_apply)):
@@ -41,9 +44,9 @@ def migrate(
             continue
         for instance_id in tqdm(movable, desc=step, disable=as_json or len(movable) < 2):
             if step == "suspend":
-                [done] = pf.suspend_for_migration([instance_id], username)
+                [done] = pf.moves.suspend([instance_id], username)
             else:
-                [done] = pf.migrate(
+                [done] = pf.moves.migrate(
                     key, [instance_id], username, plan["to_version"], comment, resume=resume
                 )
             results.append({"step": step, **done})
@@ -52,7 +55,7 @@ def migrate(
         raise SystemExit(1)
 
 
-def _text(plan: dict, results: list[dict]) -> str:
+def _text(plan: Mapping[str, Any], results: list[dict]) -> str:
     lines = [f"{plan['process_key']} → phiên bản {plan['to_version']}:"]
     for row in plan["instances"]:
         verdict = "chuyển được" if row["movable"] else "không chuyển được"

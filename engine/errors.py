@@ -34,14 +34,14 @@ class Message(str):
 
     template: str
     params: dict[str, Any]
-    count: str | None
+    count_name: str | None  # the `count=` given (an attribute `count` would hide str.count)
 
     def __new__(
         cls, template: str, params: Mapping[str, Any] | None = None, count: str | None = None
     ) -> "Message":
         values = dict(params or {})
         message = super().__new__(cls, template.format(**values) if values else template)
-        message.template, message.params, message.count = template, values, count
+        message.template, message.params, message.count_name = template, values, count
         return message
 
 

@@ -14,8 +14,7 @@ from typing import Any
 from celery import Celery, Task
 from kombu.exceptions import KombuError
 
-from engine.background.outbox import JobTicket
-from engine.facade import Policyflow, utcnow
+from engine.facade import JobTicket, Policyflow, utcnow
 
 from . import jobs
 from .senders import Senders
@@ -102,7 +101,7 @@ def relay(
         return True
 
     until = moment + settings.relay_horizon
-    return pf.relay_jobs(send, until, moment, settings.stale_after, only)
+    return pf.jobs.relay(send, until, moment, settings.stale_after, only)
 
 
 def _moment(now: str | None) -> datetime | None:
@@ -127,7 +126,7 @@ def run_job(self: Task, job_id: int, now: str | None = None) -> str:
 def fire_instance(self: Task, instance_id: int, now: str | None = None) -> list[str]:
     """Fire whatever is due on one instance (the sweep's catch-all; idempotent)."""
     try:
-        return engine().fire_instance_timers(instance_id, _moment(now))["fired"]
+        return engine().jobs.fire_instance_timers(instance_id, _moment(now))["fired"]
     except jobs.TRANSIENT as err:
         raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=12) from err
 
@@ -142,9 +141,9 @@ def sweep(now: str | None = None) -> dict[str, Any]:
     # Each part on its own: a failing one (say, a bad setting) must not stop the others.
     for part, run in (
         ("due_instances", lambda: _fire_due(pf, moment, now)),
-        ("reminders", lambda: pf.send_reminders(moment)),
+        ("reminders", lambda: pf.jobs.send_reminders(moment)),
         ("relayed", lambda: relay(pf, moment)),
-        ("purged", lambda: pf.purge_jobs(moment - KEEP_DONE_JOBS)),
+        ("purged", lambda: pf.jobs.purge(moment - KEEP_DONE_JOBS)),
     ):
         try:
             done[part] = run()
@@ -155,7 +154,7 @@ def sweep(now: str | None = None) -> dict[str, Any]:
 
 
 def _fire_due(pf: Policyflow, moment: datetime, now: str | None) -> int:
-    due = pf.due_timer_instances(moment)
+    due = pf.jobs.due_timer_instances(moment)
     for instance_id in due:
         fire_instance.apply_async((instance_id, now), retry=False)
     return len(due)

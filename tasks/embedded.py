@@ -11,8 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from engine.background.outbox import JobTicket
-from engine.facade import Policyflow, utcnow
+from engine.facade import JobTicket, Policyflow, utcnow
 
 from . import jobs
 from .senders import Senders
@@ -43,15 +42,18 @@ class EmbeddedRunner:
         if time.monotonic() - self._last_sweep >= self.settings.sweep_seconds:
             self._last_sweep = time.monotonic()
             counts["fired"] = len(self.pf.fire_due_timers(moment))
-            counts["reminders"] = self.pf.send_reminders(moment)
+            counts["reminders"] = self.pf.jobs.send_reminders(moment)
         return counts
 
     def _take_due(self, moment: datetime) -> list[JobTicket]:
         """The jobs due at `moment`, marked as handed over (to this process)."""
         due: list[JobTicket] = []
-        self.pf.relay_jobs(
-            lambda t: due.append(t) or True, moment, moment, self.settings.stale_after
-        )
+
+        def take(ticket: JobTicket) -> bool:
+            due.append(ticket)
+            return True
+
+        self.pf.jobs.relay(take, moment, moment, self.settings.stale_after)
         return due
 
     def _run(self, job_id: int, now: datetime) -> None:
@@ -59,10 +61,10 @@ class EmbeddedRunner:
             outcome = jobs.run(self.pf, job_id, self.senders, now)
             log.info("job %s: %s", job_id, outcome)
         except jobs.NotYet as early:
-            self.pf.retry_job(job_id, early.at, "early")
+            self.pf.jobs.retry(job_id, early.at, "early")
         except jobs.TRANSIENT as err:
             log.warning("job %s failed for now (%s); retrying in 10 s", job_id, err)
-            self.pf.retry_job(job_id, now + timedelta(seconds=10), str(err))
+            self.pf.jobs.retry(job_id, now + timedelta(seconds=10), str(err))
 
     def run_forever(self, interval: float = 1.0) -> None:
         log.info(

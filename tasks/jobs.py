@@ -10,12 +10,11 @@ retry; a job that can never succeed is marked failed with the reason.
 import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
 from engine.errors import Conflict, PolicyflowError
-from engine.facade import Policyflow, utcnow
+from engine.facade import Policyflow, results, utcnow
 
 from .senders import Senders
 
@@ -36,12 +35,12 @@ class NotYet(Exception):
         self.at = at
 
 
-Handler = Callable[[Policyflow, dict[str, Any], Senders, datetime], str]
+Handler = Callable[[Policyflow, results.JobRun, Senders, datetime], str]
 
 
 def run(pf: Policyflow, job_id: int, senders: Senders, now: datetime | None = None) -> str:
     """Run the job; return what happened ("fired", "sent", "published", "skipped", ...)."""
-    job = pf.start_job(job_id)
+    job = pf.jobs.start(job_id)
     if job is None:
         return "skipped"
     try:
@@ -51,14 +50,17 @@ def run(pf: Policyflow, job_id: int, senders: Senders, now: datetime | None = No
     except TRANSIENT:
         raise
     except (PolicyflowError, KeyError) as err:
-        pf.finish_job(job_id, error=f"{type(err).__name__}: {err}")
+        pf.jobs.finish(job_id, error=f"{type(err).__name__}: {err}")
         return "failed"
-    pf.finish_job(job_id)
+    pf.jobs.finish(job_id)
     return outcome
 
 
-def fire_timers(pf: Policyflow, job: dict[str, Any], _: Senders, now: datetime) -> str:
-    result = pf.fire_instance_timers(job["instance_id"], now)
+def fire_timers(pf: Policyflow, job: results.JobRun, _: Senders, now: datetime) -> str:
+    instance_id = job["instance_id"]
+    if instance_id is None:  # a fire_timers job is always an instance's
+        raise KeyError("instance_id")
+    result = pf.jobs.fire_instance_timers(instance_id, now)
     if result["fired"]:
         return "fired"
     if result["next_due"] is not None and job["run_at"] >= now:
@@ -68,12 +70,12 @@ def fire_timers(pf: Policyflow, job: dict[str, Any], _: Senders, now: datetime) 
     return "nothing due"
 
 
-def send_email(pf: Policyflow, job: dict[str, Any], senders: Senders, now: datetime) -> str:
-    sent = pf.deliver_email(job["payload"]["notification_id"], senders.mail, now)
+def send_email(pf: Policyflow, job: results.JobRun, senders: Senders, now: datetime) -> str:
+    sent = pf.jobs.deliver_email(job["payload"]["notification_id"], senders.mail, now)
     return "sent" if sent else "already sent"
 
 
-def publish(pf: Policyflow, job: dict[str, Any], senders: Senders, now: datetime) -> str:
+def publish(pf: Policyflow, job: results.JobRun, senders: Senders, now: datetime) -> str:
     senders.publish(job["id"], job["payload"])
     return "published"
 

@@ -167,8 +167,8 @@ def every_instance_replays(db_url: str) -> Iterator[None]:
     and the whole log holds (per-instance and global chains)."""
     yield
     pf = Policyflow(db_url)
-    verdicts = [pf.verify(instance_id) for instance_id in pf.instance_ids()]
+    verdicts = [pf.audit.verify(instance_id) for instance_id in pf.audit.instance_ids()]
     failed = [v for v in verdicts if not v["verified"]]
     assert not failed, failed
-    log = pf.verify_log()
+    log = pf.audit.verify_log()
     assert log["intact"], log["breaks"]

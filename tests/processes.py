@@ -95,7 +95,7 @@ class Case:
 
     def assert_audited(self) -> None:
         """Chain intact; start by the starter; completions by exactly the people who acted."""
-        assert self.pf.verify_chain(self.id) == []
+        assert self.pf.audit.verify_chain(self.id) == []
         events = self.pf.history(self.id)
         assert (events[0]["command"], events[0]["actor"]) == ("start", self.starter)
         completions = [

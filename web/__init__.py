@@ -1,4 +1,4 @@
-"""The Flask UI and REST API (issue: web inbox). Thin: it calls engine.facade.policyflow only.
+"""The Flask UI and REST API (issue: web inbox). Thin: it calls engine.facade only.
 
 `create_app(config)` builds the app with ONE engine object in
 `app.extensions["policyflow"]`; views parse the request, check what the page may show,
@@ -14,10 +14,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
-from engine.bpmn.xml_safety import max_bpmn_bytes
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProcessFailed
-from engine.facade import Policyflow
-from engine.store.db import database_url
+from engine.facade import Policyflow, database_url, max_bpmn_bytes
 from tasks import connect as connect_queue
 from web import auth, i18n
 from web.api import api_bp
@@ -116,26 +114,26 @@ def _error_pages(app: Flask) -> None:
     @app.errorhandler(NotFound)
     @app.errorhandler(404)
     def not_found(err: Exception) -> tuple[str, int]:
-        msg = str(err) if isinstance(err, NotFound) else ""
+        msg = i18n.localize(err.message) if isinstance(err, NotFound) else ""
         return page(404, i18n._("Không tìm thấy"), msg)
 
     @app.errorhandler(PermissionDenied)
     @app.errorhandler(403)
     def forbidden(err: Exception) -> tuple[str, int]:
-        msg = str(err) if isinstance(err, PermissionDenied) else ""
+        msg = i18n.localize(err.message) if isinstance(err, PermissionDenied) else ""
         return page(403, i18n._("Không có quyền"), msg)
 
     @app.errorhandler(Conflict)
     def conflict(err: Conflict) -> tuple[str, int]:
-        return page(409, i18n._("Hồ sơ đã thay đổi"), str(err))
+        return page(409, i18n._("Hồ sơ đã thay đổi"), i18n.localize(err.message))
 
     @app.errorhandler(InvalidInput)
     def invalid(err: InvalidInput) -> tuple[str, int]:
-        return page(400, i18n._("Dữ liệu không hợp lệ"), str(err))
+        return page(400, i18n._("Dữ liệu không hợp lệ"), i18n.localize(err.message))
 
     @app.errorhandler(ProcessFailed)
     def failed(err: ProcessFailed) -> tuple[str, int]:
-        return page(500, i18n._("Quy trình gặp lỗi"), str(err))
+        return page(500, i18n._("Quy trình gặp lỗi"), i18n.localize(err.message))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(err: CSRFError) -> tuple[str, int]:

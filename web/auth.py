@@ -24,13 +24,11 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidInput, NotFound, PermissionDenied
-from engine.facade import Policyflow
-from web.i18n import _
+from engine.facade import LEADER_ROLES, Policyflow
+from web.i18n import _, error_text, localize_fields
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
-
-LEADER_ROLES = frozenset({"lanh_dao_ubnd", "truong_phong_vhtt"})
 
 
 def engine() -> Policyflow:
@@ -41,12 +39,19 @@ def current_username() -> str | None:
     return session.get("username")
 
 
+def signed_in() -> str:
+    """The signed-in user's name, in a view behind login_required (which made sure)."""
+    username = current_username()
+    if username is None:
+        raise PermissionDenied("Hãy đăng nhập.")
+    return username
+
+
 def process_owner() -> str:
     """The signed-in user, if a process owner or administrator (else PermissionDenied,
     403): the modeler, versions and migration pages. Call after login_required."""
-    username = current_username()
-    assert username is not None  # login_required ran first
-    engine().require_deployer(username)
+    username = signed_in()
+    engine().versions.require_deployer(username)
     return username
 
 
@@ -57,7 +62,7 @@ def current_user() -> dict[str, Any] | None:
         g.user = None
         if username:
             try:
-                g.user = engine().user(username)
+                g.user = engine().accounts.user(username)
             except (NotFound, PermissionDenied):  # deactivated or removed meanwhile
                 session.clear()
     return g.user
@@ -92,11 +97,11 @@ def login() -> Response | str | tuple[str, int]:
     username = request.form.get("username", "").strip()
     if request.method == "POST":
         try:
-            user = engine().authenticate(username, request.form.get("password", ""))
+            user = engine().accounts.authenticate(username, request.form.get("password", ""))
         except InvalidInput as err:
-            error, status = str(err), 401
+            error, status = error_text(err), 401
         except PermissionDenied as err:
-            error, status = str(err), 429
+            error, status = error_text(err), 429
         else:
             lang = session.get("lang")
             session.clear()  # a fresh session for the signed-in user
@@ -128,13 +133,13 @@ def password() -> Response | str | tuple[str, int]:
             errors["confirm_password"] = [_("Hai lần nhập mật khẩu mới không khớp.")]
         else:
             try:
-                engine().change_password(
-                    current_username(), request.form.get("old_password", ""), new
+                engine().accounts.change_password(
+                    signed_in(), request.form.get("old_password", ""), new
                 )
             except InvalidInput as err:
-                errors = err.field_errors or {"old_password": [str(err)]}
+                errors = localize_fields(err.field_errors) or {"old_password": [error_text(err)]}
             except PermissionDenied as err:
-                errors = {"old_password": [str(err)]}
+                errors = {"old_password": [error_text(err)]}
             else:
                 flash(_("Đã đổi mật khẩu."), "success")
                 return redirect(url_for("inbox.index"))

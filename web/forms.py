@@ -7,14 +7,15 @@ the +07:00 offset, org unit codes, attachment ids) and reports what it could not
 the page can be shown again with every typed value kept.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from web.i18n import VN, _, current_lang, format_date, format_datetime, parse_moment
+from engine.errors import N_
+from web.i18n import VN, _, _n, format_date, format_datetime, format_number, parse_moment
 
 Raw = MultiDict[str, str]
 Uploader = Callable[[FileStorage], str]
@@ -229,7 +230,7 @@ def _attachment(
 # -- showing an instance's data read-only ---------------------------------------------
 
 
-def labels(schemas: list[Mapping[str, Any] | None]) -> dict[str, Mapping[str, Any]]:
+def labels(schemas: Sequence[Mapping[str, Any] | None]) -> dict[str, Mapping[str, Any]]:
     """Field name → its schema, from every form given (the first one naming it wins)."""
     found: dict[str, Mapping[str, Any]] = {}
     for schema in schemas:
@@ -244,8 +245,7 @@ def display(spec: Mapping[str, Any] | None, value: Any) -> str:
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
     if isinstance(value, int) and spec.get("type") in ("integer", "number") and abs(value) >= 10000:
-        # 12.500.000 (Vietnamese thousands separator), 12,500,000 in English
-        return f"{value:,}".replace(",", "," if current_lang() == "en" else ".")
+        return format_number(value)  # 12.500.000 in Vietnamese, 12,500,000 in English
     if isinstance(value, list):
         item = spec.get("items", {})
         return ", ".join(display(item, v) for v in value)
@@ -281,16 +281,16 @@ HIDDEN_SUFFIXES = ("_result",)  # service task results (numbers issued, notices 
 
 # Values the models compute (no form names them): what they mean to a person.
 DERIVED = {
-    "response_due": "Hạn trả lời",
-    "escalate_at": "Báo cáo lãnh đạo lúc (nếu chưa xong)",
-    "doc_number": "Số, ký hiệu văn bản",
-    "team_decision_number": "Số quyết định thành lập tổ",
-    "revision_count": "Số lần trả lại chỉnh sửa",
-    "unit_reports": "Đơn vị đã gửi báo cáo",
-    "late_units": "Đơn vị gửi muộn",
-    "totals": "Tổng hợp số liệu các đơn vị",
-    "unit_difficulties": "Khó khăn, vướng mắc của các đơn vị",
-    "unit_proposals": "Đề xuất, kiến nghị của các đơn vị",
+    "response_due": N_("Hạn trả lời"),
+    "escalate_at": N_("Báo cáo lãnh đạo lúc (nếu chưa xong)"),
+    "doc_number": N_("Số, ký hiệu văn bản"),
+    "team_decision_number": N_("Số quyết định thành lập tổ"),
+    "revision_count": N_("Số lần trả lại chỉnh sửa"),
+    "unit_reports": N_("Đơn vị đã gửi báo cáo"),
+    "late_units": N_("Đơn vị gửi muộn"),
+    "totals": N_("Tổng hợp số liệu các đơn vị"),
+    "unit_difficulties": N_("Khó khăn, vướng mắc của các đơn vị"),
+    "unit_proposals": N_("Đề xuất, kiến nghị của các đơn vị"),
 }
 
 
@@ -314,9 +314,9 @@ def _empty(value: Any) -> bool:
 
 def describe_data(
     data: Mapping[str, Any],
-    schemas: list[Mapping[str, Any] | None],
+    schemas: Sequence[Mapping[str, Any] | None],
     field_labels: Mapping[str, str] | None = None,
-    attachments: list[Mapping[str, Any]] | None = None,
+    attachments: Sequence[Mapping[str, Any]] | None = None,
     link: Callable[[str], str] | None = None,
     units: Mapping[str, str] | None = None,
 ) -> tuple[list[Entry], list[Entry]]:
@@ -364,14 +364,15 @@ def _unit_names(spec: Mapping[str, Any], value: Any, units: Mapping[str, str] | 
 def _derived(name: str, value: Any, titles: Mapping[str, str]) -> str:
     """A computed value in words: lists one a line, figures under their form titles."""
     if name == "response_due" and isinstance(value, str) and value.endswith("WD"):
-        return _("{n} ngày làm việc", n=value[:-2])
+        days = value[:-2]
+        return _n("{n} ngày làm việc", int(days)) if days.isdigit() else value
     if name == "unit_reports" and isinstance(value, list):
         names = [
             str(r.get("name", r.get("code", ""))) + (" " + _("(muộn)") if r.get("late") else "")
             for r in value
             if isinstance(r, dict)
         ]
-        return _("{n} đơn vị", n=len(names)) + ": " + ", ".join(names)
+        return _n("{n} đơn vị", len(names)) + ": " + ", ".join(names)
     if name == "totals" and isinstance(value, dict):
         return "\n".join(f"{titles.get(k, k)}: {display(None, v)}" for k, v in value.items())
     if name in ("unit_difficulties", "unit_proposals") and isinstance(value, list):

@@ -4,7 +4,6 @@ import hashlib
 import os
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,7 +11,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.access import org
-from engine.errors import InvalidInput, PermissionDenied
+from engine.errors import N_, InvalidInput, Message, Nn_, PermissionDenied
+from engine.results import UserView
 from engine.store.models import ApiToken, LoginFailure, Role, User
 
 
@@ -35,7 +35,7 @@ MAX_FAILURES = 5  # failed logins of one username within WINDOW before it is ref
 WINDOW = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 8
-WRONG = "Sai tên đăng nhập hoặc mật khẩu."
+WRONG = N_("Sai tên đăng nhập hoặc mật khẩu.")
 
 
 def authenticate(session: Session, username: str, password: str, now: datetime) -> org.Actor | None:
@@ -48,10 +48,11 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
             LoginFailure.username == username, LoginFailure.at > now - WINDOW
         )
     )
-    if recent >= MAX_FAILURES:
+    if (recent or 0) >= MAX_FAILURES:
         minutes = int(WINDOW.total_seconds() // 60)
         raise PermissionDenied(
-            f"Đăng nhập sai quá {MAX_FAILURES} lần; hãy thử lại sau {minutes} phút."
+            N_("Đăng nhập sai quá {failures} lần; hãy thử lại sau {minutes} phút."),
+            params={"failures": MAX_FAILURES, "minutes": minutes},
         )
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None or not _matches(user.password_hash, password):
@@ -73,9 +74,12 @@ def change_password(session: Session, username: str, old: str, new: str, now: da
     if authenticate(session, username, old, now) is None:
         return False
     if len(new) < MIN_PASSWORD:
+        limit = {"limit": MIN_PASSWORD}
         raise InvalidInput(
-            f"Mật khẩu mới cần ít nhất {MIN_PASSWORD} ký tự.",
-            {"new_password": [f"Cần ít nhất {MIN_PASSWORD} ký tự."]},
+            Nn_("Mật khẩu mới cần ít nhất {limit} ký tự."),
+            {"new_password": [Message(Nn_("Cần ít nhất {limit} ký tự."), limit, "limit")]},
+            params=limit,
+            count="limit",
         )
     user = session.scalar(select(User).where(User.username == username))
     assert user is not None
@@ -101,7 +105,7 @@ def user_for_token(session: Session, token: str, now: datetime) -> org.Actor:
         .where(ApiToken.token_hash == _digest(token), ApiToken.expires_at > now)
     ).first()
     if row is None:
-        raise PermissionDenied("Token không hợp lệ hoặc đã hết hạn.")
+        raise PermissionDenied(N_("Token không hợp lệ hoặc đã hết hạn."))
     return org.get_user(session, row.username)
 
 
@@ -109,7 +113,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def describe(session: Session, tree: org.OrgTree, actor: org.Actor) -> dict[str, Any]:
+def describe(session: Session, tree: org.OrgTree, actor: org.Actor) -> UserView:
     """The user as pages and the API show them."""
     names = {r.key: (r.name_vi, r.name_en) for r in session.scalars(select(Role))}
     return {

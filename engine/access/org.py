@@ -12,7 +12,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFound
+from engine.errors import N_, NotFound
+from engine.results import Person
 from engine.store.models import ADMINISTRATION_KINDS, OrgUnit, RoleAssignment, User
 
 SCOPE_UNIT = "unit"
@@ -72,7 +73,7 @@ class OrgTree:
         try:
             return self.by_code[code]
         except KeyError:
-            raise NotFound(f"Không có đơn vị mã '{code}'.") from None
+            raise NotFound(N_("Không có đơn vị mã '{code}'."), params={"code": code}) from None
 
     def ancestors_or_self(self, unit_id: int) -> list[int]:
         chain: list[int] = []
@@ -153,7 +154,7 @@ def get_user(session: Session, username: str) -> Actor:
         .where(User.username == username, User.active.is_(True))
     ).all()
     if not rows:
-        raise NotFound(f"Không có người dùng '{username}'.")
+        raise NotFound(N_("Không có người dùng '{username}'."), params={"username": username})
     held = tuple(Held(r.role_key, r.unit_id) for r in rows if r.role_key is not None)
     first = rows[0]
     return Actor(first.id, username, first.full_name, first.is_admin, held)
@@ -169,7 +170,7 @@ def is_leader(user: Actor) -> bool:
 
 def reassign_candidates(
     session: Session, tree: OrgTree, role_key: str | None, unit_id: int, scope: str
-) -> list[dict[str, str]]:
+) -> list[Person]:
     if role_key is None:
         return []
     users = holders(session, tree, role_key, unit_id, scope)

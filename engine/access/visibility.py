@@ -7,9 +7,7 @@ they belong to, or that they claimed or did. A commune officer thus never sees a
 commune's instances, even by guessing ids.
 """
 
-from typing import Any
-
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from engine.access import org
 from engine.store.models import Instance, WorkItem
@@ -19,7 +17,7 @@ FULL, INVOLVED = "full", "involved"
 AUDITOR = org.AUDITOR_ROLE
 
 
-def instance_filter(tree: org.OrgTree, user: org.Actor) -> Any | None:
+def instance_filter(tree: org.OrgTree, user: org.Actor) -> ColumnElement[bool] | None:
     """SQL condition on Instance for what the user may see (None: everything)."""
     if user.is_admin:
         return None

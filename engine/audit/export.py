@@ -8,7 +8,6 @@ exported hashes.
 """
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,13 +16,15 @@ from engine import queries
 from engine.access import org
 from engine.audit.chain import verify_chain
 from engine.commands.runner import Runtime
+from engine.enums import InstanceStatus
 from engine.queries.audit_search import full_names
+from engine.results import ExportedEvent, HistoryEvent, HistoryExport, InstanceHeader
 from engine.store.models import AuditEvent, Instance, User, WorkItem
 
 
 def history_export(
     session: Session, rt: Runtime, instance_id: int, user: org.Actor | None, now: datetime
-) -> dict[str, Any]:
+) -> HistoryExport:
     """The export (NotFound if the user may not see the instance)."""
     instance = queries.visible_instance(session, rt, instance_id, user)
     events = queries.history(session, rt, instance_id, user)
@@ -40,7 +41,7 @@ def history_export(
     }
 
 
-def summary(session: Session, rt: Runtime, instance: Instance) -> dict[str, Any]:
+def summary(session: Session, rt: Runtime, instance: Instance) -> InstanceHeader:
     tree = rt.org_tree(session)
     version = rt.versions.get(session, instance.process_version_id)
     unit = tree.by_id[instance.unit_id]
@@ -51,7 +52,7 @@ def summary(session: Session, rt: Runtime, instance: Instance) -> dict[str, Any]
         "process_name": version.name,
         "version": version.version,
         "case_title": instance.title,
-        "status": instance.status,
+        "status": InstanceStatus(instance.status),
         "unit": unit.code,
         "unit_name": unit.name,
         "started_by": starter.username if starter else None,
@@ -60,9 +61,7 @@ def summary(session: Session, rt: Runtime, instance: Instance) -> dict[str, Any]
     }
 
 
-def _events(
-    session: Session, instance_id: int, events: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _events(session: Session, instance_id: int, events: list[HistoryEvent]) -> list[ExportedEvent]:
     """The history's events with the actor's name, the task's name and the global chain."""
     chained = {
         r.seq: (r.global_seq, r.global_hash)
@@ -74,7 +73,7 @@ def _events(
     }
     names = full_names(session, {e["actor"] for e in events})
     tasks = _task_names(session, instance_id)
-    found = []
+    found: list[ExportedEvent] = []
     for e in events:
         task_id = e["payload"].get("task_id")
         global_seq, global_hash = chained[e["seq"]]

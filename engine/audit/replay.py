@@ -41,13 +41,18 @@ from engine.commands.runner import (
     task_changes,
     task_states,
 )
-from engine.errors import NotFound, PermissionDenied
+from engine.enums import AuditCommand, InstanceStatus
+from engine.errors import N_, NotFound, PermissionDenied
 from engine.queries.instances import DiagramTrack, data_of, visible_instance
+from engine.results import DiagramStates, JsonObject, ReplayStep, ReplayVerdict, StepTask
 from engine.sandbox import SandboxError
 from engine.store.models import AuditEvent, Instance, WorkItem
 
 # Commands that change only the instance's status, or nothing the workflow holds.
-STATUS_AFTER = {"suspend": "suspended", "resume": "running"}
+STATUS_AFTER: dict[str, InstanceStatus] = {
+    AuditCommand.SUSPEND: InstanceStatus.SUSPENDED,
+    AuditCommand.RESUME: InstanceStatus.RUNNING,
+}
 NO_WORKFLOW_CHANGE = {"claim", "unclaim", "comment", "attach", "reassign"}
 
 
@@ -65,10 +70,10 @@ class Step:
     command: str
     payload: dict[str, Any]
     result: dict[str, Any]
-    status: str  # the instance's status after the step
+    status: InstanceStatus  # the instance's status after the step
     version: int  # the version of its process the instance ran after the step
-    data: dict[str, Any] | None = None  # the instance's data after it (when asked for)
-    diagram: dict[str, Any] = field(default_factory=dict)  # element states, flows taken
+    data: JsonObject | None = None  # the instance's data after it (when asked for)
+    diagram: DiagramStates | None = None  # element states, flows taken (when asked for)
 
 
 @dataclass
@@ -88,7 +93,7 @@ class Verdict:
             return f"verified: {self.steps} steps reproduce"
         return f"diverges at step {self.diverged_at}: {self.how}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ReplayVerdict:
         return {
             "instance_id": self.instance_id,
             "verified": self.ok,
@@ -128,8 +133,8 @@ class Replayer:
     keep_data: bool = False
     wf: BpmnWorkflow | None = None
     counter: int = 0
-    status: str = "running"
-    track: DiagramTrack | None = None
+    status: InstanceStatus = InstanceStatus.RUNNING
+    track: DiagramTrack = field(init=False)
 
     def __post_init__(self) -> None:
         self.track = DiagramTrack(self.instance.process_key)
@@ -150,13 +155,13 @@ class Replayer:
                 self.status,
                 self.bundle.main.version,
                 data_of(self.wf) if self.keep_data and self.wf is not None else None,
-                self.track.snapshot() if self.keep_data else {},
+                self.track.snapshot() if self.keep_data else None,
             )
 
     def _apply(self, event: AuditEvent) -> None:
         if event.command in STATUS_AFTER:
             self.status = STATUS_AFTER[event.command]
-        elif event.command in ACTIONS or event.command == "migrate":
+        elif event.command in ACTIONS or event.command == AuditCommand.MIGRATE:
             self._run(event)
         elif event.command not in NO_WORKFLOW_CHANGE:
             raise Divergence(f"the log holds an unknown command '{event.command}'")
@@ -173,27 +178,27 @@ class Replayer:
             services=RecordedServices(calls),
         )
         with context.command_context(ctx):
-            if event.command == "start":
+            if event.command == AuditCommand.START:
                 spec, subs = self.bundle.specs()
                 self.wf = BpmnWorkflow(spec, subs, script_engine=SCRIPT_ENGINE)
             if self.wf is None:
                 raise Divergence(f"'{event.command}' before the instance was started")
             before = task_states(self.wf)
-            if event.command == "cancel":
-                self.status = "cancelled"
+            if event.command == AuditCommand.CANCEL:
+                self.status = InstanceStatus.CANCELLED
             try:
-                if event.command == "migrate":
+                if event.command == AuditCommand.MIGRATE:
                     self._migrate(event.payload)
                 else:
                     ACTIONS[event.command](self.wf, event.payload)
-                if self.status == "running":
+                if self.status == InstanceStatus.RUNNING:
                     self.wf.do_engine_steps()
                 prune_history(self.wf)
             except (SpiffWorkflowException, SandboxError, KeyError, ValueError) as err:
                 raise Divergence(f"'{event.command}' fails on re-execution: {err}") from err
         self.counter = ctx.next_task_number
-        if self.wf.completed and self.status == "running":
-            self.status = "completed"
+        if self.wf.completed and self.status == InstanceStatus.RUNNING:
+            self.status = InstanceStatus.COMPLETED
         self._compare(event, ctx, before, task_states(self.wf))
 
     def _migrate(self, payload: dict[str, Any]) -> None:
@@ -241,11 +246,11 @@ def _message(wf: BpmnWorkflow, payload: dict[str, Any]) -> None:
 
 
 ACTIONS: dict[str, Callable[[BpmnWorkflow, dict[str, Any]], None]] = {
-    "start": _start,
-    "complete": _complete,
-    "timer": lambda wf, _payload: wf.refresh_timers(),
-    "message": _message,
-    "cancel": lambda wf, _payload: wf.cancel(),
+    AuditCommand.START: _start,
+    AuditCommand.COMPLETE: _complete,
+    AuditCommand.TIMER: lambda wf, _payload: wf.refresh_timers(),
+    AuditCommand.MESSAGE: _message,
+    AuditCommand.CANCEL: lambda wf, _payload: wf.cancel(),
 }
 
 
@@ -271,7 +276,7 @@ def replayer_for(
 ) -> Replayer:
     """A re-execution from the versions the instance started on (before any migration)."""
     load = lambda version_id: rt.versions.get(session, version_id)  # noqa: E731
-    migrations = [e for e in events if e.command == "migrate"]
+    migrations = [e for e in events if e.command == AuditCommand.MIGRATE]
     first = (
         moved_bundle(load, migrations[0].payload, "from")
         if migrations
@@ -333,11 +338,11 @@ def replay_steps(
 def _instance(session: Session, instance_id: int) -> Instance:
     instance = session.get(Instance, instance_id)
     if instance is None:
-        raise NotFound(f"Không có hồ sơ {instance_id}.")
+        raise NotFound(N_("Không có hồ sơ {id}."), params={"id": instance_id})
     return instance
 
 
-def task_roles(session: Session, rt: Runtime, instance_id: int) -> dict[str, dict[str, Any]]:
+def task_roles(session: Session, rt: Runtime, instance_id: int) -> dict[str, StepTask]:
     """Each task of the instance: its element, name, and the role and unit it was for."""
     tree = rt.org_tree(session)
     items = session.scalars(select(WorkItem).where(WorkItem.instance_id == instance_id))
@@ -358,11 +363,14 @@ def check_may_replay(session: Session, rt: Runtime, instance_id: int, user: Acto
     (administrators, auditors in scope, the instance's own administration)."""
     instance = visible_instance(session, rt, instance_id, user)
     if user is not None and view_of(rt.org_tree(session), user, instance) != FULL:
-        raise PermissionDenied("Chỉ người được xem toàn bộ hồ sơ mới xem lại và kiểm chứng được.")
+        raise PermissionDenied(
+            N_("Chỉ người được xem toàn bộ hồ sơ mới xem lại và kiểm chứng được.")
+        )
 
 
-def step_view(step: Step, tasks: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def step_view(step: Step, tasks: dict[str, StepTask]) -> ReplayStep:
     """A step as the replay page and the API show it; `tasks` from `task_roles`."""
+    diagram = step.diagram or {"element_states": {}, "flows_taken": []}
     return {
         "seq": step.seq,
         "task": tasks.get(step.payload.get("task_id", "")),
@@ -372,7 +380,7 @@ def step_view(step: Step, tasks: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "payload": step.payload,
         "status": step.status,
         "version": step.version,
-        "element_states": step.diagram.get("element_states", {}),
-        "flows_taken": step.diagram.get("flows_taken", []),
+        "element_states": diagram["element_states"],
+        "flows_taken": diagram["flows_taken"],
         "data": step.data,
     }

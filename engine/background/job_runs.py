@@ -3,7 +3,6 @@ an instance's due timers fired. The queue that runs jobs lives outside the engin
 """
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,16 +10,18 @@ from sqlalchemy.orm import Session
 from engine.background import outbox
 from engine.commands import lifecycle
 from engine.commands.runner import Runtime
+from engine.enums import InstanceStatus, TimerState
+from engine.results import JobRun, TimersFired
 from engine.store.models import Instance, Job, Timer
 
 
-def job_for_run(session: Session, job_id: int) -> dict[str, Any] | None:
+def job_for_run(session: Session, job_id: int) -> JobRun | None:
     """The job as its runner needs it, counted as an attempt; None once it is over."""
     job = outbox.begin(session, job_id)
     return None if job is None else _as_dict(job)
 
 
-def _as_dict(job: Job) -> dict[str, Any]:
+def _as_dict(job: Job) -> JobRun:
     return {
         "id": job.id,
         "kind": job.kind,
@@ -33,7 +34,7 @@ def _as_dict(job: Job) -> dict[str, Any]:
 
 def fire_instance_timers(
     session: Session, rt: Runtime, instance_id: int, now: datetime
-) -> dict[str, Any]:
+) -> TimersFired:
     """Fire what is due; report the instance's next waiting timer, if it still runs."""
     fired = lifecycle.fire_timers(session, rt, instance_id, now)
     next_due = session.scalar(
@@ -41,8 +42,8 @@ def fire_instance_timers(
         .join(Instance, Instance.id == Timer.instance_id)
         .where(
             Timer.instance_id == instance_id,
-            Timer.state == "waiting",
-            Instance.status == "running",
+            Timer.state == TimerState.WAITING,
+            Instance.status == InstanceStatus.RUNNING,
         )
         .order_by(Timer.due_at)
         .limit(1)

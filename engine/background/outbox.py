@@ -9,12 +9,16 @@ rolled back. A relay later hands jobs to a queue (Celery, or the embedded runner
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import CursorResult, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.enums import JobState
+from engine.results import JobCounts
 from engine.store.models import Job
+
+OVER = (JobState.DONE, JobState.FAILED)
 
 NEW_JOBS = "policyflow_new_jobs"  # session.info key: jobs added in this transaction
 
@@ -42,7 +46,7 @@ def enqueue(
         instance_id=instance_id,
         payload=payload or {},
         run_at=run_at,
-        state="pending",
+        state=JobState.PENDING,
         attempts=0,
         created_at=now,
     )
@@ -74,10 +78,10 @@ def relay(
     A job is marked sent only once `send` accepted it; when the queue is down `send`
     returns False, the rest stays pending and a later relay tries again.
     """
-    stale = and_(Job.state == "sent", Job.sent_at < now - stale_after, Job.run_at < now)
+    stale = and_(Job.state == JobState.SENT, Job.sent_at < now - stale_after, Job.run_at < now)
     query = (
         select(Job)
-        .where(or_(and_(Job.state == "pending", Job.run_at <= until), stale))
+        .where(or_(and_(Job.state == JobState.PENDING, Job.run_at <= until), stale))
         .order_by(Job.run_at, Job.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -88,7 +92,7 @@ def relay(
     for job in session.scalars(query):
         if not send(JobTicket(job.id, job.kind, job.instance_id, job.run_at)):
             break
-        job.state, job.sent_at = "sent", now
+        job.state, job.sent_at = JobState.SENT, now
         sent += 1
     return sent
 
@@ -96,7 +100,7 @@ def relay(
 def begin(session: Session, job_id: int) -> Job | None:
     """The job, locked and counted as one more attempt; None if it is over (or unknown)."""
     job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
-    if job is None or job.state in ("done", "failed"):
+    if job is None or job.state in OVER:
         return None
     job.attempts += 1
     return job
@@ -106,23 +110,24 @@ def finish(session: Session, job_id: int, now: datetime, error: str | None = Non
     job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
     if job is None:
         return
-    job.state = "failed" if error else "done"
+    job.state = JobState.FAILED if error else JobState.DONE
     job.done_at, job.last_error = now, error
 
 
 def retry_later(session: Session, job_id: int, at: datetime, error: str) -> None:
     """Back to pending, not before `at` (a transient failure the runner will retry)."""
     job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
-    if job is not None and job.state not in ("done", "failed"):
-        job.state, job.run_at, job.last_error = "pending", at, error
+    if job is not None and job.state not in OVER:
+        job.state, job.run_at, job.last_error = JobState.PENDING, at, error
 
 
 def purge_done(session: Session, before: datetime) -> int:
-    result = session.execute(delete(Job).where(Job.state == "done", Job.done_at < before))
+    done = delete(Job).where(Job.state == JobState.DONE, Job.done_at < before)
+    result = cast(CursorResult, session.execute(done))  # a DELETE's result has a rowcount
     return result.rowcount or 0
 
 
-def counts(session: Session) -> dict[str, int]:
+def counts(session: Session) -> JobCounts:
     """Jobs by state, for the operator's overview."""
     rows = session.execute(select(Job.state, func.count()).group_by(Job.state)).all()
-    return {state: n for state, n in rows}
+    return {JobState(state): n for state, n in rows}

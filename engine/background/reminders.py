@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.background.notices import notify_users
 from engine.commands.runner import Runtime
+from engine.enums import WorkItemState
 from engine.rules.calendar import LOCAL
 from engine.store.models import ReminderSent, User, WorkItem
 
@@ -75,7 +76,7 @@ def _candidates(session: Session, now: datetime, widest: timedelta, limit: int) 
     )
     query = (
         select(WorkItem)
-        .where(WorkItem.state == "open", WorkItem.due_at <= now + widest, ~escalated)
+        .where(WorkItem.state == WorkItemState.OPEN, WorkItem.due_at <= now + widest, ~escalated)
         .order_by(WorkItem.due_at)
         .limit(limit)
     )

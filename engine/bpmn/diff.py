@@ -5,11 +5,12 @@ dueIn, conditions, timer expressions, scripts) and, apart, moved on the diagram.
 Both models are parsed safely (engine.bpmn.xml_safety) and compared by element id.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from lxml import etree
 
 from engine.bpmn.xml_safety import parse_bpmn_xml
+from engine.results import ElementChange, FieldChange, VersionDiff
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -79,7 +80,7 @@ def _elements(xml: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     return model, layout
 
 
-def diff(old_xml: str, new_xml: str) -> dict[str, Any]:
+def diff(old_xml: str, new_xml: str) -> VersionDiff:
     """{added, removed, changed, layout_changed: [id…], details: [{id, name, type,
     status, changes: [{field, old, new}]}]} from the old model to the new."""
     old, old_layout = _elements(old_xml)
@@ -92,12 +93,17 @@ def diff(old_xml: str, new_xml: str) -> dict[str, Any]:
         for i in set(old_layout) & set(new_layout)
         if old_layout[i] != new_layout[i] and i not in changed
     )
-    details = []
-    for status, ids in (("added", added), ("removed", removed), ("changed", changed)):
+    details: list[ElementChange] = []
+    kinds: list[tuple[Literal["added", "removed", "changed"], list[str]]] = [
+        ("added", added),
+        ("removed", removed),
+        ("changed", changed),
+    ]
+    for status, ids in kinds:
         for i in ids:
             now, before = new.get(i, {}), old.get(i, {})
             shown = now or before
-            changes = [
+            changes: list[FieldChange] = [
                 {"field": f, "old": before.get(f, ""), "new": now.get(f, "")}
                 for f in sorted(set(before) | set(now))
                 if before.get(f) != now.get(f) and status == "changed"

@@ -29,8 +29,8 @@ def _task_id() -> uuid.UUID:
 
 
 def install() -> None:
-    spiff_timer.datetime = _CommandClock  # type: ignore[misc]
-    spiff_task.uuid4 = _task_id  # type: ignore[attr-defined]
+    spiff_timer.datetime = _CommandClock
+    spiff_task.uuid4 = _task_id
 
 
 install()

@@ -4,6 +4,7 @@ Lanes → role keys, the start form, per-element properties (form, dueIn, unitFr
 every expression, so that deploy can check them all before anything runs.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -151,7 +152,7 @@ def _properties(node: etree._Element) -> dict[str, str]:
     return props
 
 
-def _expressions(process: etree._Element):  # -> Iterator[Expression]
+def _expressions(process: etree._Element) -> Iterator[Expression]:
     def owner(node: etree._Element) -> str:
         while node is not None and node.get("id") is None:
             node = node.getparent()

@@ -13,6 +13,7 @@ definition changed is reset (a changed timer starts again from the migration; an
 unchanged one keeps its due time).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
@@ -21,6 +22,7 @@ from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.workflow import Workflow
 
 from engine.bpmn.state import spec_registry
 
@@ -74,7 +76,7 @@ def move_workflow(
     return result
 
 
-def _move(wf, diff: WorkflowDiff, spec: BpmnProcessSpec, result: MoveResult) -> None:
+def _move(wf: Workflow, diff: WorkflowDiff, spec: BpmnProcessSpec, result: MoveResult) -> None:
     wf.spec = spec
     for task in wf.tasks.values():
         target = diff.alignment.get(task)
@@ -95,7 +97,7 @@ def _move(wf, diff: WorkflowDiff, spec: BpmnProcessSpec, result: MoveResult) -> 
         wf.last_task = None
 
 
-def _redraw_predictions(wf, specs: dict) -> None:
+def _redraw_predictions(wf: Workflow, specs: dict) -> None:
     """Draw again, from the new flows, the predicted successors of every unfinished task
     whose element now leads elsewhere. The library would otherwise run the old path:
     a join completes into the successor it predicted, whatever its element says now."""
@@ -118,9 +120,10 @@ def _redraw_predictions(wf, specs: dict) -> None:
             child.task_spec._predict(child, mask=PREDICTED)
 
 
-def _top_down(wf) -> list[Task]:
+def _top_down(wf: Workflow) -> list[Task]:
     """The workflow's tasks, parents before children (iterative: deep trees)."""
-    found, stack = [], [wf.task_tree]
+    found: list[Task] = []
+    stack: list[Task] = [wf.task_tree]
     while stack:
         task = stack.pop()
         found.append(task)
@@ -132,7 +135,7 @@ def _foreign(task: Task, specs: dict) -> bool:
     return specs.get(task.task_spec.name) is not task.task_spec
 
 
-def _stranded(wf, tasks) -> list[Stranded]:
+def _stranded(wf: Workflow, tasks: Iterable[Task]) -> list[Stranded]:
     found: dict[str, Stranded] = {}
     for task in tasks:
         element = task.task_spec.bpmn_id or task.task_spec.name

@@ -72,7 +72,9 @@ def _embedded_specs(
     while pending:
         for task_spec in pending.pop().task_specs.values():
             name = getattr(task_spec, "spec", None)
-            if isinstance(task_spec, SubWorkflowTaskMixin) and name not in called | found.keys():
+            if not isinstance(task_spec, SubWorkflowTaskMixin) or not isinstance(name, str):
+                continue
+            if name not in called | found.keys():
                 found[name] = parser.get_spec(name)
                 pending.append(found[name])
     return found

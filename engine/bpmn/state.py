@@ -7,6 +7,7 @@ put back from the spec cache on load.
 
 import hashlib
 import json
+from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
@@ -21,7 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 FORMAT = "policyflow-state/1"
 
 
-class _StateOnlyConverter(BpmnWorkflowConverter):
+class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]  # untyped library
     def to_dict(self, workflow: BpmnWorkflow) -> dict:
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
@@ -35,7 +36,7 @@ _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 _REGISTRY = _SERIALIZER.registry
 
 
-def spec_registry():
+def spec_registry() -> Any:  # the library's registry (SpiffWorkflow is untyped)
     """The serializer's registry: it also converts specs (SpiffWorkflow's spec diff uses it)."""
     return _REGISTRY
 

@@ -1,5 +1,6 @@
 """People's work: claiming, releasing and completing user tasks."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.audit import chain as audit
 from engine.commands.runner import InstanceRun, Runtime
-from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.enums import AuditCommand, InstanceStatus, WorkItemState
+from engine.errors import N_, Conflict, Message, NotFound, PermissionDenied
 from engine.rules.forms import validate_form
 from engine.store.models import Attachment, Instance, WorkItem
 
@@ -32,14 +34,22 @@ def open_item(
         .with_for_update(of=Instance)
     ).first()
     if row is None or not can_see(tree, user, row[0]):
-        raise NotFound(f"Không có công việc '{task_id}'.")
+        raise NotFound(N_("Không có công việc '{id}'."), params={"id": task_id})
     item, instance = row
     if not org.can_act(tree, user, item.role_key, item.unit_id, item.scope):
-        raise PermissionDenied(f"Bạn không có vai trò '{item.role_key}' cho công việc này.")
-    if item.state != "open":
-        raise Conflict(f"Công việc '{item.name}' đã {_STATE_VI[item.state]}.")
-    if instance.status != "running":
-        raise Conflict(f"Hồ sơ {instance.id} đang ở trạng thái '{instance.status}'.")
+        raise PermissionDenied(
+            N_("Bạn không có vai trò '{role}' cho công việc này."), params={"role": item.role_key}
+        )
+    if item.state != WorkItemState.OPEN:
+        state = Message(_STATES[WorkItemState(item.state)])
+        raise Conflict(
+            N_("Công việc '{name}' đã {state}."), params={"name": item.name, "state": state}
+        )
+    if instance.status != InstanceStatus.RUNNING:
+        raise Conflict(
+            N_("Hồ sơ {id} đang ở trạng thái '{status}'."),
+            params={"id": instance.id, "status": instance.status},
+        )
     return item, instance
 
 
@@ -48,16 +58,20 @@ def can_see(tree: org.OrgTree, user: org.Actor, item: WorkItem) -> bool:
     return user.is_admin or org.can_act(tree, user, None, item.unit_id, item.scope)
 
 
-_STATE_VI = {"completed": "được hoàn thành", "cancelled": "bị huỷ", "open": "mở"}
+_STATES = {
+    WorkItemState.COMPLETED: N_("được hoàn thành"),  # Công việc '…' đã …
+    WorkItemState.CANCELLED: N_("bị huỷ"),
+    WorkItemState.OPEN: N_("mở"),
+}
 
 
 def claim(session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime) -> WorkItem:
     tree = rt.org_tree(session)
     item, instance = open_item(session, task_id, tree, user)
     if item.claimed_by not in (None, user.id):
-        raise Conflict(f"Công việc '{item.name}' đã có người khác nhận.")
+        raise Conflict(N_("Công việc '{name}' đã có người khác nhận."), params={"name": item.name})
     item.claimed_by = user.id
-    _record(session, instance, item, user, now, "claim")
+    _record(session, instance, item, user, now, AuditCommand.CLAIM)
     return item
 
 
@@ -67,9 +81,9 @@ def unclaim(
     tree = rt.org_tree(session)
     item, instance = open_item(session, task_id, tree, user)
     if item.claimed_by != user.id:
-        raise Conflict(f"Bạn chưa nhận công việc '{item.name}'.")
+        raise Conflict(N_("Bạn chưa nhận công việc '{name}'."), params={"name": item.name})
     item.claimed_by = None
-    _record(session, instance, item, user, now, "unclaim")
+    _record(session, instance, item, user, now, AuditCommand.UNCLAIM)
     return item
 
 
@@ -79,7 +93,7 @@ def _record(
     item: WorkItem,
     user: org.Actor,
     now: datetime,
-    command: str,
+    command: AuditCommand,
 ) -> None:
     payload = {"task_id": item.id, "element_id": item.element_id}
     audit.append(
@@ -98,7 +112,9 @@ def complete(
     tree = rt.org_tree(session)
     item, instance = open_item(session, task_id, tree, user)
     if item.claimed_by not in (None, user.id):
-        raise Conflict(f"Công việc '{item.name}' đang do người khác xử lý.")
+        raise Conflict(
+            N_("Công việc '{name}' đang do người khác xử lý."), params={"name": item.name}
+        )
     run = InstanceRun(session, rt, instance, tree, now, user.username, closed_item=item.id)
     schema = rt.versions.get(session, item.version_id).forms.get(item.form) if item.form else None
     formats = {
@@ -110,21 +126,23 @@ def complete(
     def act(wf: BpmnWorkflow) -> None:
         task = wf.get_task_from_id(UUID(item.id))
         if task is None or task.state != TaskState.READY:
-            raise Conflict(f"Công việc '{item.name}' không còn chờ xử lý.")
+            raise Conflict(
+                N_("Công việc '{name}' không còn chờ xử lý."), params={"name": item.name}
+            )
         task.data.update(data)
         task.run()
 
     payload = {"task_id": item.id, "element_id": item.element_id, "data": data}
-    item.state, item.completed_by, item.completed_at = "completed", user.id, now
+    item.state, item.completed_by, item.completed_at = WorkItemState.COMPLETED, user.id, now
     item.claimed_by = item.claimed_by or user.id
-    run.execute("complete", payload, act)
+    run.execute(AuditCommand.COMPLETE, payload, act)
     return run
 
 
-def attachment_check(session: Session, instance_id: int) -> Any:
+def attachment_check(session: Session, instance_id: int) -> Callable[[object], bool]:
     """Format "attachment": the id of a file stored with this instance."""
 
-    def check(value: str) -> bool:
+    def check(value: object) -> bool:
         found = select(Attachment.id).where(
             Attachment.id == value, Attachment.instance_id == instance_id
         )

@@ -10,7 +10,7 @@ from engine.bpmn.model_info import executable_processes, read_process
 from engine.bpmn.specs import content_hash, parse_process
 from engine.bpmn.validation import Problem, validate_bpmn
 from engine.bpmn.xml_safety import BpmnXmlError, parse_bpmn_xml
-from engine.errors import BpmnRejected, InvalidInput, NotFound, PermissionDenied
+from engine.errors import N_, BpmnRejected, InvalidInput, Nn_, NotFound, PermissionDenied, joined
 from engine.store.models import ProcessVersion, Role
 
 DEPLOYER_ROLE = "chu_quy_trinh"  # the process owner: deploys and rolls back versions
@@ -25,8 +25,10 @@ def require_deployer(user: Actor | None) -> None:
     (`None` is the system itself: the CLI without --as, the seed, the tests)."""
     if user is not None and not may_deploy(user):
         raise PermissionDenied(
-            "Chỉ người quản lý quy trình hoặc quản trị viên mới được triển khai "
-            "và xem các phiên bản của quy trình."
+            N_(
+                "Chỉ người quản lý quy trình hoặc quản trị viên mới được triển khai "
+                "và xem các phiên bản của quy trình."
+            )
         )
 
 
@@ -60,9 +62,11 @@ def deploy(
         # had one (clients match on it); `problems` carries the Vietnamese messages.
         texts = [p.legacy or p.as_text() for p in errors]
         raise BpmnRejected(
-            f"{len(errors)} lỗi, chưa triển khai: " + "; ".join(texts[:5]),
+            Nn_("{n} lỗi, chưa triển khai: {problems}"),
             {"bpmn": texts},
             [p.as_dict() for p in problems],
+            params={"n": len(errors), "problems": joined(texts[:5])},
+            count="n",
         )
     if isinstance(bpmn_xml, bytes):  # valid UTF-8: the validation read it
         bpmn_xml = bpmn_xml.decode("utf-8-sig")
@@ -94,13 +98,19 @@ NEW_PROCESS = ""  # expect_key for a process created in the editor
 def _check_key(session: Session, key: str, expected: str) -> None:
     if expected == NEW_PROCESS and latest_version(session, key) is not None:
         raise InvalidInput(
-            f"Đã có quy trình mã '{key}': hãy đổi mã (id của process) hoặc mở quy trình "
-            f"'{key}' để sửa."
+            N_(
+                "Đã có quy trình mã '{key}': hãy đổi mã (id của process) hoặc mở quy trình "
+                "'{key}' để sửa."
+            ),
+            params={"key": key},
         )
     if expected not in (NEW_PROCESS, key):
         raise InvalidInput(
-            f"Mô hình mang mã quy trình '{key}', không phải '{expected}' đang sửa: "
-            f"hãy giữ mã '{expected}' (id của process)."
+            N_(
+                "Mô hình mang mã quy trình '{key}', không phải '{expected}' đang sửa: "
+                "hãy giữ mã '{expected}' (id của process)."
+            ),
+            params={"key": key, "expected": expected},
         )
 
 
@@ -161,7 +171,10 @@ def find_version(session: Session, key: str, version: int | None = None) -> Proc
             )
         )
     if found is None:
-        raise NotFound(
-            f"Không có quy trình '{key}'" + (f" phiên bản {version}." if version else ".")
-        )
+        if version:
+            raise NotFound(
+                N_("Không có quy trình '{key}' phiên bản {version}."),
+                params={"key": key, "version": version},
+            )
+        raise NotFound(N_("Không có quy trình '{key}'."), params={"key": key})
     return found

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.audit import chain as audit
 from engine.commands.runner import InstanceRun, Runtime
-from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.enums import UNFINISHED, AuditCommand, InstanceStatus, TimerState
+from engine.errors import N_, Conflict, NotFound, PermissionDenied
 from engine.store.models import Instance, MessageWait, Timer
 
 
@@ -23,28 +24,32 @@ def require_admin(session: Session, actor: str) -> None:
     if actor == "system":
         return
     if not org.get_user(session, actor).is_admin:
-        raise PermissionDenied("Chỉ quản trị viên mới huỷ, tạm dừng hoặc tiếp tục hồ sơ.")
+        raise PermissionDenied(N_("Chỉ quản trị viên mới huỷ, tạm dừng hoặc tiếp tục hồ sơ."))
 
 
 def get_instance(session: Session, instance_id: int) -> Instance:
     """The instance, locked for this transaction (commands on it queue up)."""
     instance = session.get(Instance, instance_id, with_for_update=True, populate_existing=True)
     if instance is None:
-        raise NotFound(f"Không có hồ sơ {instance_id}.")
+        raise NotFound(N_("Không có hồ sơ {id}."), params={"id": instance_id})
     return instance
 
 
 def cancel(session: Session, rt: Runtime, instance_id: int, actor: str, now: datetime) -> Instance:
     require_admin(session, actor)
     instance = get_instance(session, instance_id)
-    if instance.status not in ("running", "suspended"):
-        raise Conflict(f"Hồ sơ {instance_id} đã kết thúc ({instance.status}).")
-    instance.status, instance.ended_at = "cancelled", now
+    if instance.status not in UNFINISHED:
+        raise Conflict(
+            N_("Hồ sơ {id} đã kết thúc ({status})."),
+            params={"id": instance_id, "status": instance.status},
+        )
+    instance.status, instance.ended_at = InstanceStatus.CANCELLED, now
 
     def act(wf: BpmnWorkflow) -> None:
         wf.cancel()
 
-    InstanceRun(session, rt, instance, rt.org_tree(session), now, actor).execute("cancel", {}, act)
+    run = InstanceRun(session, rt, instance, rt.org_tree(session), now, actor)
+    run.execute(AuditCommand.CANCEL, {}, act)
     return instance
 
 
@@ -60,11 +65,15 @@ def set_suspended(
     An administrator's decision, or a process owner's around a migration (`authorize`)."""
     authorize(session, actor)
     instance = get_instance(session, instance_id)
-    expected, target = ("running", "suspended") if suspended else ("suspended", "running")
+    running, paused = InstanceStatus.RUNNING, InstanceStatus.SUSPENDED
+    expected, target = (running, paused) if suspended else (paused, running)
     if instance.status != expected:
-        raise Conflict(f"Hồ sơ {instance_id} đang '{instance.status}', không thể chuyển.")
+        raise Conflict(
+            N_("Hồ sơ {id} đang '{status}', không thể chuyển."),
+            params={"id": instance_id, "status": instance.status},
+        )
     instance.status = target
-    command = "suspend" if suspended else "resume"
+    command = AuditCommand.SUSPEND if suspended else AuditCommand.RESUME
     audit.append(session, instance, now, actor, command, {}, {"status": target})
     return instance
 
@@ -78,7 +87,11 @@ def due_timer_instances(session: Session, now: datetime, limit: int = 500) -> li
     rows = session.execute(
         select(Timer.instance_id)
         .join(Instance, Instance.id == Timer.instance_id)
-        .where(Timer.state == "waiting", Timer.due_at < now, Instance.status == "running")
+        .where(
+            Timer.state == TimerState.WAITING,
+            Timer.due_at < now,
+            Instance.status == InstanceStatus.RUNNING,
+        )
         .order_by(Timer.due_at)
         .limit(limit)
     )
@@ -90,13 +103,15 @@ def fire_timers(session: Session, rt: Runtime, instance_id: int, now: datetime) 
     instance = get_instance(session, instance_id)
     due = session.scalars(
         select(Timer.id).where(
-            Timer.instance_id == instance_id, Timer.state == "waiting", Timer.due_at < now
+            Timer.instance_id == instance_id,
+            Timer.state == TimerState.WAITING,
+            Timer.due_at < now,
         )
     ).all()
-    if instance.status != "running" or not due:
+    if instance.status != InstanceStatus.RUNNING or not due:
         return []
     run = InstanceRun(session, rt, instance, rt.org_tree(session), now, "system")
-    run.execute("timer", {"due_timers": sorted(due)}, lambda wf: wf.refresh_timers())
+    run.execute(AuditCommand.TIMER, {"due_timers": sorted(due)}, lambda wf: wf.refresh_timers())
     return list(due)
 
 
@@ -106,7 +121,7 @@ def waiting_definition(wf: BpmnWorkflow, name: str) -> MessageEventDefinition:
         definition = getattr(task.task_spec, "event_definition", None)
         if isinstance(definition, MessageEventDefinition) and definition.name == name:
             return definition
-    raise Conflict(f"Hồ sơ không còn chờ thông điệp '{name}'.")
+    raise Conflict(N_("Hồ sơ không còn chờ thông điệp '{name}'."), params={"name": name})
 
 
 def deliver_message(
@@ -124,17 +139,17 @@ def deliver_message(
         query = query.where(MessageWait.instance_id == instance_id)
     targets = sorted(set(session.scalars(query)))
     if not targets:
-        raise NotFound(f"Không hồ sơ nào đang chờ thông điệp '{name}'.")
+        raise NotFound(N_("Không hồ sơ nào đang chờ thông điệp '{name}'."), params={"name": name})
     tree = rt.org_tree(session)
     for target in targets:
         instance = get_instance(session, target)
-        if instance.status != "running":
+        if instance.status != InstanceStatus.RUNNING:
             continue
 
         def act(wf: BpmnWorkflow) -> None:
             wf.send_event(BpmnEvent(waiting_definition(wf, name), payload))
 
         InstanceRun(session, rt, instance, tree, now, actor).execute(
-            "message", {"name": name, "payload": payload}, act
+            AuditCommand.MESSAGE, {"name": name, "payload": payload}, act
         )
     return targets

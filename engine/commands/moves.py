@@ -29,10 +29,12 @@ from engine.commands import lifecycle
 from engine.commands.deploy import find_version, require_deployer
 from engine.commands.runner import Bundle, InstanceRun, Runtime, Version, bundle_of
 from engine.commands.start import called_versions
-from engine.errors import Conflict, InvalidInput
+from engine.enums import UNFINISHED, AuditCommand, InstanceStatus, WorkItemState
+from engine.errors import N_, Conflict, InvalidInput, Message, joined
+from engine.results import MigrationCheck, MigrationPlan
 from engine.store.models import Instance, WorkItem
 
-MOVABLE_STATUSES = ("running", "suspended")
+MOVABLE_STATUSES = UNFINISHED
 
 
 @dataclass
@@ -44,15 +46,16 @@ class Check:
     reasons: list[str]  # why it cannot move (empty: it can)
     notes: list[str]  # what moving changes
 
-    def as_dict(self, current: Version) -> dict[str, Any]:
+    def as_dict(self, current: Version) -> MigrationCheck:
+        status = InstanceStatus(self.instance.status)
         return {
             "instance_id": self.instance.id,
             "title": self.instance.title,
-            "status": self.instance.status,
+            "status": status,
             "from_version": current.version,
             "to_version": self.target.version,
             "movable": not self.reasons,
-            "needs_suspend": not self.reasons and self.instance.status == "running",
+            "needs_suspend": not self.reasons and status == InstanceStatus.RUNNING,
             "reasons": self.reasons,
             "notes": self.notes,
         }
@@ -77,7 +80,7 @@ def plan(
     version: int | None,
     instance_ids: list[int] | None,
     user: Actor | None,
-) -> dict[str, Any]:
+) -> MigrationPlan:
     """The dry run: every chosen (default: every unfinished) instance of `key`, each with
     whether it can move to `version` (default: the newest) and why not. Writes nothing."""
     require_deployer(user)
@@ -87,13 +90,16 @@ def plan(
         query = query.where(Instance.status.in_(MOVABLE_STATUSES))
     else:
         query = query.where(Instance.id.in_(instance_ids))
-    rows = []
+    rows: list[MigrationCheck] = []
     for instance in session.scalars(query):
         current = rt.versions.get(session, instance.process_version_id)
         rows.append(check(session, rt, instance, target).as_dict(current))
     missing = sorted(set(instance_ids or []) - {r["instance_id"] for r in rows})
     if missing:
-        raise InvalidInput(f"Không có hồ sơ {', '.join(map(str, missing))} của quy trình '{key}'.")
+        raise InvalidInput(
+            N_("Không có hồ sơ {ids} của quy trình '{key}'."),
+            params={"ids": ", ".join(map(str, missing)), "key": key},
+        )
     return {"process_key": key, "to_version": target.version, "instances": rows}
 
 
@@ -101,39 +107,59 @@ def check(session: Session, rt: Runtime, instance: Instance, target: Version) ->
     """Whether the instance can move to `target`, tried on a copy of its workflow."""
     current = rt.versions.get(session, instance.process_version_id)
     if instance.status not in MOVABLE_STATUSES:
-        return Check(instance, target, [f"Hồ sơ đã kết thúc ({instance.status})."], [])
+        ended = Message(N_("Hồ sơ đã kết thúc ({status})."), {"status": instance.status})
+        return Check(instance, target, [ended], [])
     if target.version <= current.version:
-        return Check(
-            instance,
-            target,
-            [f"Hồ sơ đang ở phiên bản {current.version}, không cũ hơn phiên bản {target.version}."],
-            [],
+        newer = Message(
+            N_("Hồ sơ đang ở phiên bản {current}, không cũ hơn phiên bản {target}."),
+            {"current": current.version, "target": target.version},
         )
+        return Check(instance, target, [newer], [])
     spec, subs = bundle_of(session, rt, instance).specs()
     new = target_bundle(session, rt, instance, target)
     moved = move_workflow(load_state(instance.state, spec, subs), *new.specs())
     return Check(instance, target, reasons(moved, target), notes(moved))
 
 
+_STEP_STATES = {
+    "READY": N_("đang chờ xử lý"),
+    "WAITING": N_("đang chờ sự kiện"),
+    "STARTED": N_("đang chạy"),
+    **dict.fromkeys(("FUTURE", "LIKELY", "MAYBE"), N_("bước dự kiến tiếp theo")),
+}
+
+
 def reasons(moved: MoveResult, target: Version) -> list[str]:
-    states = {"READY": "đang chờ xử lý", "WAITING": "đang chờ sự kiện", "STARTED": "đang chạy"}
-    states |= dict.fromkeys(("FUTURE", "LIKELY", "MAYBE"), "bước dự kiến tiếp theo")
     return [
-        f"Bước '{s.name or s.element_id}' ({s.element_id}, "
-        f"{states.get(s.state, 'đã có trong lịch sử hồ sơ')}) không còn trong phiên bản "
-        f"{target.version}."
+        Message(
+            N_("Bước '{name}' ({element}, {state}) không còn trong phiên bản {version}."),
+            {
+                "name": s.name or s.element_id,
+                "element": s.element_id,
+                "state": Message(_STEP_STATES.get(s.state, N_("đã có trong lịch sử hồ sơ"))),
+                "version": target.version,
+            },
+        )
         for s in moved.stranded
     ]
 
 
 def notes(moved: MoveResult) -> list[str]:
-    def named(elements: list[tuple[str, str]]) -> list[str]:
-        return [f"'{name or element}' ({element})" for element, name in dict.fromkeys(elements)]
+    def named(elements: list[tuple[str, str]]) -> list[dict[str, str]]:
+        return [
+            {"name": name or element, "element": element}
+            for element, name in dict.fromkeys(elements)
+        ]
 
-    return [f"Bước đang mở {e} đổi theo mô hình mới." for e in named(moved.changed_live)] + [
-        f"Hẹn giờ {e} đổi định nghĩa: tính lại từ lúc chuyển."
+    live = [
+        Message(N_("Bước đang mở '{name}' ({element}) đổi theo mô hình mới."), e)
+        for e in named(moved.changed_live)
+    ]
+    restarted = [
+        Message(N_("Hẹn giờ '{name}' ({element}) đổi định nghĩa: tính lại từ lúc chuyển."), e)
         for e in named(moved.restarted_events)
     ]
+    return [*live, *restarted]
 
 
 def migrate(
@@ -149,16 +175,24 @@ def migrate(
     require_deployer(actor)
     instance = lifecycle.get_instance(session, instance_id)
     if instance.process_key != target.process_key:
-        raise InvalidInput(f"Hồ sơ {instance_id} không thuộc quy trình '{target.process_key}'.")
-    if instance.status != "suspended":
-        raise Conflict(f"Hãy tạm dừng hồ sơ {instance_id} trước khi chuyển phiên bản.")
+        raise InvalidInput(
+            N_("Hồ sơ {id} không thuộc quy trình '{key}'."),
+            params={"id": instance_id, "key": target.process_key},
+        )
+    if instance.status != InstanceStatus.SUSPENDED:
+        raise Conflict(
+            N_("Hãy tạm dừng hồ sơ {id} trước khi chuyển phiên bản."), params={"id": instance_id}
+        )
     verdict = check(session, rt, instance, target)
     if verdict.reasons:
-        raise Conflict(f"Hồ sơ {instance_id} không chuyển được: " + " ".join(verdict.reasons))
+        raise Conflict(
+            N_("Hồ sơ {id} không chuyển được: {reasons}"),
+            params={"id": instance_id, "reasons": joined(verdict.reasons, " ")},
+        )
     old = bundle_of(session, rt, instance)
     new = target_bundle(session, rt, instance, target)
     run = InstanceRun(session, rt, instance, rt.org_tree(session), now, actor.username)
-    payload = {
+    payload: dict[str, Any] = {
         "from_version": old.main.version,
         "to_version": target.version,
         "from_version_id": old.main.id,
@@ -171,19 +205,21 @@ def migrate(
     def act(wf: BpmnWorkflow) -> None:
         moved = move_workflow(wf, *new.specs())
         if not moved.possible:  # the dry run above said it could: the state changed
-            raise Conflict(" ".join(reasons(moved, target)))
+            raise Conflict(joined(reasons(moved, target), " "))
         run.bundle = new
         instance.process_version_id = target.id
         instance.called_versions = payload["to_called"]
         _follow_work_items(session, run, wf)
 
-    run.execute("migrate", payload, act)
+    run.execute(AuditCommand.MIGRATE, payload, act)
     return instance
 
 
 def _follow_work_items(session: Session, run: InstanceRun, wf: BpmnWorkflow) -> None:
     items = session.scalars(
-        select(WorkItem).where(WorkItem.instance_id == run.instance.id, WorkItem.state == "open")
+        select(WorkItem).where(
+            WorkItem.instance_id == run.instance.id, WorkItem.state == WorkItemState.OPEN
+        )
     )
     for item in items:
         task = wf.get_task_from_id(UUID(item.id))

@@ -34,7 +34,9 @@ from engine.bpmn.model_info import ElementInfo
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.specs import SPECS, ParsedProcess
 from engine.bpmn.state import dump_state, load_state, state_digest
-from engine.errors import PolicyflowError, ProcessFailed
+from engine.enums import InstanceStatus, TimerState, WorkItemState
+from engine.errors import N_, Message, PolicyflowError, ProcessFailed
+from engine.results import NextTask, Outcome
 from engine.rules.calendar import WorkCalendar
 from engine.rules.due import due_at
 from engine.rules.services import HostServices
@@ -136,14 +138,11 @@ class Runtime:
         return self._cached("org", lambda: org.OrgTree.load(session))
 
     def settings(self, session: Session) -> dict[str, Any]:
-        return dict(
-            self._cached(
-                "settings",
-                lambda: dict(
-                    session.execute(select(Setting.key, Setting.value).order_by(Setting.key)).all()
-                ),
-            )
-        )
+        def load() -> dict[str, Any]:
+            rows = session.execute(select(Setting.key, Setting.value).order_by(Setting.key))
+            return {r.key: r.value for r in rows}
+
+        return dict(self._cached("settings", load))
 
     def forget_reference_data(self) -> None:
         self._reference.clear()
@@ -213,7 +212,7 @@ class InstanceRun:
     actor: str
     closed_item: str | None = None  # the work item the command itself closed
     bundle: Bundle = field(init=False)
-    open_tasks: list[dict[str, Any]] = field(default_factory=list)  # after execute()
+    open_tasks: list[NextTask] = field(default_factory=list)  # after execute()
 
     def __post_init__(self) -> None:
         self.bundle = bundle_of(self.session, self.rt, self.instance)
@@ -245,7 +244,7 @@ class InstanceRun:
             before = task_states(wf)
             try:
                 action(wf)
-                if self.instance.status == "running":
+                if self.instance.status == InstanceStatus.RUNNING:
                     wf.do_engine_steps()
                 prune_history(wf)
                 waiting = self._sync(wf)
@@ -254,8 +253,8 @@ class InstanceRun:
         self.instance.task_counter = ctx.next_task_number
         self.instance.state = dump_state(wf)
         self.instance.waiting = waiting
-        if wf.completed and self.instance.status == "running":
-            self.instance.status, self.instance.ended_at = "completed", self.now
+        if wf.completed and self.instance.status == InstanceStatus.RUNNING:
+            self.instance.status, self.instance.ended_at = InstanceStatus.COMPLETED, self.now
         if ctx.service_calls:
             payload = {**payload, "service_calls": ctx.service_calls}
         self.open_tasks = [self._summary(wf, tid) for tid in waiting["tasks"]]
@@ -267,15 +266,15 @@ class InstanceRun:
         self.rt.after_commit(self.session, self.instance, wf)
         return wf
 
-    def outcome(self) -> dict[str, Any]:
+    def outcome(self) -> Outcome:
         """What a caller needs after a command: the instance's status and its next tasks."""
         return {
             "id": self.instance.id,
-            "status": self.instance.status,
+            "status": InstanceStatus(self.instance.status),
             "open_tasks": self.open_tasks,
         }
 
-    def _summary(self, wf: BpmnWorkflow, task_id: str) -> dict[str, Any]:
+    def _summary(self, wf: BpmnWorkflow, task_id: str) -> NextTask:
         """An open user task as a caller needs it next (no query: the workflow knows)."""
         task = wf.get_task_from_id(UUID(task_id))
         info = self.bundle.element(task)
@@ -288,9 +287,11 @@ class InstanceRun:
 
     # -- what the instance waits for ------------------------------------------------
 
-    def _sync(self, wf: BpmnWorkflow) -> dict[str, Any]:
+    def _sync(self, wf: BpmnWorkflow) -> dict[str, dict[str, str]]:
+        """What the instance waits for now ({"tasks"|"timers"|"messages": {task id: element,
+        due time or message name}}), synced to the tables from what it waited for before."""
         old = self.instance.waiting or {}
-        new = {"tasks": {}, "timers": {}, "messages": {}}
+        new: dict[str, dict[str, str]] = {"tasks": {}, "timers": {}, "messages": {}}
         for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
             self._classify(task, new)
         self._sync_work_items(wf, old.get("tasks", {}), new["tasks"])
@@ -312,15 +313,15 @@ class InstanceRun:
             new["messages"][key] = definition.name
 
     def _sync_work_items(self, wf: BpmnWorkflow, old: dict, new: dict) -> None:
-        if self.instance.status == "cancelled":
+        if self.instance.status == InstanceStatus.CANCELLED:
             new.clear()
         gone = [tid for tid in old if tid not in new and tid != self.closed_item]
-        for state in ("completed", "cancelled"):
+        for state in (WorkItemState.COMPLETED, WorkItemState.CANCELLED):
             ids = [t for t in gone if _finished_as(wf, t) == state]
             if ids:
                 self.session.execute(
                     update(WorkItem)
-                    .where(WorkItem.id.in_(ids), WorkItem.state == "open")
+                    .where(WorkItem.id.in_(ids), WorkItem.state == WorkItemState.OPEN)
                     .values(state=state, completed_at=self.now)
                 )
         for tid in new:
@@ -336,7 +337,7 @@ class InstanceRun:
             id=str(task.id),
             instance_id=self.instance.id,
             process_key=self.instance.process_key,
-            state="open",
+            state=WorkItemState.OPEN,
             created_at=self.now,
             due_at=due_at(due_value, self.now, lambda: self.rt.calendar(self.session)),
             **self.placement(task),
@@ -374,7 +375,7 @@ class InstanceRun:
                         instance_id=self.instance.id,
                         element_id=wf.get_task_from_id(UUID(tid)).task_spec.bpmn_id,
                         due_at=due_at,
-                        state="waiting",
+                        state=TimerState.WAITING,
                     )
                 )
                 # The job fires it on time; the timers table stays the truth a sweep reads.
@@ -383,10 +384,11 @@ class InstanceRun:
                 )
         gone = [tid for tid in old if tid not in new]
         if gone:
-            fired_or_cancelled = "cancelled" if self.instance.status == "cancelled" else "fired"
+            cancelled = self.instance.status == InstanceStatus.CANCELLED
+            fired_or_cancelled = TimerState.CANCELLED if cancelled else TimerState.FIRED
             self.session.execute(
                 update(Timer)
-                .where(Timer.id.in_(gone), Timer.state == "waiting")
+                .where(Timer.id.in_(gone), Timer.state == TimerState.WAITING)
                 .values(state=fired_or_cancelled)
             )
 
@@ -405,14 +407,15 @@ class InstanceRun:
                 self.session.delete(wait)
 
 
-def _finished_as(wf: BpmnWorkflow, task_id: str) -> str:
+def _finished_as(wf: BpmnWorkflow, task_id: str) -> WorkItemState:
     try:
         task = wf.get_task_from_id(UUID(task_id))
     except Exception:  # pruned or deleted with its subprocess: it is over either way
-        return "completed"
+        return WorkItemState.COMPLETED
     if task is None:
-        return "completed"
-    return "completed" if task.state == TaskState.COMPLETED else "cancelled"
+        return WorkItemState.COMPLETED
+    done = task.state == TaskState.COMPLETED
+    return WorkItemState.COMPLETED if done else WorkItemState.CANCELLED
 
 
 def task_states(wf: BpmnWorkflow) -> dict[str, tuple[Task, int]]:
@@ -458,11 +461,15 @@ def _came_from(task: Task) -> str | None:
     return parent.task_spec.bpmn_id if parent is not None else None
 
 
-def _describe_failure(err: Exception) -> str:
+def _describe_failure(err: Exception) -> Message:
     task = getattr(err, "task", None)
-    where = f" ở bước '{task.task_spec.bpmn_name or task.task_spec.bpmn_id}'" if task else ""
     message = str(err).strip().splitlines()[0] if str(err).strip() else err.__class__.__name__
-    return f"Quy trình gặp lỗi{where}: {message}"
+    if task is None:
+        return Message(N_("Quy trình gặp lỗi: {message}"), {"message": message})
+    step = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+    return Message(
+        N_("Quy trình gặp lỗi ở bước '{step}': {message}"), {"step": step, "message": message}
+    )
 
 
 __all__ = ["Bundle", "InstanceRun", "PolicyflowError", "Runtime", "Version"]

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.commands.deploy import latest_version
 from engine.commands.runner import SCRIPT_ENGINE, InstanceRun, Runtime, Version
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.enums import AuditCommand, InstanceStatus
+from engine.errors import N_, InvalidInput, NotFound, PermissionDenied
 from engine.rules.calendar import LOCAL
 from engine.rules.forms import validate_form
 from engine.store.models import Instance
@@ -33,7 +34,7 @@ def start(
 ) -> InstanceRun:
     row = latest_version(session, key)
     if row is None:
-        raise NotFound(f"Chưa triển khai quy trình '{key}'.")
+        raise NotFound(N_("Chưa triển khai quy trình '{key}'."), params={"key": key})
     version = rt.versions.get(session, row.id)
     tree = rt.org_tree(session)
     unit_id = _initiating_unit(tree, user, version)
@@ -46,7 +47,7 @@ def start(
         title=case_title(version.name, data),
         process_version_id=version.id,
         process_key=key,
-        status="running",
+        status=InstanceStatus.RUNNING,
         unit_id=unit_id,
         started_by=user.id,
         started_at=now,
@@ -70,7 +71,8 @@ def start(
         spec, subs = run.bundle.specs()
         return BpmnWorkflow(spec, subs, script_engine=SCRIPT_ENGINE)
 
-    run.execute("start", payload, lambda wf: _seed(wf, {**injected, **data}), create=create)
+    seed = {**injected, **data}
+    run.execute(AuditCommand.START, payload, lambda wf: _seed(wf, seed), create=create)
     return run
 
 
@@ -100,7 +102,8 @@ def _initiating_unit(tree: org.OrgTree, user: org.Actor, version: Version) -> in
         if role is None or held.role_key == role:
             return held.unit_id
     raise PermissionDenied(
-        f"Người dùng '{user.username}' không có vai trò '{role}' để khởi tạo quy trình này."
+        N_("Người dùng '{username}' không có vai trò '{role}' để khởi tạo quy trình này."),
+        params={"username": user.username, "role": role},
     )
 
 
@@ -109,7 +112,10 @@ def called_versions(session: Session, rt: Runtime, version: Version, seen: set[s
     for key in sorted(version.parsed.info.called_processes - seen):
         row = latest_version(session, key)
         if row is None:
-            raise InvalidInput(f"Quy trình gọi '{key}', nhưng '{key}' chưa được triển khai.")
+            raise InvalidInput(
+                N_("Quy trình gọi '{key}', nhưng '{key}' chưa được triển khai."),
+                params={"key": key},
+            )
         pinned[key] = row.id
         pinned.update(called_versions(session, rt, rt.versions.get(session, row.id), seen | {key}))
     return pinned

@@ -1,9 +1,42 @@
 """The engine's one public face: `Policyflow`, composed of sub-facades that share one
-`Core` (database, runtime caches, one transaction per command).
+`Core` (database, runtime caches, one transaction per command), and the few constants
+and pure helpers its callers need.
 
-web/, tasks/ and cli/ import only this package (and engine.errors).
+web/, tasks/ and cli/ import only this package and `engine.errors`
+(tests/engine/test_layers.py holds them to it).
 """
 
+from engine import results
+from engine.access.org import LEADER_ROLES
+from engine.background.outbox import JobTicket
+from engine.bpmn.diff import diff as diff_versions
+from engine.bpmn.xml_safety import max_bpmn_bytes
+from engine.commands.deploy import NEW_PROCESS
+from engine.context import utcnow
+from engine.enums import AuditCommand, InstanceStatus, JobState, Scope, WorkItemState
 from engine.facade.policyflow import Policyflow, read_forms
+from engine.queries.audit_search import COMMANDS as AUDIT_COMMANDS
+from engine.rules.calendar import LOCAL as LOCAL_TIME
+from engine.rules.services import OPERATIONS
+from engine.store.db import database_url
 
-__all__ = ["Policyflow", "read_forms"]
+__all__ = [
+    "AUDIT_COMMANDS",
+    "LEADER_ROLES",
+    "LOCAL_TIME",
+    "NEW_PROCESS",
+    "OPERATIONS",
+    "AuditCommand",
+    "InstanceStatus",
+    "JobState",
+    "JobTicket",
+    "Policyflow",
+    "Scope",
+    "WorkItemState",
+    "database_url",
+    "diff_versions",
+    "max_bpmn_bytes",
+    "read_forms",
+    "results",
+    "utcnow",
+]

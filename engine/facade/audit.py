@@ -5,45 +5,48 @@ A mixin of `engine.api.Policyflow`, which provides `_run`, `_actor` and `runtime
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import queries
-from engine.access.org import Actor, get_user
+from engine.access.org import get_user
 from engine.audit import chain as audit
 from engine.audit import export, replay
-from engine.commands.runner import Runtime
+from engine.audit.chain import ChainBreak
 from engine.context import utcnow
 from engine.errors import NotFound, PermissionDenied
+from engine.facade.core import Core
+from engine.results import (
+    AuditSearchPage,
+    BrokenLink,
+    HistoryExport,
+    LogVerdict,
+    ReplaySteps,
+    Verification,
+)
 from engine.store.models import Instance
 
-T = TypeVar("T")
 
-
-class AuditCommands:
-    runtime: Runtime
-
-    def _run(self, fn: Callable[[Session], T]) -> T:  # provided by Policyflow
-        raise NotImplementedError
-
-    def _actor(self, session: Session, username: str | None) -> Actor | None:
-        raise NotImplementedError
+class AuditFacade:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.runtime = core.runtime
 
     # -- audit: re-execution and the whole log ------------------------------------------
 
-    def verify(self, instance_id: int, username: str | None = None) -> dict[str, Any]:
+    def verify(self, instance_id: int, username: str | None = None) -> Verification:
         """Re-execute the instance from its log and check its chain: the verdict."""
 
-        def go(s: Session) -> dict[str, Any]:
-            replay.check_may_replay(s, self.runtime, instance_id, self._actor(s, username))
+        def go(s: Session) -> Verification:
+            replay.check_may_replay(s, self.runtime, instance_id, self.core.actor(s, username))
             verdict, breaks = replay.verify(s, self.runtime, instance_id)
-            chain = [{"seq": b.seq, "reason": b.reason} for b in breaks]
+            chain: list[BrokenLink] = [{"seq": b.seq, "reason": b.reason} for b in breaks]
             result = verdict.as_dict()
             return {**result, "verified": result["verified"] and not chain, "chain": chain}
 
-        return self._run(go)
+        return self.core.run(go)
 
     def may_replay(self, instance_id: int, username: str) -> bool:
         """Whether the user sees the whole instance, as replay and verify require."""
@@ -55,16 +58,16 @@ class AuditCommands:
                 return False
             return True
 
-        return self._run(go)
+        return self.core.run(go)
 
     def replay(
         self, instance_id: int, step: int | None = None, username: str | None = None
-    ) -> dict[str, Any]:
+    ) -> ReplaySteps:
         """The instance step by step up to `step` (all by default): who did what, the
         diagram's states and the data as they stood after each step."""
 
-        def go(s: Session) -> dict[str, Any]:
-            replay.check_may_replay(s, self.runtime, instance_id, self._actor(s, username))
+        def go(s: Session) -> ReplaySteps:
+            replay.check_may_replay(s, self.runtime, instance_id, self.core.actor(s, username))
             steps, verdict = replay.replay_steps(s, self.runtime, instance_id, step)
             tasks = replay.task_roles(s, self.runtime, instance_id)
             return {
@@ -73,39 +76,54 @@ class AuditCommands:
                 "verdict": verdict.as_dict(),
             }
 
-        return self._run(go)
+        return self.core.run(go)
 
-    def audit_events(self, username: str | None, **filters: Any) -> dict[str, Any]:
+    def events(self, username: str | None, **filters: Any) -> AuditSearchPage:
         """A page of the audit events the user may see across instances, newest first;
         filters: actor, unit (code; NotFound if unknown), process, date_from, date_to
         (local dates), command, page, per_page."""
-        return self._run(
-            lambda s: queries.search_events(s, self.runtime, self._actor(s, username), **filters)
+        return self.core.run(
+            lambda s: queries.search_events(
+                s, self.runtime, self.core.actor(s, username), **filters
+            )
         )
 
     def export_history(
         self, instance_id: int, username: str | None = None, now: datetime | None = None
-    ) -> dict[str, Any]:
+    ) -> HistoryExport:
         """The instance's summary, the events the user may see with both chains' hashes,
         the chain's verdict and the export's time (NotFound if the user may not see it)."""
-        return self._run(
+        return self.core.run(
             lambda s: export.history_export(
-                s, self.runtime, instance_id, self._actor(s, username), now or utcnow()
+                s, self.runtime, instance_id, self.core.actor(s, username), now or utcnow()
             )
         )
 
-    def instance_ids(self) -> list[int]:
-        return self._run(lambda s: list(s.scalars(select(Instance.id).order_by(Instance.id))))
+    def verify_chain(self, instance_id: int) -> list[ChainBreak]:
+        """The breaks in one instance's own chain (none: intact)."""
+        return self.core.run(lambda s: audit.verify_chain(s, instance_id))
 
-    def verify_log(self, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    def instance_ids(self) -> list[int]:
+        return self.core.run(lambda s: list(s.scalars(select(Instance.id).order_by(Instance.id))))
+
+    def verify_log(self, progress: Callable[[int], None] | None = None) -> LogVerdict:
         """Every event of every instance against both chains; each break names its row."""
 
-        def go(s: Session) -> dict[str, Any]:
+        def go(s: Session) -> LogVerdict:
             count, breaks = audit.verify_all(s, progress)
             return {
                 "events": count,
                 "intact": not breaks,
-                "breaks": [{**vars(b), "text": b.describe()} for b in breaks],
+                "breaks": [
+                    {
+                        "global_seq": b.global_seq,
+                        "instance_id": b.instance_id,
+                        "seq": b.seq,
+                        "reason": b.reason,
+                        "text": b.describe(),
+                    }
+                    for b in breaks
+                ],
             }
 
-        return self._run(go)
+        return self.core.run(go)

@@ -1,34 +1,25 @@
-"""The background side of the engine's API: the outbox, timers, e-mails, reminders.
-
-A mixin of `engine.api.Policyflow` (which provides `_run` and `runtime`), called by
-tasks/ (Celery and the embedded runner) and the CLI.
-"""
+"""`pf.jobs`: what background work needs from the engine — the outbox of jobs,
+timers due, e-mails, reminders; called by tasks/ (Celery, the embedded runner) and the CLI."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
-
-from engine.background import job_runs as background
-from engine.background import notices, outbox, reminders
+from engine.background import job_runs, notices, outbox, reminders
 from engine.commands import lifecycle
-from engine.commands.runner import Runtime
 from engine.context import utcnow
+from engine.facade.core import Core
+from engine.results import JobCounts, JobRun, TimersFired
 
-T = TypeVar("T")
 
-
-class BackgroundCommands:
-    runtime: Runtime
-
-    def _run(self, fn: Callable[[Session], T]) -> T:  # provided by Policyflow
-        raise NotImplementedError
+class JobsFacade:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.runtime = core.runtime
 
     # -- background work (tasks/ and the CLI) -------------------------------------------
 
-    def relay_jobs(
+    def relay(
         self,
         send: Callable[[outbox.JobTicket], bool],
         until: datetime,
@@ -38,34 +29,32 @@ class BackgroundCommands:
     ) -> int:
         """Hand the jobs due by `until` to `send` (see engine.outbox.relay)."""
         now = now or utcnow()
-        return self._run(lambda s: outbox.relay(s, send, until, now, stale_after, only))
+        return self.core.run(lambda s: outbox.relay(s, send, until, now, stale_after, only))
 
-    def start_job(self, job_id: int) -> dict[str, Any] | None:
-        return self._run(lambda s: background.job_for_run(s, job_id))
+    def start(self, job_id: int) -> JobRun | None:
+        return self.core.run(lambda s: job_runs.job_for_run(s, job_id))
 
-    def finish_job(
-        self, job_id: int, error: str | None = None, now: datetime | None = None
-    ) -> None:
-        self._run(lambda s: outbox.finish(s, job_id, now or utcnow(), error))
+    def finish(self, job_id: int, error: str | None = None, now: datetime | None = None) -> None:
+        self.core.run(lambda s: outbox.finish(s, job_id, now or utcnow(), error))
 
-    def retry_job(self, job_id: int, at: datetime, error: str) -> None:
-        self._run(lambda s: outbox.retry_later(s, job_id, at, error))
+    def retry(self, job_id: int, at: datetime, error: str) -> None:
+        self.core.run(lambda s: outbox.retry_later(s, job_id, at, error))
 
-    def purge_jobs(self, before: datetime) -> int:
+    def purge(self, before: datetime) -> int:
         """Forget jobs done before `before` (the audit log keeps what they did)."""
-        return self._run(lambda s: outbox.purge_done(s, before))
+        return self.core.run(lambda s: outbox.purge_done(s, before))
 
-    def job_counts(self) -> dict[str, int]:
-        return self._run(outbox.counts)
+    def counts(self) -> JobCounts:
+        return self.core.run(outbox.counts)
 
     def due_timer_instances(self, now: datetime | None = None) -> list[int]:
-        return self._run(lambda s: lifecycle.due_timer_instances(s, now or utcnow()))
+        return self.core.run(lambda s: lifecycle.due_timer_instances(s, now or utcnow()))
 
-    def fire_instance_timers(self, instance_id: int, now: datetime | None = None) -> dict:
+    def fire_instance_timers(self, instance_id: int, now: datetime | None = None) -> TimersFired:
         """Fire the instance's due timers: {"fired": [...], "next_due": datetime | None}."""
         now = now or utcnow()
-        return self._run(
-            lambda s: background.fire_instance_timers(s, self.runtime, instance_id, now)
+        return self.core.run(
+            lambda s: job_runs.fire_instance_timers(s, self.runtime, instance_id, now)
         )
 
     def deliver_email(
@@ -74,7 +63,11 @@ class BackgroundCommands:
         send: Callable[[EmailMessage], None],
         now: datetime | None = None,
     ) -> bool:
-        return self._run(lambda s: notices.deliver_email(s, notification_id, send, now or utcnow()))
+        return self.core.run(
+            lambda s: notices.deliver_email(s, notification_id, send, now or utcnow())
+        )
 
     def send_reminders(self, now: datetime | None = None) -> int:
-        return self._run(lambda s: reminders.send_due_reminders(s, self.runtime, now or utcnow()))
+        return self.core.run(
+            lambda s: reminders.send_due_reminders(s, self.runtime, now or utcnow())
+        )

@@ -23,25 +23,13 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.access.visibility import AUDITOR, FULL, instance_filter, view_of
 from engine.commands.runner import Runtime
+from engine.enums import AuditCommand
+from engine.results import AuditEventView, AuditSearchPage
 from engine.rules.calendar import LOCAL
 from engine.store.models import AuditEvent, Instance, User, WorkItem
 
 # Every command the log records (engine.audit.append's callers).
-COMMANDS = (
-    "start",
-    "complete",
-    "claim",
-    "unclaim",
-    "reassign",
-    "comment",
-    "attach",
-    "timer",
-    "message",
-    "cancel",
-    "suspend",
-    "resume",
-    "migrate",
-)
+COMMANDS = tuple(AuditCommand)
 
 TASK_ID = AuditEvent.payload["task_id"].as_string()
 ELEMENT_ID = AuditEvent.payload["element_id"].as_string()
@@ -59,7 +47,7 @@ def search_events(
     command: str | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> dict[str, Any]:
+) -> AuditSearchPage:
     """One page of the events `user` (None: the trusted CLI) may see, newest first.
 
     `unit` is an org unit code (events of that unit's instances; NotFound if unknown),
@@ -93,6 +81,7 @@ def visible_events(tree: org.OrgTree, user: org.Actor | None) -> list[ColumnElem
     if user is None or user.is_admin:
         return []
     seen = instance_filter(tree, user)
+    assert seen is not None  # None only for administrators
     own_task = exists().where(WorkItem.id == TASK_ID, _own_items(tree, user))
     return [seen, or_(_whole_instances(tree, user), TASK_ID.is_(None), own_task)]
 
@@ -155,20 +144,20 @@ def local_midnight(day: date) -> datetime:
 
 def _describe(
     session: Session, rt: Runtime, tree: org.OrgTree, user: org.Actor | None, rows: list[Any]
-) -> list[dict[str, Any]]:
+) -> list[AuditEventView]:
     """The page's events with their instance, the actor's name and the task's name."""
     instances = _instances(session, {r.instance_id for r in rows})
     names = full_names(session, {r.actor for r in rows})
     tasks = _task_names(session, {r.task_id for r in rows if r.task_id})
     whole = {i.id: user is None or view_of(tree, user, i) == FULL for i in instances.values()}
-    items = []
+    items: list[AuditEventView] = []
     for r in rows:
         instance = instances[r.instance_id]
         unit = tree.by_id[instance.unit_id]
         items.append({
             "global_seq": r.global_seq, "instance_id": r.instance_id, "seq": r.seq,
             "at": r.at.isoformat(), "actor": r.actor, "actor_name": names.get(r.actor, r.actor),
-            "command": r.command, "task_id": r.task_id, "element_id": r.element_id,
+            "command": AuditCommand(r.command), "task_id": r.task_id, "element_id": r.element_id,
             "task_name": tasks.get(r.task_id or "", r.element_id), "hash": r.hash,
             "case_title": instance.title, "process_key": instance.process_key,
             "process_name": rt.versions.get(session, instance.process_version_id).name,

@@ -9,8 +9,12 @@ from sqlalchemy.orm import Session
 
 from engine.access import org
 from engine.commands.runner import Runtime
+from engine.enums import Scope, WorkItemState
+from engine.results import BoxCounts, InboxItem, InboxPage, TaskView
 from engine.rules.calendar import LOCAL
 from engine.store.models import Instance, User, WorkItem
+
+OPEN, COMPLETED = WorkItemState.OPEN, WorkItemState.COMPLETED
 
 DUE_STATES = ("overdue", "today", "later")
 BOXES = ("open", "mine", "completed")
@@ -34,11 +38,11 @@ def inbox_filter(tree: org.OrgTree, user: org.Actor) -> Any:
     return or_(WorkItem.claimed_by == user.id, *reach)
 
 
-def tasks_for(session: Session, rt: Runtime, user: org.Actor) -> list[dict[str, Any]]:
+def tasks_for(session: Session, rt: Runtime, user: org.Actor) -> list[TaskView]:
     tree = rt.org_tree(session)
     items = session.scalars(
         select(WorkItem)
-        .where(WorkItem.state == "open", inbox_filter(tree, user))
+        .where(WorkItem.state == OPEN, inbox_filter(tree, user))
         .order_by(WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.created_at)
     ).all()
     return describe_items(session, rt, tree, items)
@@ -46,30 +50,31 @@ def tasks_for(session: Session, rt: Runtime, user: org.Actor) -> list[dict[str, 
 
 def describe_items(
     session: Session, rt: Runtime, tree: org.OrgTree, items: Sequence[WorkItem]
-) -> list[dict[str, Any]]:
+) -> list[TaskView]:
     instance_ids = {i.instance_id for i in items}
-    titles = (
-        dict(session.execute(
-            select(Instance.id, Instance.title).where(Instance.id.in_(instance_ids))
-        ).all())
-        if instance_ids
-        else {}
-    )  # fmt: skip
+    titles: dict[int, str] = {}
+    if instance_ids:
+        query = select(Instance.id, Instance.title).where(Instance.id.in_(instance_ids))
+        titles = {r.id: r.title for r in session.execute(query)}
     user_ids = {u for i in items for u in (i.claimed_by, i.completed_by) if u is not None}
-    names = (
-        dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
-        if user_ids
-        else {}
-    )
-    described = [describe_item(session, rt, tree, item, names) for item in items]
-    for entry in described:
-        entry["case_title"] = titles.get(entry["instance_id"], "")
-    return described
+    names: dict[int, str] = {}
+    if user_ids:
+        query_names = select(User.id, User.username).where(User.id.in_(user_ids))
+        names = {r.id: r.username for r in session.execute(query_names)}
+    return [
+        describe_item(session, rt, tree, item, names, titles.get(item.instance_id, ""))
+        for item in items
+    ]
 
 
 def describe_item(
-    session: Session, rt: Runtime, tree: org.OrgTree, item: WorkItem, names: dict[int, str]
-) -> dict[str, Any]:
+    session: Session,
+    rt: Runtime,
+    tree: org.OrgTree,
+    item: WorkItem,
+    names: dict[int, str],
+    case_title: str,
+) -> TaskView:
     forms = rt.versions.get(session, item.version_id).forms
     return {
         "id": item.id,
@@ -80,8 +85,8 @@ def describe_item(
         "role": item.role_key,
         "unit": tree.by_id[item.unit_id].code,
         "unit_name": tree.by_id[item.unit_id].name,
-        "scope": item.scope,
-        "state": item.state,
+        "scope": Scope(item.scope),
+        "state": WorkItemState(item.state),
         "claimed_by": names.get(item.claimed_by) if item.claimed_by else None,
         "completed_by": names.get(item.completed_by) if item.completed_by else None,
         "completed_at": item.completed_at.isoformat() if item.completed_at else None,
@@ -89,6 +94,7 @@ def describe_item(
         "due_at": item.due_at.isoformat() if item.due_at else None,
         "form": item.form,
         "form_schema": forms.get(item.form) if item.form else None,
+        "case_title": case_title,
     }
 
 
@@ -105,14 +111,14 @@ def inbox(
     page: int = 1,
     per_page: int = 50,
     sort: str = "due",
-) -> dict[str, Any]:
+) -> InboxPage:
     """One page of a box ("open": all I may do; "mine": claimed by me; "completed": done
     by me), with the counts the navigation shows."""
     tree = rt.org_tree(session)
     filters = _filters(tree, now, process, unit, due, q)
     tally = counts(session, tree, user, now)
     if box == "open":
-        items = _open_page(session, tree, user, filters, page, per_page, sort)
+        items: Sequence[WorkItem] = _open_page(session, tree, user, filters, page, per_page, sort)
         total = tally["open"] if not filters else _count(session, _box(tree, user, box), filters)
     else:
         where = [_box(tree, user, box), *filters]
@@ -121,9 +127,10 @@ def inbox(
             .limit(per_page).offset((max(page, 1) - 1) * per_page)
         ).all()  # fmt: skip
         total = _count(session, where[0], filters)
-    described = describe_items(session, rt, tree, items)
-    for entry, item in zip(described, items, strict=True):
-        entry["overdue"] = item.state == "open" and item.due_at is not None and item.due_at < now
+    described: list[InboxItem] = [
+        {**entry, "overdue": item.state == OPEN and item.due_at is not None and item.due_at < now}
+        for entry, item in zip(describe_items(session, rt, tree, items), items, strict=True)
+    ]
     return {"items": described, "total": total, "counts": tally}
 
 
@@ -177,7 +184,7 @@ def _open_page(
     depth = max(page, 1) * per_page
     parts = [
         select(WorkItem.id, WorkItem.due_at, WorkItem.created_at)
-        .where(WorkItem.state == "open", branch, *filters)
+        .where(WorkItem.state == OPEN, branch, *filters)
         .order_by(*order).limit(depth).subquery()
         for branch in _branches(tree, user)
     ]  # fmt: skip
@@ -234,11 +241,11 @@ def _order(box: str, sort: str) -> list[Any]:
 
 def _box(tree: org.OrgTree, user: org.Actor, box: str) -> Any:
     if box == "mine":
-        return and_(WorkItem.state == "open", WorkItem.claimed_by == user.id)
+        return and_(WorkItem.state == OPEN, WorkItem.claimed_by == user.id)
     if box == "completed":
-        return and_(WorkItem.state == "completed", WorkItem.completed_by == user.id)
+        return and_(WorkItem.state == COMPLETED, WorkItem.completed_by == user.id)
     if box == "open":
-        return and_(WorkItem.state == "open", inbox_filter(tree, user))
+        return and_(WorkItem.state == OPEN, inbox_filter(tree, user))
     raise ValueError(f"unknown box {box!r}; expected one of {BOXES}")
 
 
@@ -254,7 +261,7 @@ def _due_filter(due: str, now: datetime) -> Any:
     raise ValueError(f"unknown due state {due!r}; expected one of {DUE_STATES}")
 
 
-def counts(session: Session, tree: org.OrgTree, user: org.Actor, now: datetime) -> dict[str, int]:
+def counts(session: Session, tree: org.OrgTree, user: org.Actor, now: datetime) -> BoxCounts:
     """The navigation's numbers. Role branches never overlap and what one claims is in their
     reach, so each branch is counted on its own (index-only) and the counts added up."""
     role_branches = _branches(tree, user)[1:]
@@ -262,15 +269,15 @@ def counts(session: Session, tree: org.OrgTree, user: org.Actor, now: datetime) 
         select(
             func.count().label("open"),
             func.count().filter(WorkItem.due_at < now).label("overdue"),
-        ).where(WorkItem.state == "open", branch)
+        ).where(WorkItem.state == OPEN, branch)
         for branch in role_branches
     ]
     totals = session.execute(union_all(*per_branch)).all() if per_branch else []
     mine = session.scalar(
-        select(func.count()).where(WorkItem.state == "open", WorkItem.claimed_by == user.id)
+        select(func.count()).where(WorkItem.state == OPEN, WorkItem.claimed_by == user.id)
     )
     done = session.scalar(
-        select(func.count()).where(WorkItem.state == "completed", WorkItem.completed_by == user.id)
+        select(func.count()).where(WorkItem.state == COMPLETED, WorkItem.completed_by == user.id)
     )
     return {
         "open": sum(r.open for r in totals),

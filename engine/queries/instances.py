@@ -1,7 +1,7 @@
 """One instance as people see it, its history and diagram states, and the instance list."""
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -10,15 +10,29 @@ from sqlalchemy.orm import Session
 
 from engine.access import org
 from engine.access.visibility import FULL, can_see_item, instance_filter, view_of
+from engine.bpmn.model_info import ElementInfo
 from engine.commands.runner import InstanceRun, Runtime
-from engine.errors import NotFound
+from engine.enums import InstanceStatus, WorkItemState
+from engine.errors import N_, NotFound
+from engine.results import (
+    AttachmentView,
+    CommentView,
+    DiagramStates,
+    ElementState,
+    HistoryEvent,
+    InstanceListPage,
+    InstanceSummary,
+    InstanceView,
+    JsonObject,
+    TimelineEntry,
+)
 from engine.rules.calendar import LOCAL
 from engine.store.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
 
 from .inbox import describe_items
 
 # A task's last recorded state → how the diagram colours its element.
-DIAGRAM_STATE = {
+DIAGRAM_STATE: dict[str, ElementState] = {
     "COMPLETED": "completed",
     "READY": "active",
     "STARTED": "active",
@@ -37,19 +51,19 @@ def visible_instance(
         query = query.where(condition)
     instance = session.scalar(query)
     if instance is None:
-        raise NotFound(f"Không có hồ sơ {instance_id}.")
+        raise NotFound(N_("Không có hồ sơ {id}."), params={"id": instance_id})
     return instance
 
 
 def show_instance(
     session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
-) -> dict[str, Any]:
+) -> InstanceView:
     instance = visible_instance(session, rt, instance_id, user)
     tree = rt.org_tree(session)
     view = view_of(tree, user, instance)
     items = _items(session, instance_id)
     own = {i.id for i in items.values() if can_see_item(tree, user, i, view)}
-    open_items = [i for i in items.values() if i.state == "open" and i.id in own]
+    open_items = [i for i in items.values() if i.state == WorkItemState.OPEN and i.id in own]
     version = rt.versions.get(session, instance.process_version_id)
     names = _full_names(session)
     events = _events_seen(session, instance_id, view, own)
@@ -59,10 +73,10 @@ def show_instance(
         "process_name": version.name,
         "case_title": instance.title,
         "version": version.version,
-        "status": instance.status,
+        "status": InstanceStatus(instance.status),
         "unit": tree.by_id[instance.unit_id].code,
         "unit_name": tree.by_id[instance.unit_id].name,
-        "started_by": names.get(instance.started_by, ("", ""))[0],
+        "started_by": _username(names, instance.started_by),
         "started_at": instance.started_at.isoformat(),
         "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
         "open_tasks": describe_items(session, rt, tree, open_items),
@@ -90,7 +104,7 @@ def field_labels(rt: Runtime, session: Session, instance: Instance) -> dict[str,
     return labels
 
 
-def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str, Any]:
+def instance_data(session: Session, rt: Runtime, instance: Instance) -> JsonObject:
     """The instance's current data: the top workflow's, merged with its live tasks'."""
     run = InstanceRun(session, rt, instance, rt.org_tree(session), instance.started_at, "")
     wf = run.workflow()
@@ -100,7 +114,7 @@ def instance_data(session: Session, rt: Runtime, instance: Instance) -> dict[str
         rt.workflows.put(instance.id, instance.row_version, wf)
 
 
-def data_of(wf: BpmnWorkflow) -> dict[str, Any]:
+def data_of(wf: BpmnWorkflow) -> JsonObject:
     """A workflow's data as people read it: the top workflow's, merged with its live tasks'."""
     data = dict(wf.data)
     data.update((wf.last_task or wf.task_tree).data)
@@ -112,7 +126,10 @@ def data_of(wf: BpmnWorkflow) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "config"}
 
 
-def _mine(entries: list[dict[str, Any]], view: str, own: set[str]) -> list[dict[str, Any]]:
+Owned = TypeVar("Owned", CommentView, AttachmentView)  # what a task may own
+
+
+def _mine(entries: list[Owned], view: str, own: set[str]) -> list[Owned]:
     """Comments or files: all, or (only involved) those on the instance or one's own tasks."""
     return entries if view == FULL else [e for e in entries if e["task_id"] in (None, *own)]
 
@@ -152,7 +169,7 @@ class DiagramTrack:
 
     def __init__(self, process_key: str) -> None:
         self.process_key = process_key
-        self.states: dict[str, str] = {}
+        self.states: dict[str, ElementState] = {}
         self.flows: dict[tuple[str, str], None] = {}
 
     def add(self, result: dict[str, Any]) -> None:
@@ -164,11 +181,11 @@ class DiagramTrack:
             if came_from and state in ("READY", "WAITING", "COMPLETED"):
                 self.flows[(came_from, element)] = None
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> DiagramStates:
         return {"element_states": dict(self.states), "flows_taken": [list(f) for f in self.flows]}
 
 
-def diagram_states(events: list[AuditEvent], process_key: str) -> dict[str, Any]:
+def diagram_states(events: list[AuditEvent], process_key: str) -> DiagramStates:
     """Each element's latest state and the flows taken, from the recorded task changes."""
     track = DiagramTrack(process_key)
     for event in events:
@@ -177,10 +194,10 @@ def diagram_states(events: list[AuditEvent], process_key: str) -> dict[str, Any]
 
 
 def timeline(
-    events: list[AuditEvent], elements: dict, names: dict[int, tuple[str, str]]
-) -> list[dict[str, Any]]:
+    events: list[AuditEvent], elements: dict[str, ElementInfo], names: dict[int, tuple[str, str]]
+) -> list[TimelineEntry]:
     by_username = {u: full for u, full in names.values()}
-    entries = []
+    entries: list[TimelineEntry] = []
     for event in events:
         element_id = event.payload.get("task_id") and event.payload.get("element_id")
         info = elements.get(element_id) if element_id else None
@@ -197,7 +214,13 @@ def _full_names(session: Session) -> dict[int, tuple[str, str]]:
         select(User.id, User.username, User.full_name))}  # fmt: skip
 
 
-def _comments(session: Session, instance_id: int, names: dict) -> list[dict[str, Any]]:
+def _username(names: dict[int, tuple[str, str]], user_id: int | None) -> str:
+    return names.get(user_id, ("", ""))[0] if user_id is not None else ""
+
+
+def _comments(
+    session: Session, instance_id: int, names: dict[int, tuple[str, str]]
+) -> list[CommentView]:
     rows = session.scalars(
         select(Comment).where(Comment.instance_id == instance_id).order_by(Comment.id)
     )
@@ -208,7 +231,9 @@ def _comments(session: Session, instance_id: int, names: dict) -> list[dict[str,
     ]  # fmt: skip
 
 
-def _attachments(session: Session, instance_id: int, names: dict) -> list[dict[str, Any]]:
+def _attachments(
+    session: Session, instance_id: int, names: dict[int, tuple[str, str]]
+) -> list[AttachmentView]:
     rows = session.execute(
         select(Attachment.id, Attachment.filename, Attachment.size, Attachment.content_type,
                Attachment.created_at, Attachment.user_id, Attachment.task_id)
@@ -224,7 +249,7 @@ def _attachments(session: Session, instance_id: int, names: dict) -> list[dict[s
 
 def history(
     session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
-) -> list[dict[str, Any]]:
+) -> list[HistoryEvent]:
     instance = visible_instance(session, rt, instance_id, user)
     tree = rt.org_tree(session)
     view = view_of(tree, user, instance)
@@ -251,7 +276,7 @@ def instances(
     date_to: date | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> dict[str, Any]:
+) -> InstanceListPage:
     """One page of the instances the user may see, newest first."""
     tree = rt.org_tree(session)
     where = []
@@ -276,13 +301,13 @@ def instances(
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()  # fmt: skip
     names = _full_names(session)
-    items = [
+    items: list[InstanceSummary] = [
         {
             "id": i.id, "process_key": i.process_key, "case_title": i.title,
             "process_name": rt.versions.get(session, i.process_version_id).name,
-            "status": i.status, "unit": tree.by_id[i.unit_id].code,
+            "status": InstanceStatus(i.status), "unit": tree.by_id[i.unit_id].code,
             "unit_name": tree.by_id[i.unit_id].name,
-            "started_by": names.get(i.started_by, ("", ""))[0],
+            "started_by": _username(names, i.started_by),
             "started_at": i.started_at.isoformat(),
             "ended_at": i.ended_at.isoformat() if i.ended_at else None,
         }

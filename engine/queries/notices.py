@@ -1,16 +1,17 @@
 """A user's notices: reminders, escalations and notifications sent by the processes."""
 
 from datetime import datetime
-from typing import Any
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.access.org import Actor
+from engine.results import Notice
 from engine.store.models import Instance, Notification
 
 
-def notices(session: Session, user: Actor, limit: int = 100) -> list[dict[str, Any]]:
+def notices(session: Session, user: Actor, limit: int = 100) -> list[Notice]:
     rows = session.execute(
         select(Notification, Instance.title, Instance.process_key)
         .outerjoin(Instance, Instance.id == Notification.instance_id)
@@ -34,18 +35,23 @@ def notices(session: Session, user: Actor, limit: int = 100) -> list[dict[str, A
 
 
 def unread_count(session: Session, user: Actor) -> int:
-    return session.scalar(
+    count = session.scalar(
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
+    return count or 0
 
 
 def mark_read(session: Session, user: Actor, now: datetime) -> int:
     """Every unread notice of the user, read now; how many there were."""
-    result = session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now)
+    # An UPDATE's result is a CursorResult (Session.execute is typed for any statement).
+    result = cast(
+        CursorResult,
+        session.execute(
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=now)
+        ),
     )
     return result.rowcount or 0

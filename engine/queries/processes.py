@@ -2,7 +2,6 @@
 versions an instance has run."""
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -10,11 +9,13 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.commands.runner import Runtime
 from engine.commands.start import start_role
-from engine.errors import NotFound
+from engine.enums import AuditCommand
+from engine.errors import N_, NotFound
+from engine.results import OrgUnitView, ProcessView, VersionInfo
 from engine.store.models import AuditEvent, Instance, ProcessVersion, User
 
 
-def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> list[dict[str, Any]]:
+def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> list[ProcessView]:
     newest = (
         select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
         .group_by(ProcessVersion.process_key)
@@ -31,7 +32,7 @@ def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> l
         )
         .order_by(ProcessVersion.process_key)
     )
-    found = []
+    found: list[ProcessView] = []
     for row in rows:
         version = rt.versions.get(session, row.id)
         role = start_role(version)
@@ -51,7 +52,7 @@ def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> l
     return found
 
 
-def versions(session: Session, key: str) -> list[dict[str, Any]]:
+def versions(session: Session, key: str) -> list[VersionInfo]:
     """Every deployed version of a process, newest first (NotFound if never deployed)."""
     rows = session.execute(
         select(
@@ -68,7 +69,7 @@ def versions(session: Session, key: str) -> list[dict[str, Any]]:
         .order_by(ProcessVersion.version.desc())
     ).all()
     if not rows:
-        raise NotFound(f"Không có quy trình '{key}'.")
+        raise NotFound(N_("Không có quy trình '{key}'."), params={"key": key})
     return [
         {
             "version": row.version,
@@ -85,7 +86,7 @@ def versions(session: Session, key: str) -> list[dict[str, Any]]:
     ]
 
 
-def org_units(tree: org.OrgTree, on: date | None = None) -> list[dict[str, Any]]:
+def org_units(tree: org.OrgTree, on: date | None = None) -> list[OrgUnitView]:
     units = [u for u in tree.by_id.values() if on is None or u.in_force(on)]
     return [
         {
@@ -106,7 +107,7 @@ def versions_run(session: Session, instance: Instance) -> dict[int, int]:
     found = {current.version: current.id}
     moves = session.scalars(
         select(AuditEvent.payload).where(
-            AuditEvent.instance_id == instance.id, AuditEvent.command == "migrate"
+            AuditEvent.instance_id == instance.id, AuditEvent.command == AuditCommand.MIGRATE
         )
     )
     for payload in moves:

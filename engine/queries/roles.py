@@ -1,16 +1,15 @@
 """The org model's roles (for the modeler's lane role picker) and the forms a process's
 newest version carries (for validating an edited model against them)."""
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.commands.deploy import previous_forms
+from engine.results import RoleView
 from engine.store.models import Role
 
 
-def roles(session: Session) -> list[dict[str, Any]]:
+def roles(session: Session) -> list[RoleView]:
     """Every role of the org model: [{"key", "name", "name_en"}], by key."""
     return [
         {"key": r.key, "name": r.name_vi, "name_en": r.name_en}

@@ -1,15 +1,16 @@
 """One task as its page shows it: the task, its instance, and what the viewer may do."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy.orm import Session
 
 from engine.access import org
 from engine.access.visibility import FULL, can_see_item, view_of
-from engine.commands.runner import InstanceRun, Runtime
-from engine.errors import NotFound
+from engine.commands.runner import InstanceRun, Runtime, Version
+from engine.enums import WorkItemState
+from engine.errors import N_, NotFound
+from engine.results import JsonObject, TaskDetail
 from engine.store.models import Instance, WorkItem
 
 from .inbox import describe_items
@@ -18,28 +19,29 @@ from .instances import show_instance, visible_instance
 
 def task_detail(
     session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime
-) -> dict[str, Any]:
+) -> TaskDetail:
     item = session.get(WorkItem, task_id)
     if item is None:
-        raise NotFound(f"Không có công việc '{task_id}'.")
+        raise NotFound(N_("Không có công việc '{id}'."), params={"id": task_id})
     instance = visible_instance(session, rt, item.instance_id, user)  # NotFound if out of reach
     tree = rt.org_tree(session)
     view = view_of(tree, user, instance)
     if not can_see_item(tree, user, item, view):
-        raise NotFound(f"Không có công việc '{task_id}'.")
+        raise NotFound(N_("Không có công việc '{id}'."), params={"id": task_id})
     shown = show_instance(session, rt, item.instance_id, user)
     if view != FULL:  # only their part: the data as this task saw it, not the instance's
         shown["data"] = task_data(session, rt, instance, item.id)
     [described] = describe_items(session, rt, tree, [item])
     version = rt.versions.get(session, item.version_id)
-    can_act = item.state == "open" and org.can_act(
+    is_open = item.state == WorkItemState.OPEN
+    can_act = is_open and org.can_act(
         tree, user, item.role_key, item.unit_id, item.scope
     ) and item.claimed_by in (None, user.id)  # fmt: skip
-    leader = item.state == "open" and org.is_leader(user)
+    leader = is_open and org.is_leader(user)
     return {
         **described,
         "instructions": _instructions(version, item.element_id),
-        "overdue": item.state == "open" and item.due_at is not None and item.due_at < now,
+        "overdue": is_open and item.due_at is not None and item.due_at < now,
         "instance": shown,
         "can_act": can_act,
         "can_reassign": leader,
@@ -53,12 +55,12 @@ def task_detail(
     }
 
 
-def _instructions(version: Any, element_id: str) -> str | None:
+def _instructions(version: Version, element_id: str) -> str | None:
     info = version.parsed.info.elements.get(element_id)
     return info.properties.get("instructions") if info else None
 
 
-def task_data(session: Session, rt: Runtime, instance: Instance, task_id: str) -> dict[str, Any]:
+def task_data(session: Session, rt: Runtime, instance: Instance, task_id: str) -> JsonObject:
     """The data a task works on (what it inherited and what was entered in it)."""
     run = InstanceRun(session, rt, instance, rt.org_tree(session), instance.started_at, "")
     wf = run.workflow()

@@ -1,33 +1,34 @@
 """Form data validation against a task's JSON Schema, with messages a user can act on."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
-from engine.errors import InvalidInput
+from engine.errors import N_, InvalidInput, Message, Nn_, joined
 
 MESSAGES_VI = {
-    "required": "Trường bắt buộc, chưa điền.",
-    "type": "Sai kiểu dữ liệu (cần {expected}).",
-    "minimum": "Giá trị phải lớn hơn hoặc bằng {limit}.",
-    "maximum": "Giá trị phải nhỏ hơn hoặc bằng {limit}.",
-    "minLength": "Cần ít nhất {limit} ký tự.",
-    "maxLength": "Tối đa {limit} ký tự.",
-    "format": "Không đúng định dạng {limit}.",
-    "enum": "Giá trị không nằm trong danh sách cho phép.",
-    "const": "Giá trị không nằm trong danh sách cho phép.",
-    "oneOf": "Giá trị không nằm trong danh sách cho phép.",
-    "additionalProperties": "Trường không có trong biểu mẫu: {limit}.",
+    "required": N_("Trường bắt buộc, chưa điền."),
+    "type": N_("Sai kiểu dữ liệu (cần {expected})."),
+    "minimum": N_("Giá trị phải lớn hơn hoặc bằng {limit}."),
+    "maximum": N_("Giá trị phải nhỏ hơn hoặc bằng {limit}."),
+    "minLength": Nn_("Cần ít nhất {limit} ký tự."),
+    "maxLength": Nn_("Tối đa {limit} ký tự."),
+    "format": N_("Không đúng định dạng {limit}."),
+    "enum": N_("Giá trị không nằm trong danh sách cho phép."),
+    "const": N_("Giá trị không nằm trong danh sách cho phép."),
+    "oneOf": N_("Giá trị không nằm trong danh sách cho phép."),
+    "additionalProperties": N_("Trường không có trong biểu mẫu: {limit}."),
 }
+COUNTED = frozenset({"minLength", "maxLength"})  # English: one character, two characters
 TYPE_NAMES_VI = {
-    "integer": "số nguyên",
-    "number": "số",
-    "string": "chuỗi ký tự",
-    "boolean": "đúng/sai",
-    "array": "danh sách",
-    "object": "đối tượng",
+    "integer": N_("số nguyên"),
+    "number": N_("số"),
+    "string": N_("chuỗi ký tự"),
+    "boolean": N_("đúng/sai"),
+    "array": N_("danh sách"),
+    "object": N_("đối tượng"),
 }
 
 
@@ -43,7 +44,7 @@ def check_schema(schema: dict) -> str | None:
 def validate_form(
     schema: dict | None,
     data: Any,
-    formats: dict[str, Callable[[str], bool]] | None = None,
+    formats: dict[str, Callable[[object], bool]] | None = None,
 ) -> dict[str, Any]:
     """Return the data if it satisfies the schema; raise InvalidInput with field errors.
 
@@ -51,7 +52,7 @@ def validate_form(
     "attachment" (a file stored with this instance).
     """
     if not isinstance(data, dict):
-        raise InvalidInput("Dữ liệu biểu mẫu phải là một đối tượng JSON.")
+        raise InvalidInput(N_("Dữ liệu biểu mẫu phải là một đối tượng JSON."))
     if schema is None:
         return data
     checker = FormatChecker()
@@ -60,26 +61,41 @@ def validate_form(
     validator = Draft202012Validator(schema, format_checker=checker)
     errors: dict[str, list[str]] = {}
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        field, message = _describe(err)
-        errors.setdefault(field, []).append(message)
+        for field, message in _describe(err):
+            found = errors.setdefault(field, [])
+            if message not in found:  # a `required` error is raised once per missing name
+                found.append(message)
     if errors:
-        fields = ", ".join(f or "(biểu mẫu)" for f in errors)
-        raise InvalidInput(f"Dữ liệu không hợp lệ ở: {fields}.", errors)
+        names = [f or Message(N_("(biểu mẫu)")) for f in errors]
+        raise InvalidInput(
+            N_("Dữ liệu không hợp lệ ở: {fields}."), errors, params={"fields": joined(names, ", ")}
+        )
     return data
 
 
-def _describe(err: ValidationError) -> tuple[str, str]:
+def _describe(err: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs for one error; the field's dotted path ("" for the form)."""
     path = ".".join(str(p) for p in err.absolute_path)
-    if err.validator == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else ""
-        return (f"{path}.{missing}" if path else missing), MESSAGES_VI["required"]
+    if err.validator == "required":  # the missing names, from the schema and the data
+        given = err.instance if isinstance(err.instance, dict) else {}
+        names = err.validator_value if isinstance(err.validator_value, list) else []
+        missing = [str(n) for n in names if n not in given]
+        message = Message(MESSAGES_VI["required"])
+        return [(f"{path}.{name}" if path else name, message) for name in missing]
+    return [(path, _message(err))]
+
+
+def _message(err: ValidationError) -> str:
     template = MESSAGES_VI.get(str(err.validator))
     if template is None:
-        return path, err.message
+        return err.message
     limit = err.validator_value
     if err.validator == "type":
-        expected = TYPE_NAMES_VI.get(str(limit), str(limit))
-        return path, template.format(expected=expected)
+        expected = TYPE_NAMES_VI.get(str(limit))
+        return Message(template, {"expected": Message(expected) if expected else str(limit)})
     if err.validator == "additionalProperties":
-        limit = ", ".join(sorted(set(err.instance) - set(err.schema.get("properties", {}))))
-    return path, template.format(limit=limit)
+        given = err.instance if isinstance(err.instance, dict) else {}
+        known = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+        limit = ", ".join(sorted(set(given) - set(known)))
+    count = "limit" if err.validator in COUNTED else None
+    return Message(template, {"limit": limit}, count)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.background.notices import notify_users
 from engine.background.outbox import enqueue
+from engine.enums import WorkItemState
 from engine.errors import ProcessFailed
 from engine.rules.calendar import LOCAL
 from engine.store.models import DocumentCounter, Instance, User, WorkItem
@@ -71,7 +72,7 @@ def remind_open_tasks(
     Units that already did their part have no open task and get no reminder.
     """
     query = select(WorkItem).where(
-        WorkItem.instance_id == ctx.instance.id, WorkItem.state == "open"
+        WorkItem.instance_id == ctx.instance.id, WorkItem.state == WorkItemState.OPEN
     )
     if elements:
         query = query.where(WorkItem.element_id.in_(elements))

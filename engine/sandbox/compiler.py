@@ -48,7 +48,9 @@ def _compile(source: str, mode: str) -> CodeType:
     if mode == "eval":
         source = source.strip()  # eval() itself tolerates the indentation XML adds
     try:
-        tree = ast.parse(source, FILENAME, mode)
+        tree: ast.Expression | ast.Module = (
+            ast.parse(source, FILENAME, "eval") if mode == "eval" else ast.parse(source, FILENAME)
+        )
         check_tree(tree)
         return compile(inject_guards(tree), FILENAME, mode)
     except SyntaxError as error:

@@ -24,7 +24,7 @@ Data = dict[str, Any]
 Services = Callable[[str, dict[str, Any], dict[str, Any]], Any]
 
 
-class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]  # untyped
     """Evaluates expressions and runs scripts through the sandbox compiler.
 
     Stateless apart from immutable configuration, so one instance serves all

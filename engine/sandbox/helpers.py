@@ -19,7 +19,7 @@ _LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")  # a date alone means that day in Việt N
 Moment = date | datetime
 
 
-def make_helpers(clock: Callable[[], datetime]) -> dict[str, Callable[..., str]]:
+def make_helpers(clock: Callable[[], datetime]) -> dict[str, Callable[..., str | bool]]:
     """The helper functions bound to one clock."""
 
     def now() -> str:

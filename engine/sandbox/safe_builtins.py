@@ -154,7 +154,7 @@ def safe_range(*args: int) -> range:
     return result
 
 
-def safe_zip(*iterables: Any) -> zip:  # type: ignore[type-arg]
+def safe_zip(*iterables: Any) -> zip[tuple[Any, ...]]:
     if len(iterables) > MAX_ZIP_ARGS:
         raise SandboxError(f"zip() takes at most {MAX_ZIP_ARGS} iterables in BPMN code")
     return zip(*iterables)  # noqa: B905  (plain zip semantics, as users expect)

@@ -23,7 +23,7 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # untyped library
     """Keeps SpiffWorkflow's error wrapping but puts the cause in the message.
 
     The stock engine reports only "Error evaluating expression ..." (the reason

@@ -29,7 +29,7 @@ def _call(guard: str, *args: ast.expr) -> ast.Call:
     return ast.Call(func=_name(guard), args=list(args), keywords=[])
 
 
-def _const(value: object) -> ast.Constant:
+def _const(value: str | int | None) -> ast.Constant:
     return ast.Constant(value=value)
 
 
@@ -151,6 +151,6 @@ class GuardInjector(ast.NodeTransformer):
         return self._replace(node, ast.FormattedValue(value=call, conversion=-1, format_spec=None))
 
 
-def inject_guards(tree: ast.AST) -> ast.AST:
+def inject_guards(tree: _Node) -> _Node:
     """Return the rewritten tree with locations filled in for compile()."""
     return ast.fix_missing_locations(GuardInjector().visit(tree))

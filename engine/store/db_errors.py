@@ -11,7 +11,11 @@ from engine.store.models import Base
 # Unique indexes two writers of one instance can race to: the later one must retry.
 AUDIT_SEQUENCE = frozenset({"ix_audit_instance_seq", "ix_audit_global_seq"})
 
-_PG_CONTENTION = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+_PG_CONTENTION = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
 _SQLITE_CONTENTION = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 
 

@@ -300,7 +300,7 @@ def test_failed_logins_are_throttled_with_429(api: Api) -> None:
 def test_a_password_change_revokes_the_token(api: Api, engine: Policyflow) -> None:
     api.token("cong_an")
     assert api.get("cong_an", "/me").status_code == 200
-    engine.change_password("cong_an", "demo", "long-enough-1")
+    engine.accounts.change_password("cong_an", "demo", "long-enough-1")
     try:
         error_of(api.get("cong_an", "/me"), 401)
     finally:

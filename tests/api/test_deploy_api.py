@@ -74,7 +74,7 @@ def everything(pf: Policyflow) -> Any:
     """What a failed deploy must leave as it was: every process with its versions."""
     found = {}
     for process in pf.processes():
-        found[process["key"]] = pf.versions(process["key"])
+        found[process["key"]] = pf.versions.list(process["key"])
     return found
 
 
@@ -95,7 +95,7 @@ def test_deploy_raw_xml_then_identical_then_roll_back(api: Api, pf: Policyflow) 
     changed_xml = LINEAR.replace('name="Thẩm định"', 'name="Thẩm định nội dung"')
     changed = deploy_xml(api, changed_xml.encode("utf-8"))
     assert changed.status_code == 201 and changed.json["version"] == 2
-    assert pf.bpmn_for("linear3", 2) == changed_xml
+    assert pf.versions.bpmn("linear3", 2) == changed_xml
     assert pf.deploy(changed_xml, None)["created"] is False  # it kept the form
 
     rollback = deploy_xml(api, LINEAR)  # version 1's content again: a new version 3
@@ -171,7 +171,7 @@ def test_only_process_owners_and_admins_deploy(api: Api, pf: Policyflow, user: s
     error_of(versions(api, "linear3", user), 403, "forbidden")
     error_of(api.get(user, "/processes/linear3/versions/1/bpmn"), 403, "forbidden")
     error_of(deploy_xml(api, b"not even xml", user), 403, "forbidden")  # before the body
-    assert [v["version"] for v in pf.versions("linear3")] == [1]
+    assert [v["version"] for v in pf.versions.list("linear3")] == [1]
 
 
 def test_anonymous_callers_get_401(api: Api, pf: Policyflow) -> None:
@@ -193,7 +193,7 @@ def test_the_engine_refuses_other_deployers(pf: Policyflow) -> None:
     with pytest.raises(PermissionDenied):
         pf.deploy(LINEAR, FORMS, "cv_vhtt")
     with pytest.raises(PermissionDenied):
-        pf.versions("linear3", "kiem_toan")
+        pf.versions.list("linear3", "kiem_toan")
     assert pf.processes() == []
 
 

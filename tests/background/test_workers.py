@@ -81,7 +81,7 @@ def pf(pg: str, redis: Redis) -> Policyflow:
     engine = Policyflow(pg)
     settings = dataclasses.replace(SETTINGS, broker_url=redis.url)
     attach_relay(engine, make_app(settings), settings)
-    engine.commands.deploy((DATA / "timer_notify.bpmn").read_text(), {}, "chu_quy_trinh")
+    engine.deploy((DATA / "timer_notify.bpmn").read_text(), {}, "chu_quy_trinh")
     return engine
 
 
@@ -172,7 +172,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_run_again_once(pf, stack, smtp, pg
     assert count(pg, AuditEvent, instance_id=instance_id, command="timer") == 1
     with transaction(pg) as s:
         assert s.scalar(select(DocumentCounter.last_number)) == 1
-    assert pf.verify_chain(instance_id) == []
+    assert pf.audit.verify_chain(instance_id) == []
 
 
 def _waiting_on_lock(url: str) -> bool:

@@ -108,7 +108,7 @@ def test_a_lint_error_is_marked_and_blocks_deploy(deployed: Policyflow, people: 
     expect(listed.first).to_be_visible()
     expect(marked).to_have_class(has_class("pf-problem-error"))
     assert sent == []
-    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert [v["version"] for v in deployed.versions.list("press_statement")] == [1]
 
 
 def test_a_lint_warning_does_not_block_deploy(deployed: Policyflow, people: "People") -> None:
@@ -137,7 +137,7 @@ def test_a_lint_warning_does_not_block_deploy(deployed: Policyflow, people: "Peo
         has_class("pf-problem-warning")
     )
     assert len(sent) == 1
-    assert [v["version"] for v in deployed.versions("press_statement")][:1] == [2]
+    assert [v["version"] for v in deployed.versions.list("press_statement")][:1] == [2]
 
 
 def test_the_shipped_models_have_no_lint_error_and_are_left_unchanged(

@@ -156,7 +156,7 @@ def test_the_process_owner_adds_a_review_step_and_deploys(
         "Đã triển khai phiên bản 2 của quy trình press_statement."
     )
     shoot(page, "modeler-deployed")
-    assert [v["version"] for v in deployed.versions("press_statement")][:1] == [2]
+    assert [v["version"] for v in deployed.versions.list("press_statement")][:1] == [2]
 
     # A new case goes through the new step, in the review lane (tp_vhtt).
     new = Case.start(deployed, "press_statement", "cv_vhtt", press_start())
@@ -210,7 +210,7 @@ def test_the_modeler_rejects_a_bad_model_and_marks_it(
     problem.click()
     selected = page.evaluate("() => window.pfModeler.get('selection').get().map((e) => e.id)")
     assert selected == [element_id]
-    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert [v["version"] for v in deployed.versions.list("press_statement")] == [1]
 
 
 def test_the_shipped_models_survive_import_and_export(

@@ -40,7 +40,7 @@ def deploy(page: Page, comment: str) -> None:
 def test_the_process_owner_adds_a_field_to_a_form_and_deploys(
     deployed: Policyflow, people: "People", shoot: Callable[[Page, str], object]
 ) -> None:
-    before = deployed.version_forms("press_statement")
+    before = deployed.versions.forms("press_statement")
     page = people.login("chu_quy_trinh")
     open_in_modeler(page, "press_statement")
     page.evaluate(SELECT, "Draft")
@@ -69,7 +69,7 @@ def test_the_process_owner_adds_a_field_to_a_form_and_deploys(
     expect(page.locator(ERROR)).to_contain_text("phải là một đối tượng")
     page.get_by_role("button", name="Kiểm tra", exact=True).click()
     expect(page.locator("#pf-status")).to_contain_text("Chưa gửi: biểu mẫu ps_draft.json")
-    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert [v["version"] for v in deployed.versions.list("press_statement")] == [1]
 
     # The field added in the JSON: valid again, the error gone; deployed.
     edited = dict(before["ps_draft.json"])
@@ -80,12 +80,14 @@ def test_the_process_owner_adds_a_field_to_a_form_and_deploys(
     expect(page.locator("#pf-status")).to_have_text(
         "Đã triển khai phiên bản 2 của quy trình press_statement."
     )
-    after = deployed.version_forms("press_statement")
+    after = deployed.versions.forms("press_statement")
     assert after["ps_draft.json"] == edited
     assert {n: f for n, f in after.items() if n != "ps_draft.json"} == {
         n: f for n, f in before.items() if n != "ps_draft.json"
     }
-    assert deployed.versions("press_statement")[0]["comment"] == "Thêm căn cứ pháp lý vào dự thảo"
+    assert (
+        deployed.versions.list("press_statement")[0]["comment"] == "Thêm căn cứ pháp lý vào dự thảo"
+    )
 
     # A new case's drafting task asks for the new field, on its page too.
     case = Case.start(deployed, "press_statement", "cv_vhtt", press_start())
@@ -139,6 +141,6 @@ def test_a_new_form_file_is_made_kept_in_the_draft_and_deployed(
     expect(page.locator("#pf-status")).to_have_text(
         "Đã triển khai phiên bản 2 của quy trình press_statement."
     )
-    forms = deployed.version_forms("press_statement")
+    forms = deployed.versions.forms("press_statement")
     assert forms["ps_legal_check.json"] == checked
     assert "ps_review.json" not in forms  # no longer named by the model: not stored

@@ -66,9 +66,9 @@ def rows(report: dict) -> set[tuple]:
 
 
 def test_an_untouched_log_verifies_and_every_instance_reproduces(log: Log) -> None:
-    assert log.pf.verify_log()["intact"]
+    assert log.pf.audit.verify_log()["intact"]
     for instance_id, steps in ((log.done, 4), (log.other, 1), (log.timed, 3)):
-        verdict = log.pf.verify(instance_id)
+        verdict = log.pf.audit.verify(instance_id)
         assert verdict["verified"], verdict
         assert verdict["verdict"] == f"verified: {steps} steps reproduce"
 
@@ -77,9 +77,9 @@ def test_an_edited_form_value_is_named_by_both_checks(log: Log) -> None:
     original = event(log.pf, log.done, 2).payload
     edited = {**original, "data": {"title": "Kế hoạch", "pages": 30}}
     edit(log.pf, log.done, 2, payload=edited)
-    assert rows(log.pf.verify_log()) == {(log.done, 2)}
-    assert [b.seq for b in log.pf.verify_chain(log.done)] == [2]
-    verdict = log.pf.verify(log.done)
+    assert rows(log.pf.audit.verify_log()) == {(log.done, 2)}
+    assert [b.seq for b in log.pf.audit.verify_chain(log.done)] == [2]
+    verdict = log.pf.audit.verify(log.done)
     assert not verdict["verified"]
     assert verdict["diverged_at"] == 2  # re-executed with 30 pages, the recorded state differs
     assert verdict["chain"] == [{"seq": 2, "reason": "content changed after it was written"}]
@@ -88,9 +88,9 @@ def test_an_edited_form_value_is_named_by_both_checks(log: Log) -> None:
 def test_an_edited_recorded_result_is_named(log: Log) -> None:
     result = event(log.pf, log.done, 3).result
     edit(log.pf, log.done, 3, result={**result, "tasks": result["tasks"][:-1]})
-    verdict = log.pf.verify(log.done)
+    verdict = log.pf.audit.verify(log.done)
     assert verdict["diverged_at"] == 3 and "the log has" in verdict["how"]
-    assert rows(log.pf.verify_log()) == {(log.done, 3)}
+    assert rows(log.pf.audit.verify_log()) == {(log.done, 3)}
 
 
 def test_an_edited_service_result_is_named(log: Log) -> None:
@@ -98,7 +98,7 @@ def test_an_edited_service_result_is_named(log: Log) -> None:
     calls = timer.payload["service_calls"]
     calls[1]["result"] = {**calls[1]["result"], "symbol": "99/TB-UBND"}
     edit(log.pf, log.timed, 2, payload={**timer.payload, "service_calls": calls})
-    verdict = log.pf.verify(log.timed)
+    verdict = log.pf.audit.verify(log.timed)
     assert verdict["diverged_at"] == 2 and not verdict["verified"]
 
 
@@ -106,10 +106,10 @@ def test_a_deleted_event_is_named_by_both_checks(log: Log) -> None:
     gone = event(log.pf, log.done, 2)
     with transaction(log.pf.url) as s:
         s.execute(delete(AuditEvent).where(AuditEvent.id == gone.id))
-    report = log.pf.verify_log()
+    report = log.pf.audit.verify_log()
     assert (log.done, 3) in rows(report)  # the event after the hole does not follow
     assert any(f"số chung {gone.global_seq}" in b["text"] for b in report["breaks"])
-    verdict = log.pf.verify(log.done)
+    verdict = log.pf.audit.verify(log.done)
     assert verdict["diverged_at"] == 2 and "event 2 is missing" in verdict["how"]
 
 
@@ -117,9 +117,9 @@ def test_a_deleted_last_event_is_seen(log: Log) -> None:
     """An instance's last event: its own chain ends early, the global chain has a hole."""
     with transaction(log.pf.url) as s:
         s.execute(delete(AuditEvent).where(AuditEvent.instance_id == log.done, AuditEvent.seq == 4))
-    report = log.pf.verify_log()
+    report = log.pf.audit.verify_log()
     assert (log.done, 4) in rows(report)
-    verdict = log.pf.verify(log.done)
+    verdict = log.pf.audit.verify(log.done)
     assert not verdict["verified"] and verdict["chain"][-1]["reason"] == "the last event is missing"
 
 
@@ -132,8 +132,8 @@ def test_two_swapped_events_are_named(log: Log) -> None:
             payload=source.payload, result=source.result,
             prev_hash=source.prev_hash, hash=source.hash,
         )  # fmt: skip
-    assert {(log.done, 2), (log.done, 3)} <= rows(log.pf.verify_log())
-    verdict = log.pf.verify(log.done)
+    assert {(log.done, 2), (log.done, 3)} <= rows(log.pf.audit.verify_log())
+    verdict = log.pf.audit.verify(log.done)
     assert verdict["diverged_at"] == 2
 
 
@@ -142,7 +142,7 @@ def test_an_edited_live_state_is_found_by_re_execution(log: Log) -> None:
     with transaction(log.pf.url) as s:
         instance = s.get(Instance, log.other)
         instance.state = instance.state.replace('"initiator": "cv_vhtt"', '"initiator": "tp_vhtt"')
-    verdict = Policyflow(log.pf.url).verify(log.other)
+    verdict = Policyflow(log.pf.url).audit.verify(log.other)
     assert not verdict["verified"] and verdict["diverged_at"] == 1
     assert "stored state" in verdict["how"]
 

@@ -133,7 +133,7 @@ def test_a_failing_command_keeps_none_of_the_jobs_it_added(pf) -> None:
     announced: list[list[int]] = []
     pf.on_jobs = announced.append
     with pytest.raises(ProcessFailed):
-        pf.fire_instance_timers(timer_job.instance_id, AFTER)
+        pf.jobs.fire_instance_timers(timer_job.instance_id, AFTER)
     assert [j.id for j in all_jobs(pf)] == [timer_job.id] and announced == []
     assert notified(pf) == []
 
@@ -145,11 +145,11 @@ def test_relay_hands_over_only_jobs_due_by_until_earliest_first(pf) -> None:
     minutes = [timedelta(minutes=m) for m in (2, 0, 1, 60)]
     third, first, second, too_late = enqueue(pf, *(NOW + m for m in minutes))
     got: list[int] = []
-    sent = pf.relay_jobs(lambda t: got.append(t.id) or True, NOW + timedelta(minutes=5), NOW)
+    sent = pf.jobs.relay(lambda t: got.append(t.id) or True, NOW + timedelta(minutes=5), NOW)
     assert sent == 3 and got == [first, second, third]
     states = {j.id: j.state for j in all_jobs(pf)}
     assert states == {first: "sent", second: "sent", third: "sent", too_late: "pending"}
-    assert pf.relay_jobs(lambda t: got.append(t.id) or True, NOW, NOW) == 0  # not twice
+    assert pf.jobs.relay(lambda t: got.append(t.id) or True, NOW, NOW) == 0  # not twice
 
 
 def test_relay_stops_when_the_queue_refuses_and_leaves_the_rest_pending(pf) -> None:
@@ -160,7 +160,7 @@ def test_relay_stops_when_the_queue_refuses_and_leaves_the_rest_pending(pf) -> N
         got.append(ticket.id)
         return ticket.id != b
 
-    assert pf.relay_jobs(send, NOW + timedelta(minutes=1), NOW) == 1
+    assert pf.jobs.relay(send, NOW + timedelta(minutes=1), NOW) == 1
     assert got == [a, b]
     assert {j.id: j.state for j in all_jobs(pf)} == {a: "sent", b: "pending", c: "pending"}
 
@@ -168,7 +168,7 @@ def test_relay_stops_when_the_queue_refuses_and_leaves_the_rest_pending(pf) -> N
 def test_relay_only_hands_over_the_named_jobs(pf) -> None:
     a, b = enqueue(pf, NOW, NOW)
     got: list[int] = []
-    assert pf.relay_jobs(lambda t: got.append(t.id) or True, NOW, NOW, only=[b]) == 1
+    assert pf.jobs.relay(lambda t: got.append(t.id) or True, NOW, NOW, only=[b]) == 1
     assert got == [b] and job_state(pf, a).state == "pending"
 
 
@@ -177,7 +177,7 @@ def test_relay_hands_over_again_a_job_sent_long_ago_and_not_done(pf) -> None:
     got: list[int] = []
 
     def relay(at: Any) -> int:
-        return pf.relay_jobs(
+        return pf.jobs.relay(
             lambda t: got.append(t.id) or True, at, at, stale_after=timedelta(minutes=10)
         )
 
@@ -185,7 +185,7 @@ def test_relay_hands_over_again_a_job_sent_long_ago_and_not_done(pf) -> None:
     assert relay(NOW + timedelta(minutes=5)) == 0  # recently sent: the queue still has it
     assert relay(NOW + timedelta(minutes=11)) == 1  # lost by the queue: sent again
     assert got == [job, job]
-    pf.finish_job(job, now=NOW + timedelta(minutes=12))
+    pf.jobs.finish(job, now=NOW + timedelta(minutes=12))
     assert relay(NOW + timedelta(hours=1)) == 0  # done is over
 
 
@@ -203,7 +203,7 @@ def test_the_timer_job_waits_for_its_time_fires_once_and_then_skips(pf, tmp_path
     assert jobs.run(pf, job, senders, AFTER) == "fired"
     assert job_state(pf, job).state == "done"
     assert jobs.run(pf, job, senders, AFTER + timedelta(seconds=1)) == "skipped"
-    assert pf.fire_instance_timers(instance, NOW + timedelta(hours=1))["fired"] == []
+    assert pf.jobs.fire_instance_timers(instance, NOW + timedelta(hours=1))["fired"] == []
     assert pf.fire_due_timers(NOW + timedelta(hours=1)) == {}
     assert [e["command"] for e in pf.history(instance)].count("timer") == 1
 
@@ -235,7 +235,7 @@ def test_each_notice_is_emailed_once_with_a_stable_message_id(pf, tmp_path) -> N
     notice = job.payload["notification_id"]
     assert jobs.run(pf, job.id, senders, AFTER) == "sent"
     assert jobs.run(pf, job.id, senders, AFTER) == "skipped"
-    assert pf.deliver_email(notice, mail, AFTER) is False
+    assert pf.jobs.deliver_email(notice, mail, AFTER) is False
     assert calls == [f"<notification-{notice}@policyflow>"]
     [message] = emails(tmp_path)
     assert f"tp_vhtt@{MAIL_DOMAIN}" in message["To"]
@@ -250,8 +250,8 @@ def test_deliver_email_called_twice_sends_once(pf, tmp_path) -> None:
     fire(pf, senders)
     notice = only_job(pf, "send_email").payload["notification_id"]
     calls: list[EmailMessage] = []
-    assert pf.deliver_email(notice, calls.append, AFTER) is True
-    assert pf.deliver_email(notice, calls.append, AFTER) is False
+    assert pf.jobs.deliver_email(notice, calls.append, AFTER) is True
+    assert pf.jobs.deliver_email(notice, calls.append, AFTER) is False
     assert len(calls) == 1
     assert jobs.run(pf, only_job(pf, "send_email").id, senders, AFTER) == "already sent"
     assert emails(tmp_path) == []  # the job did not send it again
@@ -358,13 +358,13 @@ def test_reminders_come_once_each_then_the_overdue_notice_reaches_the_leaders(pf
     due = item.due_at
     assert due is not None and due > NOW + timedelta(days=1)
     cv, leaders = user_ids(pf, "cv_vhtt"), user_ids(pf, "pct_ubnd", "ct_ubnd")
-    assert pf.send_reminders(due - timedelta(days=1, seconds=1)) == 0
-    assert pf.send_reminders(due - timedelta(days=1) + timedelta(seconds=1)) == 1
-    assert pf.send_reminders(due - timedelta(hours=3)) == 0  # that one went already
-    assert pf.send_reminders(due - timedelta(hours=2) + timedelta(seconds=1)) == 1
-    assert pf.send_reminders(due - timedelta(seconds=1)) == 0
-    assert pf.send_reminders(due + timedelta(seconds=1)) == 1
-    assert pf.send_reminders(due + timedelta(days=3)) == 0
+    assert pf.jobs.send_reminders(due - timedelta(days=1, seconds=1)) == 0
+    assert pf.jobs.send_reminders(due - timedelta(days=1) + timedelta(seconds=1)) == 1
+    assert pf.jobs.send_reminders(due - timedelta(hours=3)) == 0  # that one went already
+    assert pf.jobs.send_reminders(due - timedelta(hours=2) + timedelta(seconds=1)) == 1
+    assert pf.jobs.send_reminders(due - timedelta(seconds=1)) == 0
+    assert pf.jobs.send_reminders(due + timedelta(seconds=1)) == 1
+    assert pf.jobs.send_reminders(due + timedelta(days=3)) == 0
     assert reminders_sent(pf) == ["P1D", "PT2H", "overdue"]
     notices = notified(pf)
     assert [{u} for u, _ in notices[:2]] == [cv, cv]  # P1D, PT2H: the assignee
@@ -376,20 +376,20 @@ def test_reminders_come_once_each_then_the_overdue_notice_reaches_the_leaders(pf
 def test_a_claimed_task_reminds_only_its_claimant(pf) -> None:
     item = start_linear(pf, "linear_leaders", starter="pct_ubnd")
     pf.claim(item.id, "ct_ubnd", now=NOW)
-    assert pf.send_reminders(item.due_at - timedelta(hours=1)) == 1
+    assert pf.jobs.send_reminders(item.due_at - timedelta(hours=1)) == 1
     assert [u for u, _ in notified(pf)] == list(user_ids(pf, "ct_ubnd"))
 
 
 def test_an_unclaimed_task_reminds_every_holder_of_its_role(pf) -> None:
     item = start_linear(pf, "linear_leaders", starter="pct_ubnd")
-    assert pf.send_reminders(item.due_at - timedelta(hours=1)) == 1
+    assert pf.jobs.send_reminders(item.due_at - timedelta(hours=1)) == 1
     assert {u for u, _ in notified(pf)} == user_ids(pf, "pct_ubnd", "ct_ubnd")
 
 
 def test_a_completed_task_gets_no_reminder(pf) -> None:
     item = start_linear(pf)
     pf.complete(item.id, "cv_vhtt", {"title": "Kế hoạch", "pages": 2}, now=NOW)
-    assert pf.send_reminders(item.due_at + timedelta(days=1)) == 0
+    assert pf.jobs.send_reminders(item.due_at + timedelta(days=1)) == 0
     assert notified(pf) == [] and reminders_sent(pf) == []
 
 
@@ -399,8 +399,8 @@ def test_the_check_task_of_timer_notify_is_reminded_before_its_due_day(pf, tmp_p
     with transaction(pf.url) as s:
         check = s.scalars(select(WorkItem).where(WorkItem.element_id == "Check")).one()
     assert check.due_at is not None
-    assert pf.send_reminders(check.due_at - timedelta(days=2)) == 0
-    assert pf.send_reminders(check.due_at - timedelta(hours=12)) == 1
+    assert pf.jobs.send_reminders(check.due_at - timedelta(days=2)) == 0
+    assert pf.jobs.send_reminders(check.due_at - timedelta(hours=12)) == 1
     assert reminders_sent(pf) == ["P1D"]
 
 
@@ -422,8 +422,8 @@ def offsets_setting(pf: Policyflow) -> Iterator[Any]:
 def test_a_malformed_reminder_offset_is_ignored(pf, offsets_setting) -> None:
     item = start_linear(pf)
     fresh = offsets_setting(["nope", "PT2H", 42])
-    assert fresh.send_reminders(item.due_at - timedelta(hours=3)) == 0  # P1D is gone
-    assert fresh.send_reminders(item.due_at - timedelta(hours=1)) == 1
+    assert fresh.jobs.send_reminders(item.due_at - timedelta(hours=3)) == 0  # P1D is gone
+    assert fresh.jobs.send_reminders(item.due_at - timedelta(hours=1)) == 1
     assert reminders_sent(pf) == ["PT2H"]
 
 
@@ -518,7 +518,7 @@ def test_done_jobs_are_purged_after_their_time_and_no_other(pf, tmp_path) -> Non
     start_timer_notify(pf)
     job = only_job(pf, "fire_timers").id
     assert jobs.run(pf, job, folder_senders(tmp_path), AFTER) == "fired"
-    pf.finish_job(job, now=AFTER)  # done at AFTER (again: a finish is idempotent)
-    assert pf.purge_jobs(AFTER) == 0  # not before its time
-    assert pf.purge_jobs(AFTER + timedelta(seconds=1)) == 1
-    assert pf.job_counts() == {"pending": 2}  # the e-mail and the page it led to stay
+    pf.jobs.finish(job, now=AFTER)  # done at AFTER (again: a finish is idempotent)
+    assert pf.jobs.purge(AFTER) == 0  # not before its time
+    assert pf.jobs.purge(AFTER + timedelta(seconds=1)) == 1
+    assert pf.jobs.counts() == {"pending": 2}  # the e-mail and the page it led to stay

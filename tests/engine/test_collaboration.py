@@ -22,31 +22,31 @@ def linear(pf: Policyflow) -> Policyflow:
 
 
 def test_login_is_checked_and_throttled(pf: Policyflow) -> None:
-    me = pf.authenticate("xa_xuanbac", "demo")
+    me = pf.accounts.authenticate("xa_xuanbac", "demo")
     assert me["full_name"] == "Đặng Văn Bắc"
     assert {r["unit"] for r in me["roles"]} == {"xa-xuan-bac"}
     for _ in range(5):
         with pytest.raises(InvalidInput):
-            pf.authenticate("xa_xuanbac", "wrong")
+            pf.accounts.authenticate("xa_xuanbac", "wrong")
     with pytest.raises(PermissionDenied):  # the right password no longer helps for a while
-        pf.authenticate("xa_xuanbac", "demo")
-    assert pf.authenticate("xa_xuanninh", "demo")["username"] == "xa_xuanninh"
+        pf.accounts.authenticate("xa_xuanbac", "demo")
+    assert pf.accounts.authenticate("xa_xuanninh", "demo")["username"] == "xa_xuanninh"
 
 
 def test_password_change_and_tokens(pf: Policyflow) -> None:
-    token = pf.issue_token("cong_an", "demo")["token"]
-    assert pf.user_for_token(token) == "cong_an"
+    token = pf.accounts.issue_token("cong_an", "demo")["token"]
+    assert pf.accounts.user_for_token(token) == "cong_an"
     with pytest.raises(InvalidInput):
-        pf.change_password("cong_an", "demo", "short")
+        pf.accounts.change_password("cong_an", "demo", "short")
     with pytest.raises(InvalidInput):
-        pf.change_password("cong_an", "not-the-password", "long-enough-1")
-    pf.change_password("cong_an", "demo", "long-enough-1")
+        pf.accounts.change_password("cong_an", "not-the-password", "long-enough-1")
+    pf.accounts.change_password("cong_an", "demo", "long-enough-1")
     with pytest.raises(PermissionDenied):  # a new password signs the API out
-        pf.user_for_token(token)
-    pf.authenticate("cong_an", "long-enough-1")
+        pf.accounts.user_for_token(token)
+    pf.accounts.authenticate("cong_an", "long-enough-1")
     with pytest.raises(PermissionDenied):
-        pf.user_for_token("made-up")
-    pf.change_password("cong_an", "long-enough-1", "demo-demo")
+        pf.accounts.user_for_token("made-up")
+    pf.accounts.change_password("cong_an", "long-enough-1", "demo-demo")
 
 
 def test_inbox_boxes_filters_and_counts(linear: Policyflow) -> None:
@@ -114,7 +114,7 @@ def test_comments_and_attachments_are_audited_and_scoped(linear: Policyflow) -> 
     assert shown["comments"][0]["body"] == "<b>Chú ý</b> hạn nộp"  # stored as given
     assert shown["attachments"][0]["id"] == file_id
     assert [e["command"] for e in linear.history(instance)] == ["start", "comment", "attach"]
-    assert linear.verify_chain(instance) == []
+    assert linear.audit.verify_chain(instance) == []
 
 
 def test_a_file_for_a_task_comes_only_from_who_may_do_it(linear: Policyflow) -> None:

@@ -109,13 +109,13 @@ def test_a_roll_back_brings_back_that_versions_own_forms(pf: Policyflow) -> None
     stricter = json.loads(json.dumps(FORMS))
     stricter["linear_draft.json"]["title"] = "Dự thảo (mẫu mới)"
     assert pf.deploy(LINEAR, stricter, "chu_quy_trinh", now=NOW)["version"] == 2
-    back = pf.rollback("linear3", 1, "chu_quy_trinh", "Trở lại mẫu cũ", now=NOW)
+    back = pf.versions.rollback("linear3", 1, "chu_quy_trinh", "Trở lại mẫu cũ", now=NOW)
     assert back == {"key": "linear3", "version": 3, "created": True}
-    newest = pf.versions("linear3")[0]
+    newest = pf.versions.list("linear3")[0]
     assert newest["content_hash"] == first["content_hash"]  # BPMN and forms as in version 1
     assert newest["comment"] == "Trở lại mẫu cũ"
     with pytest.raises(PermissionDenied):
-        pf.rollback("linear3", 2, "cv_vhtt", "không được")
+        pf.versions.rollback("linear3", 2, "cv_vhtt", "không được")
 
 
 def test_an_editor_keeps_the_process_id_it_edits(pf: Policyflow) -> None:
@@ -127,7 +127,7 @@ def test_an_editor_keeps_the_process_id_it_edits(pf: Policyflow) -> None:
         pf.deploy(renamed, FORMS, "chu_quy_trinh", now=NOW, expect_key="linear3")
     with pytest.raises(InvalidInput, match="Đã có quy trình mã 'linear3'"):
         pf.deploy(LINEAR + " ", FORMS, "chu_quy_trinh", now=NOW, expect_key=NEW_PROCESS)
-    assert [v["version"] for v in pf.versions("linear3")] == [1]
+    assert [v["version"] for v in pf.versions.list("linear3")] == [1]
     assert pf.deploy(renamed, FORMS, "chu_quy_trinh", now=NOW, expect_key=NEW_PROCESS)["created"]
 
 
@@ -137,13 +137,13 @@ def test_the_forms_of_a_version_newest_or_chosen(pf: Policyflow) -> None:
     renamed = json.loads(json.dumps(FORMS))
     renamed["linear_draft.json"]["title"] = "Dự thảo (mẫu mới)"
     pf.deploy(LINEAR, renamed, "chu_quy_trinh", now=NOW)
-    assert pf.version_forms("linear3") == renamed  # the newest by default
-    assert pf.version_forms("linear3", 2, "chu_quy_trinh") == renamed
-    assert pf.version_forms("linear3", 1, "admin") == FORMS
-    assert pf.version_forms("linear3", 1)["linear_draft.json"] != renamed["linear_draft.json"]
+    assert pf.versions.forms("linear3") == renamed  # the newest by default
+    assert pf.versions.forms("linear3", 2, "chu_quy_trinh") == renamed
+    assert pf.versions.forms("linear3", 1, "admin") == FORMS
+    assert pf.versions.forms("linear3", 1)["linear_draft.json"] != renamed["linear_draft.json"]
     with pytest.raises(PermissionDenied):
-        pf.version_forms("linear3", username="cv_vhtt")
+        pf.versions.forms("linear3", username="cv_vhtt")
     with pytest.raises(NotFound):
-        pf.version_forms("linear3", 3)
+        pf.versions.forms("linear3", 3)
     with pytest.raises(NotFound):
-        pf.version_forms("no_such_process", username="chu_quy_trinh")
+        pf.versions.forms("no_such_process", username="chu_quy_trinh")

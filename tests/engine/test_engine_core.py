@@ -49,7 +49,7 @@ def test_linear_instance_runs_to_the_end_with_an_audit_trail(linear: Policyflow)
     assert events[1]["payload"]["data"] == {"title": "Kế hoạch", "pages": 3}
     assert any(t[1] == "Review" and t[2] == "READY" for t in events[1]["result"]["tasks"])
     assert all(e["prev_hash"] == p["hash"] for p, e in itertools.pairwise(events))
-    assert linear.verify_chain(started["id"]) == []
+    assert linear.audit.verify_chain(started["id"]) == []
 
 
 def test_wrong_form_data_is_a_clear_error_and_changes_nothing(linear: Policyflow) -> None:
@@ -169,7 +169,7 @@ def test_tampering_with_the_audit_log_is_found(linear: Policyflow) -> None:
             .where(AuditEvent.instance_id == started["id"], AuditEvent.seq == 2)
             .values(payload={"task_id": draft["id"], "data": {"title": "b", "pages": 1}})
         )
-    breaks = linear.verify_chain(started["id"])
+    breaks = linear.audit.verify_chain(started["id"])
     assert [(b.seq, b.reason) for b in breaks] == [(2, "content changed after it was written")]
 
 

@@ -78,3 +78,17 @@ def test_every_shipped_form_is_a_valid_schema_with_vietnamese_titles() -> None:
         assert check_schema(schema) is None, path.name
         for name, prop in schema.get("properties", {}).items():
             assert prop.get("title"), f"{path.name}: field {name} has no title"
+
+
+@pytest.mark.parametrize("name", ["ý_kiến", "it's", 'say "no"', "a.b"])
+def test_a_missing_field_is_named_whatever_its_name(name: str) -> None:
+    """The field comes from the schema, not from jsonschema's English message (which
+    quotes a name with an apostrophe differently and broke the old parsing)."""
+    schema = {"type": "object", "required": [name, "other"], "properties": {}}
+    with pytest.raises(InvalidInput) as raised:
+        validate_form(schema, {"other": 1})
+    assert list(raised.value.field_errors) == [name]
+    nested = {"type": "object", "properties": {"box": schema}}
+    with pytest.raises(InvalidInput) as raised:
+        validate_form(nested, {"box": {}})
+    assert sorted(raised.value.field_errors) == sorted([f"box.{name}", "box.other"])

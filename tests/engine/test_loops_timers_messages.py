@@ -27,7 +27,7 @@ def test_a_400_round_revision_loop_completes(pf: Policyflow) -> None:
     shown = pf.show(instance)
     assert shown["data"]["revision_count"] == ROUNDS - 1
     assert len(pf.history(instance)) == 1 + 2 * ROUNDS
-    assert pf.verify_chain(instance) == []
+    assert pf.audit.verify_chain(instance) == []
 
 
 def test_timer_fires_only_when_due_and_escalates(pf: Policyflow) -> None:

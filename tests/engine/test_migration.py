@@ -168,7 +168,7 @@ def test_the_dry_run_says_which_instances_can_move_and_why_not(deployed: Policyf
     statement_through(finished)
     assert deploy(deployed, without_draft()) == 2
 
-    plan = deployed.migration_plan("press_statement", username=OWNER)
+    plan = deployed.moves.plan("press_statement", username=OWNER)
     assert plan["to_version"] == 2
     rows = rows_by_id(plan)
     assert set(rows) == {drafting.id, registering.id}  # unfinished ones only
@@ -179,13 +179,13 @@ def test_the_dry_run_says_which_instances_can_move_and_why_not(deployed: Policyf
     assert blocked["reasons"] == [
         "Bước 'Dự thảo nội dung phát ngôn' (Draft, đang chờ xử lý) không còn trong phiên bản 2."
     ]
-    asked = rows_by_id(deployed.migration_plan("press_statement", 2, [finished.id], OWNER))
+    asked = rows_by_id(deployed.moves.plan("press_statement", 2, [finished.id], OWNER))
     assert asked[finished.id]["reasons"] == ["Hồ sơ đã kết thúc (completed)."]
-    assert rows_by_id(deployed.migration_plan("press_statement", 1, [registering.id], OWNER))[
+    assert rows_by_id(deployed.moves.plan("press_statement", 1, [registering.id], OWNER))[
         registering.id
     ]["reasons"] == ["Hồ sơ đang ở phiên bản 1, không cũ hơn phiên bản 1."]
     with pytest.raises(PermissionDenied):
-        deployed.migration_plan("press_statement", username="cv_vhtt")
+        deployed.moves.plan("press_statement", username="cv_vhtt")
     # A dry run writes nothing.
     assert deployed.show(drafting.id)["version"] == 1
     assert [e["command"] for e in deployed.history(registering.id)] == ["start"]
@@ -196,7 +196,7 @@ def test_a_suspended_instance_moves_and_goes_through_the_new_step(deployed: Poli
     draft_item = moved.task("cv_vhtt", "Draft")["id"]
     assert deploy(deployed, with_legal_check(), "Thêm bước kiểm tra pháp lý") == 2
 
-    refused = deployed.migrate("press_statement", [moved.id], OWNER)
+    refused = deployed.moves.migrate("press_statement", [moved.id], OWNER)
     assert refused == [
         {
             "instance_id": moved.id,
@@ -204,8 +204,8 @@ def test_a_suspended_instance_moves_and_goes_through_the_new_step(deployed: Poli
             "error": f"Hãy tạm dừng hồ sơ {moved.id} trước khi chuyển phiên bản.",
         }
     ]
-    assert deployed.suspend_for_migration([moved.id], OWNER, now=LATER)[0]["status"] == "suspended"
-    result = deployed.migrate(
+    assert deployed.moves.suspend([moved.id], OWNER, now=LATER)[0]["status"] == "suspended"
+    result = deployed.moves.migrate(
         "press_statement", [moved.id], OWNER, comment="Áp dụng quy định mới", resume=True, now=LATER
     )
     assert result == [{"instance_id": moved.id, "ok": True, "status": "running"}]
@@ -230,7 +230,7 @@ def test_a_suspended_instance_moves_and_goes_through_the_new_step(deployed: Poli
     statement_through(stays)
     assert deployed.show(stays.id)["version"] == 1
     assert "Check_legal" not in [e for _, e in stays.done]
-    assert deployed.verify(moved.id)["verified"]
+    assert deployed.audit.verify(moved.id)["verified"]
 
 
 def test_a_step_added_after_a_running_sub_process_is_reached(deployed: Policyflow) -> None:
@@ -238,8 +238,8 @@ def test_a_step_added_after_a_running_sub_process_is_reached(deployed: Policyflo
     moved instance ran the old path: it ended without the new step)."""
     case = at_draft(deployed)
     deploy(deployed, with_archive_after_handling())
-    deployed.suspend_for_migration([case.id], OWNER)
-    assert deployed.migrate("press_statement", [case.id], OWNER, resume=True)[0]["ok"]
+    deployed.moves.suspend([case.id], OWNER)
+    assert deployed.moves.migrate("press_statement", [case.id], OWNER, resume=True)[0]["ok"]
     statement_through(case)
     assert case.open() == ["Archive"]
     case.act("cv_vhtt", "Archive", {})
@@ -252,19 +252,19 @@ def test_moving_needs_a_process_owner_and_leaves_a_refused_instance_untouched(
     case = at_draft(deployed)
     deploy(deployed, with_legal_check())
     with pytest.raises(PermissionDenied):
-        deployed.suspend_for_migration([case.id], "cv_vhtt")
+        deployed.moves.suspend([case.id], "cv_vhtt")
     with pytest.raises(PermissionDenied):
-        deployed.migrate("press_statement", [case.id], "tp_vhtt")
-    deployed.suspend_for_migration([case.id], OWNER)
+        deployed.moves.migrate("press_statement", [case.id], "tp_vhtt")
+    deployed.moves.suspend([case.id], OWNER)
     deploy(deployed, without_draft())  # version 3 has no draft: this instance cannot go there
     events = len(deployed.history(case.id))
-    result = deployed.migrate("press_statement", [case.id], OWNER)
+    result = deployed.moves.migrate("press_statement", [case.id], OWNER)
     assert not result[0]["ok"]
     assert "(Draft, đang chờ xử lý) không còn trong phiên bản 3" in result[0]["error"]
     assert deployed.show(case.id)["version"] == 1
     assert len(deployed.history(case.id)) == events
     # Version 2 keeps the draft: the admin moves it there and resumes it.
-    assert deployed.migrate("press_statement", [case.id], "admin", 2, resume=True)[0]["ok"]
+    assert deployed.moves.migrate("press_statement", [case.id], "admin", 2, resume=True)[0]["ok"]
     assert deployed.show(case.id)["version"] == 2
     assert case.open() == ["Draft"]
 
@@ -277,8 +277,8 @@ def test_an_open_task_follows_its_new_lane_and_timers_keep_their_due_time(
     timers_before = waiting_timers(deployed, case.id)
     assert timers_before  # the boundary escalation timer of the sub-process
     deploy(deployed, draft_by_head_of_department())
-    deployed.suspend_for_migration([case.id], OWNER)
-    assert deployed.migrate("press_statement", [case.id], OWNER, resume=True)[0]["ok"]
+    deployed.moves.suspend([case.id], OWNER)
+    assert deployed.moves.migrate("press_statement", [case.id], OWNER, resume=True)[0]["ok"]
     item = open_item(deployed, case.id, "Draft")
     assert item.role_key == "truong_phong_vhtt"
     assert item.claimed_by is None  # the specialist's claim does not follow the task
@@ -319,12 +319,14 @@ def test_a_changed_timer_starts_again_from_the_move(deployed: Policyflow) -> Non
         ),
     )
     deploy(deployed, two_hours)
-    plan = deployed.migration_plan("press_statement", username=OWNER)
+    plan = deployed.moves.plan("press_statement", username=OWNER)
     assert rows_by_id(plan)[case.id]["notes"] == [
         "Hẹn giờ 'Sắp hết hạn trả lời' (Escalate_timer) đổi định nghĩa: tính lại từ lúc chuyển."
     ]
-    deployed.suspend_for_migration([case.id], OWNER, now=LATER)
-    assert deployed.migrate("press_statement", [case.id], OWNER, resume=True, now=LATER)[0]["ok"]
+    deployed.moves.suspend([case.id], OWNER, now=LATER)
+    assert deployed.moves.migrate("press_statement", [case.id], OWNER, resume=True, now=LATER)[0][
+        "ok"
+    ]
     [(_, _, due)] = [t for t in waiting_timers(deployed, case.id) if t[1] == element]
     assert due.replace(tzinfo=None) == (LATER + timedelta(hours=2)).replace(tzinfo=None)
 
@@ -343,8 +345,8 @@ def test_a_multi_instance_report_keeps_each_units_task_and_data(deployed: Policy
         ),
     )
     assert deployed.deploy(renamed, None, OWNER, now=NOW)["version"] == 2
-    deployed.suspend_for_migration([case.id], OWNER)
-    assert deployed.migrate("annual_report", [case.id], OWNER, resume=True)[0]["ok"]
+    deployed.moves.suspend([case.id], OWNER)
+    assert deployed.moves.migrate("annual_report", [case.id], OWNER, resume=True)[0]["ok"]
     after = unit_of_items(deployed, case.id)
     assert {i: unit for i, (_, unit) in after.items()} == {
         i: unit for i, (_, unit) in units_before.items()
@@ -413,8 +415,8 @@ def test_a_case_inside_a_called_process_moves_and_the_call_keeps_its_version(
     police = '<bpmn:userTask id="Verify_police" name="'
     renamed = edit(crisis, (police + 'Xác minh thông tin">', police + 'Công an xác minh">'))
     assert deployed.deploy(renamed, None, OWNER)["version"] == 2
-    deployed.suspend_for_migration([case.id], OWNER)
-    assert deployed.migrate("crisis_team", [case.id], OWNER, resume=True)[0]["ok"]
+    deployed.moves.suspend([case.id], OWNER)
+    assert deployed.moves.migrate("crisis_team", [case.id], OWNER, resume=True)[0]["ok"]
     assert deployed.show(case.id)["version"] == 2
     case.act("cv_vhtt", "Draft", DRAFT)
     case.act("tp_vhtt", "Review", REVIEW_OK)

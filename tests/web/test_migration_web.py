@@ -123,9 +123,9 @@ def test_the_replay_steps_across_the_move_with_each_versions_diagram(
 ) -> None:
     case = at_draft(deployed)
     deploy(deployed, with_legal_check())
-    deployed.suspend_for_migration([case.id], OWNER)
-    deployed.migrate("press_statement", [case.id], OWNER, comment="Quy định mới", resume=True)
-    steps = deployed.replay(case.id, username="admin")["steps"]
+    deployed.moves.suspend([case.id], OWNER)
+    deployed.moves.migrate("press_statement", [case.id], OWNER, comment="Quy định mới", resume=True)
+    steps = deployed.audit.replay(case.id, username="admin")["steps"]
     assert [(s["command"], s["version"]) for s in steps][-3:] == [
         ("suspend", 1),
         ("migrate", 2),
@@ -143,4 +143,4 @@ def test_the_replay_steps_across_the_move_with_each_versions_diagram(
     assert f'data-xml-url="{base}?version=1"' in first
     moved = client.get(f"/instances/{case.id}/replay?step={len(steps) - 1}").text
     assert "1 → 2" in moved and "Quy định mới" in moved
-    assert deployed.verify(case.id)["verified"]
+    assert deployed.audit.verify(case.id)["verified"]

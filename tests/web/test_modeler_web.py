@@ -96,16 +96,16 @@ def test_deploy_creates_a_version_and_refuses_a_bad_one(app: Flask, deployed: Po
     refused = post_json(client, "/modeler/press_statement/deploy", {"xml": BAD_ROLE}, token)
     assert refused.status_code == 400
     assert {p["element_id"] for p in refused.json["errors"]} & IN_LANE_TP
-    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert [v["version"] for v in deployed.versions.list("press_statement")] == [1]
 
     body = {"xml": RENAMED, "comment": "Đổi tên bước thẩm định"}
     done = post_json(client, "/modeler/press_statement/deploy", body, token)
     assert done.status_code == 200, done.text
     assert done.json["key"] == "press_statement" and done.json["version"] == 2
     assert done.json["created"] is True
-    newest = deployed.versions("press_statement")[0]
+    newest = deployed.versions.list("press_statement")[0]
     assert newest["version"] == 2 and newest.get("comment", body["comment"]) == body["comment"]
-    assert "Thẩm định nội dung, hình thức" in deployed.bpmn_for("press_statement")
+    assert "Thẩm định nội dung, hình thức" in deployed.versions.bpmn("press_statement")
     # The forms of version 1 went along (the modeler sends none).
     assert deployed.processes()[-1]["key"] == "press_statement"
     assert next(p for p in deployed.processes() if p["key"] == "press_statement")["start_form"]
@@ -117,7 +117,7 @@ def test_the_json_endpoints_need_the_csrf_token(app: Flask, deployed: Policyflow
     assert post_json(client, "/modeler/validate", {"xml": PRESS}, None).status_code == 400
     res = post_json(client, "/modeler/press_statement/deploy", {"xml": RENAMED}, None)
     assert res.status_code == 400
-    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert [v["version"] for v in deployed.versions.list("press_statement")] == [1]
 
 
 def test_the_modeler_keeps_the_process_id_it_edits(app: Flask, deployed: Policyflow) -> None:
@@ -129,7 +129,7 @@ def test_the_modeler_keeps_the_process_id_it_edits(app: Flask, deployed: Policyf
     taken = post_json(client, "/modeler/new/deploy", {"xml": RENAMED}, token)
     assert taken.status_code == 400
     assert "Đã có quy trình mã 'press_statement'" in taken.json["error"]
-    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert [v["version"] for v in deployed.versions.list("press_statement")] == [1]
     assert "press_statement_2" not in [p["key"] for p in deployed.processes()]
 
 
@@ -148,7 +148,7 @@ def test_the_forms_of_the_newest_version_for_process_owners(
     client, _token = signed_in(app, "chu_quy_trinh")
     res = client.get("/modeler/press_statement/forms.json")
     assert res.status_code == 200
-    assert res.json == deployed.version_forms("press_statement")
+    assert res.json == deployed.versions.forms("press_statement")
     assert {"ps_start.json", "ps_draft.json"} <= res.json.keys()
     assert res.json["ps_draft.json"]["properties"]["statement_text"]["type"] == "string"
     assert client.get("/modeler/new/forms.json").json == {}
@@ -161,7 +161,7 @@ def test_deploy_stores_an_edited_form_and_keeps_the_others(
     app: Flask, deployed: Policyflow
 ) -> None:
     client, token = signed_in(app, "chu_quy_trinh")
-    before = deployed.version_forms("press_statement")
+    before = deployed.versions.forms("press_statement")
     edited = with_legal_basis(before["ps_draft.json"])
     only_edited = {"xml": PRESS, "forms": {"ps_draft.json": edited}}
     checked = post_json(client, "/modeler/validate", only_edited, token)
@@ -174,13 +174,13 @@ def test_deploy_stores_an_edited_form_and_keeps_the_others(
     done = post_json(client, "/modeler/press_statement/deploy", body, token)
     assert done.status_code == 200, done.text
     assert (done.json["version"], done.json["created"]) == (2, True)
-    after = deployed.version_forms("press_statement")
+    after = deployed.versions.forms("press_statement")
     assert after["ps_draft.json"] == edited
     assert after["ps_draft.json"]["properties"]["legal_basis"] == LEGAL_BASIS
     assert {n: f for n, f in after.items() if n != "ps_draft.json"} == {
         n: f for n, f in before.items() if n != "ps_draft.json"
     }  # the others unchanged, and a form the BPMN does not name is not stored
-    assert deployed.version_forms("press_statement", 1) == before
+    assert deployed.versions.forms("press_statement", 1) == before
     assert client.get("/modeler/press_statement/forms.json").json == after
 
 
@@ -197,7 +197,7 @@ def test_an_invalid_edited_form_is_refused_by_the_engine_rule(
     assert refused.status_code == 400
     assert [(p["element_id"], p["rule"]) for p in refused.json["errors"]] == [("Draft", "form")]
     assert "ps_draft.json" in refused.json["errors"][0]["message"]
-    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert [v["version"] for v in deployed.versions.list("press_statement")] == [1]
 
 
 @pytest.mark.parametrize(
@@ -213,13 +213,13 @@ def test_forms_must_be_an_object_of_objects(
         res = post_json(client, url, {"xml": RENAMED, "forms": forms}, token)
         assert res.status_code == 400, url
         assert "'forms'" in res.json["error"]
-    assert [v["version"] for v in deployed.versions("press_statement")] == [1]
+    assert [v["version"] for v in deployed.versions.list("press_statement")] == [1]
 
 
 def test_a_new_process_has_only_the_forms_it_was_sent(app: Flask, deployed: Policyflow) -> None:
     client, token = signed_in(app, "chu_quy_trinh")
     copy = PRESS.replace('id="press_statement"', 'id="press_statement_copy"')
-    forms = deployed.version_forms("press_statement")
+    forms = deployed.versions.forms("press_statement")
     some = {"ps_draft.json": forms["ps_draft.json"]}
     refused = post_json(client, "/modeler/new/deploy", {"xml": copy, "forms": some}, token)
     assert refused.status_code == 400
@@ -227,4 +227,4 @@ def test_a_new_process_has_only_the_forms_it_was_sent(app: Flask, deployed: Poli
     assert "Draft" not in missing and len(missing) == len(forms) - 1
     done = post_json(client, "/modeler/new/deploy", {"xml": copy, "forms": forms}, token)
     assert done.status_code == 200, done.text
-    assert deployed.version_forms("press_statement_copy") == forms
+    assert deployed.versions.forms("press_statement_copy") == forms

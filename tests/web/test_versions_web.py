@@ -83,16 +83,16 @@ def test_roll_back_deploys_the_old_content_as_a_new_version(
     app: Flask, two_versions: Policyflow
 ) -> None:
     client, token = signed_in(app, "chu_quy_trinh")
-    first = two_versions.versions("linear3")[-1]
+    first = two_versions.versions.list("linear3")[-1]
     # A comment is required.
     res = client.post(f"{BASE}/1/rollback", data={"csrf_token": token, "comment": " "})
-    assert res.status_code == 302 and len(two_versions.versions("linear3")) == 2
+    assert res.status_code == 302 and len(two_versions.versions.list("linear3")) == 2
     res = client.post(
         f"{BASE}/1/rollback", data={"csrf_token": token, "comment": "Bỏ bước đăng tin"}
     )
     assert res.status_code == 302
     assert "phiên bản mới 3" in client.get(res.headers["Location"]).text
-    newest = two_versions.versions("linear3")[0]
+    newest = two_versions.versions.list("linear3")[0]
     assert newest["version"] == 3 and newest["content_hash"] == first["content_hash"]
     assert newest["comment"] == "Bỏ bước đăng tin"
     assert newest["deployed_by"]["username"] == "chu_quy_trinh"
@@ -102,7 +102,7 @@ def test_roll_back_needs_the_csrf_token(app: Flask, two_versions: Policyflow) ->
     client, _token = signed_in(app, "admin")
     res = client.post(f"{BASE}/1/rollback", data={"comment": "Không có mã"})
     assert res.status_code == 400
-    assert len(two_versions.versions("linear3")) == 2
+    assert len(two_versions.versions.list("linear3")) == 2
 
 
 @pytest.mark.parametrize(

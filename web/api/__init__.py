@@ -31,6 +31,7 @@ from engine.errors import (
     PolicyflowError,
     ProcessFailed,
 )
+from web.i18n import localize, localize_fields, localize_problems
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -112,7 +113,8 @@ def _http_error(err: HTTPException) -> Response:
         log.error("API %s %s answered %s: %s", request.method, request.path, status, err)
         return error_response(status, "internal_error", INTERNAL)
     message = HTTP_MESSAGES.get(status, err.description or "").format(method=request.method)
-    headers = {"Allow": ", ".join(err.valid_methods)} if getattr(err, "valid_methods", None) else {}
+    allowed = getattr(err, "valid_methods", None)  # MethodNotAllowed only
+    headers = {"Allow": ", ".join(allowed)} if allowed else {}
     return error_response(status, HTTP_CODES.get(status, "error"), message, headers=headers)
 
 
@@ -124,9 +126,10 @@ def handle_error(err: Exception) -> Response:
         status = _engine_status(err)
         if status >= 500:
             log.error("API %s %s: %s", request.method, request.path, err)
-        fields = err.field_errors if isinstance(err, InvalidInput) else {}
-        extra = {"problems": err.problems} if isinstance(err, BpmnRejected) else None
-        return error_response(status, err.code, str(err), fields, extra=extra)
+        fields = localize_fields(err.field_errors) if isinstance(err, InvalidInput) else {}
+        problems = localize_problems(err.problems) if isinstance(err, BpmnRejected) else None
+        extra = {"problems": problems} if problems is not None else None
+        return error_response(status, err.code, localize(err.message), fields, extra=extra)
     if isinstance(err, HTTPException):
         return _http_error(err)
     log.exception("API %s %s failed", request.method, request.path)

@@ -13,6 +13,7 @@ from flask import current_app, g, request
 from engine.errors import NotFound, PermissionDenied
 from engine.facade import Policyflow
 from web.api import ApiError
+from web.i18n import error_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,9 +40,9 @@ def token_required(view: F) -> F:
         if token is None:
             raise ApiError(401, MISSING, headers=CHALLENGE)
         try:
-            g.username = engine().user_for_token(token)
+            g.username = engine().accounts.user_for_token(token)
         except (PermissionDenied, NotFound) as err:  # expired/unknown, or user deactivated
-            raise ApiError(401, str(err), headers=CHALLENGE) from err
+            raise ApiError(401, error_text(err), headers=CHALLENGE) from err
         return view(*args, **kwargs)
 
     return cast(F, wrapped)

@@ -5,27 +5,29 @@ not see and PermissionDenied for what they see but may not do.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.errors import InvalidInput, NotFound, PermissionDenied
-from engine.queries.audit_search import COMMANDS as AUDIT_COMMANDS
+from engine.facade import AUDIT_COMMANDS, InstanceStatus
 from web.api import ApiError, api_bp
 from web.api.auth import engine, token_required, username
 from web.api.openapi import document
+from web.i18n import error_text
 
 BOXES = ("open", "mine", "completed")
 DUE_STATES = ("overdue", "today", "later")
 SORTS = ("due", "-due", "created", "-created")
-STATUSES = ("running", "suspended", "completed", "cancelled")
+STATUSES = tuple(InstanceStatus)
 PER_PAGE = 50
 MAX_PER_PAGE = 200
 MIGRATION_ACTIONS = ("dry_run", "suspend", "migrate")
 INSTANCE = "/instances/<int(max=2147483647):instance_id>"  # ids are 32-bit in the database
+Found = TypeVar("Found")  # what a listing found
 
 # -- reading the request -------------------------------------------------------------
 
@@ -95,14 +97,14 @@ def paging() -> dict[str, int]:
     }
 
 
-def unit_filtered(fetch: Callable[[], dict[str, Any]], unit: str | None) -> dict[str, Any]:
+def unit_filtered(fetch: Callable[[], Found], unit: str | None) -> Found:
     """Run a listing filtered by a unit code; an unknown code is a bad parameter (400)."""
     try:
         return fetch()
     except NotFound as err:
         if unit is None:
             raise
-        raise _bad_param("unit", str(err)) from err
+        raise _bad_param("unit", error_text(err)) from err
 
 
 XML_TYPES = ("application/xml", "text/xml")
@@ -152,7 +154,7 @@ def read_form_parts() -> dict[str, dict]:
     return forms
 
 
-def created(body: dict[str, Any], location: str) -> tuple[Response, int, dict[str, str]]:
+def created(body: Mapping[str, Any], location: str) -> tuple[Response, int, dict[str, str]]:
     return jsonify(body), 201, {"Location": location}
 
 
@@ -173,18 +175,18 @@ def issue_token() -> tuple[Response, int]:
                   if not isinstance(body[k], str)}  # fmt: skip
         raise ApiError(400, "Tên đăng nhập và mật khẩu phải là chuỗi ký tự.", fields)
     try:
-        issued = engine().issue_token(name.strip(), password)
+        issued = engine().accounts.issue_token(name.strip(), password)
     except InvalidInput as err:  # wrong username or password (the failure is recorded)
-        raise ApiError(401, str(err)) from err
+        raise ApiError(401, error_text(err)) from err
     except PermissionDenied as err:  # too many failures: refused for a while
-        raise ApiError(429, str(err)) from err
+        raise ApiError(429, error_text(err)) from err
     return jsonify(issued), 200
 
 
 @api_bp.get("/me")
 @token_required
 def me() -> Response:
-    return jsonify(engine().user(username()))
+    return jsonify(engine().accounts.user(username()))
 
 
 @api_bp.get("/processes")
@@ -197,7 +199,7 @@ def processes() -> Response:
 @token_required
 def deploy() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
     """Deploy a BPMN (raw XML, or multipart with its forms); nothing is stored on error."""
-    engine().require_deployer(username())  # 403 before the body is read
+    engine().versions.require_deployer(username())  # 403 before the body is read
     bpmn, forms, comment = deploy_body()
     deployed = engine().deploy(bpmn, forms, username(), comment)
     if not deployed["created"]:
@@ -209,13 +211,13 @@ def deploy() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
 @api_bp.get("/processes/<key>/versions")
 @token_required
 def versions(key: str) -> Response:
-    return jsonify({"key": key, "items": engine().versions(key, username())})
+    return jsonify({"key": key, "items": engine().versions.list(key, username())})
 
 
 @api_bp.get("/processes/<key>/versions/<int(max=2147483647):version>/bpmn")
 @token_required
 def version_bpmn(key: str, version: int) -> Response:
-    xml = engine().version_bpmn(key, version, username())
+    xml = engine().versions.bpmn(key, version, username())
     return Response(xml, content_type="application/xml; charset=utf-8")
 
 
@@ -223,7 +225,7 @@ def version_bpmn(key: str, version: int) -> Response:
 @token_required
 def migrations(key: str) -> Response:
     """Move instances to a newer version: a dry run (default), suspend, or migrate."""
-    engine().require_deployer(username())  # 403 before the body is read
+    engine().versions.require_deployer(username())  # 403 before the body is read
     body = json_object()
     action = body.get("action", "dry_run")
     ids, target = body.get("instance_ids"), body.get("to_version")
@@ -242,13 +244,13 @@ def migrations(key: str) -> Response:
         errors["comment"] = ["Cần một chuỗi ký tự."]
     if errors:
         raise ApiError(400, "Yêu cầu chuyển phiên bản không hợp lệ.", errors)
-    pf, user = engine(), username()
+    pf, user, ids = engine(), username(), cast(list[int] | None, ids)
     if action == "dry_run":
-        return jsonify(pf.migration_plan(key, target, ids, user))
+        return jsonify(pf.moves.plan(key, target, ids, user))
     if action == "suspend":
-        return jsonify({"results": pf.suspend_for_migration(ids, user)})
+        return jsonify({"results": pf.moves.suspend(ids or [], user)})
     resume = body.get("resume") is True
-    results = pf.migrate(key, ids, user, target, body.get("comment", ""), resume=resume)
+    results = pf.moves.migrate(key, ids or [], user, target, body.get("comment", ""), resume=resume)
     return jsonify({"results": results})
 
 
@@ -262,7 +264,7 @@ def start(key: str) -> tuple[Response, int, dict[str, str]]:
 @api_bp.get("/tasks")
 @token_required
 def tasks() -> Response:
-    filters = {
+    filters: dict[str, Any] = {
         "box": query_choice("box", BOXES) or "open",
         "process": query_text("process"),
         "unit": query_text("unit"),
@@ -304,7 +306,7 @@ def complete(task_id: str) -> Response:
 @api_bp.get("/instances")
 @token_required
 def instances() -> Response:
-    filters = {
+    filters: dict[str, Any] = {
         "process": query_text("process"),
         "status": query_choice("status", STATUSES),
         "unit": query_text("unit"),
@@ -332,7 +334,7 @@ def history(instance_id: int) -> Response:
 @api_bp.get("/audit/events")
 @token_required
 def audit_events() -> Response:
-    filters = {
+    filters: dict[str, Any] = {
         "actor": query_text("actor"),
         "unit": query_text("unit"),
         "process": query_text("process"),
@@ -341,7 +343,7 @@ def audit_events() -> Response:
         "command": query_choice("command", AUDIT_COMMANDS),
         **paging(),
     }
-    found = unit_filtered(lambda: engine().audit_events(username(), **filters), filters["unit"])
+    found = unit_filtered(lambda: engine().audit.events(username(), **filters), filters["unit"])
     return jsonify({**found, "page": filters["page"], "per_page": filters["per_page"]})
 
 
@@ -351,7 +353,7 @@ def replay(instance_id: int) -> Response:
     """The instance re-executed up to `step` (the last by default), each step with the
     diagram's states and the data as they stood."""
     step = query_int("step", 0, 1, 2147483647) or None
-    found = engine().replay(instance_id, step, username())
+    found = engine().audit.replay(instance_id, step, username())
     count = found["verdict"]["steps"]  # the events up to `step`
     if step is not None and count < step:
         raise _bad_param("step", f"hồ sơ có {count} bước.")
@@ -364,4 +366,4 @@ def replay(instance_id: int) -> Response:
 @token_required
 def verify(instance_id: int) -> Response:
     """Re-execute the instance and check its chain; changes nothing."""
-    return jsonify(engine().verify(instance_id, username()))
+    return jsonify(engine().audit.verify(instance_id, username()))

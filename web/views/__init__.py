@@ -1,23 +1,18 @@
 """Page views, one module per area; shared helpers for them live here."""
 
-from typing import Any
+from collections.abc import Sequence
 
 from flask import g, request
 
 from engine.errors import InvalidInput, NotFound, PermissionDenied, PolicyflowError
-from engine.seed import ROLES
+from engine.facade import results
 from web.auth import current_user, engine
-from web.i18n import _, current_lang
+from web.i18n import _, current_lang, error_text, localize
 
 
 def unit_options() -> list[tuple[str, str]]:
-    """(code, name) of every org unit, for `format: org-unit` fields.
-
-    The engine has no public list of org units yet (requested: `org_units()`); until it
-    has, a unit field is a text input for the unit's code.
-    """
-    org_units = getattr(engine(), "org_units", None)
-    return [(u["code"], u["name"]) for u in org_units()] if org_units else []
+    """(code, name) of every org unit, for `format: org-unit` fields and filters."""
+    return [(u["code"], u["name"]) for u in engine().org.units()]
 
 
 def filter_units() -> list[tuple[str, str]]:
@@ -48,7 +43,7 @@ def page_arg() -> int:
         return 1
 
 
-def first_own_task(outcome: dict[str, Any], username: str) -> str | None:
+def first_own_task(outcome: results.Outcome, username: str) -> str | None:
     """The id of the first task a start/complete opened that this user may do now."""
     for task in outcome.get("open_tasks", []):
         try:
@@ -65,25 +60,22 @@ def error_summary(err: InvalidInput) -> str:
     whole = err.field_errors.get("", [])
     if err.field_errors and not whole:
         return _("Có trường chưa đúng; hãy sửa các ô được đánh dấu.")
-    return " ".join(whole) or str(err)
+    return " ".join(map(localize, whole)) or error_text(err)
 
 
 # -- who must act, who did: role names and people's full names --------------------------
 
 
 def role_name(role: str | None) -> str:
-    """A role key in words: the names the engine gives the user's own roles, else the
-    seeded roles table (the engine has no list of every role's name yet)."""
+    """A role key in words, from the org model's roles (read once per request)."""
     if not role:
         return ""
-    english = current_lang() == "en"
-    for held in (current_user() or {}).get("roles", []):
-        if held["role"] == role:
-            name = held.get("role_name_en") if english else held.get("role_name")
-            if name:
-                return str(name)
-    names = ROLES.get(role)
-    return (names[1] if english else names[0]) if names else role
+    if "role_names" not in g:
+        g.role_names = {r["key"]: (r["name"], r["name_en"]) for r in engine().org.roles()}
+    names = g.role_names.get(role)
+    if not names:
+        return role
+    return str((names[1] if current_lang() == "en" else names[0]) or names[0])
 
 
 def full_name(username: str | None) -> str:
@@ -97,7 +89,7 @@ def full_name(username: str | None) -> str:
             cache[username] = me["full_name"]
         else:
             try:
-                cache[username] = engine().user(username)["full_name"] or username
+                cache[username] = engine().accounts.user(username)["full_name"] or username
             except PolicyflowError:  # removed meanwhile: the username is all there is
                 cache[username] = username
     return cache[username]
@@ -106,7 +98,7 @@ def full_name(username: str | None) -> str:
 # -- what a case is about -------------------------------------------------------------
 
 
-def case_titles(items: list[dict[str, Any]], username: str) -> dict[int, str]:
+def case_titles(items: Sequence[results.TaskView], username: str) -> dict[int, str]:
     """{instance id: case title} for the instances of these tasks (the engine's rows
     carry the title each case was given at its start)."""
     return {item["instance_id"]: item.get("case_title") or "" for item in items}

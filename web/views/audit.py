@@ -9,17 +9,18 @@
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, url_for
 from werkzeug.wrappers import Response
 
-from engine.errors import NotFound
-from engine.queries.audit_search import COMMANDS
+from engine.errors import N_, NotFound
+from engine.facade import AUDIT_COMMANDS as COMMANDS
 from web import forms
-from web.auth import current_username, engine, login_required
-from web.i18n import _, label
+from web.auth import engine, login_required, signed_in
+from web.i18n import _, error_text, label
 from web.views import (
     arg,
     filter_units,
@@ -41,13 +42,13 @@ PER_PAGE = 50
 @bp.get("/audit")
 @login_required
 def search() -> tuple[str, int]:
-    username = current_username()
+    username = signed_in()
     filters = search_filters()
     error, status = "", 200
     try:
-        found = engine().audit_events(username, page=page_arg(), per_page=PER_PAGE, **filters)
+        found = engine().audit.events(username, page=page_arg(), per_page=PER_PAGE, **filters)
     except NotFound as err:  # an unknown unit code (typed into the address)
-        found, error, status = {"items": [], "total": 0}, str(err), 400
+        found, error, status = {"items": [], "total": 0}, error_text(err), 400
     page = render_template(
         "audit_search.html",
         items=[row_links(item) for item in found["items"]],
@@ -81,7 +82,7 @@ def day(name: str) -> date | None:
         return None
 
 
-def row_links(item: dict[str, Any]) -> dict[str, Any]:
+def row_links(item: Mapping[str, Any]) -> dict[str, Any]:
     """An event with the links its row shows: the instance, and the replay at that step
     for whoever sees the whole instance (the replay page refuses the others)."""
     replay = None
@@ -105,7 +106,7 @@ def actor_text(actor: str, name: str | None = None) -> str:
 @bp.get("/instances/<int:instance_id>/history.json")
 @login_required
 def history_json(instance_id: int) -> Response:
-    exported = engine().export_history(instance_id, current_username())
+    exported = engine().audit.export_history(instance_id, signed_in())
     body = json.dumps(exported, ensure_ascii=False, indent=2)
     filename = f"ho-so-{instance_id}-lich-su.json"
     return Response(
@@ -118,8 +119,8 @@ def history_json(instance_id: int) -> Response:
 @bp.get("/instances/<int:instance_id>/history/print")
 @login_required
 def history_print(instance_id: int) -> str:
-    username = current_username()
-    exported = engine().export_history(instance_id, username)
+    username = signed_in()
+    exported = engine().audit.export_history(instance_id, username)
     instance = engine().show(instance_id, username)
     labels = Labels.of(instance)
     return render_template(
@@ -134,14 +135,14 @@ def history_print(instance_id: int) -> str:
 class Labels:
     """What titles the data an instance's steps submitted: its forms and files."""
 
-    def __init__(self, instance: dict[str, Any], schemas: list[Any]) -> None:
+    def __init__(self, instance: Mapping[str, Any], schemas: list[Any]) -> None:
         self.schemas = schemas
         self.field_labels: dict[str, str] = instance.get("field_labels") or {}
         self.attachments: list[dict[str, Any]] = instance.get("attachments") or []
         self.units = dict(unit_options())
 
     @classmethod
-    def of(cls, instance: dict[str, Any]) -> "Labels":
+    def of(cls, instance: Mapping[str, Any]) -> "Labels":
         key = instance["process_key"]
         starts = [p["start_form"] for p in engine().processes() if p["key"] == key]
         return cls(instance, [*starts, *done_forms(instance)])
@@ -156,7 +157,7 @@ class Labels:
         return [(e.label, e.text) for e in [*main, *other]]
 
 
-def step_row(event: dict[str, Any], labels: Labels) -> dict[str, Any]:
+def step_row(event: Mapping[str, Any], labels: Labels) -> dict[str, Any]:
     return {
         "seq": event["seq"],
         "at": event["at"],
@@ -190,14 +191,14 @@ def submitted(command: str, payload: dict[str, Any], labels: Labels) -> list[tup
 
 # The engine's reasons for a chain break (engine.audit.chain_breaks), in words.
 REASONS = {
-    "content changed after it was written": "nội dung đã bị sửa sau khi ghi",
-    "does not follow the event before it": "không nối tiếp sự kiện trước nó",
-    "the last event is missing": "sự kiện cuối cùng đã bị xoá",
+    "content changed after it was written": N_("nội dung đã bị sửa sau khi ghi"),
+    "does not follow the event before it": N_("không nối tiếp sự kiện trước nó"),
+    "the last event is missing": N_("sự kiện cuối cùng đã bị xoá"),
 }
 EXPECTED = re.compile(r"expected event (\d+) here")
 
 
-def chain_text(chain: dict[str, Any]) -> str:
+def chain_text(chain: Mapping[str, Any]) -> str:
     """The footer's verdict: intact, or where the chain breaks and why."""
     if chain["intact"]:
         return _("Chuỗi băm: nguyên vẹn")

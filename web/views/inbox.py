@@ -5,7 +5,7 @@ from typing import Any
 from flask import Blueprint, g, render_template
 
 from engine.errors import NotFound, PolicyflowError
-from web.auth import current_user, current_username, engine, login_required
+from web.auth import current_user, engine, login_required, signed_in
 from web.views import arg, case_titles, filter_units, page_arg, process_options
 
 bp = Blueprint("inbox", __name__)
@@ -18,7 +18,7 @@ PER_PAGE = 50
 @bp.get("/")
 @login_required
 def index() -> str | tuple[str, int]:
-    username = current_username()
+    username = signed_in()
     box = arg("box", BOXES) or "open"
     filters: dict[str, Any] = {
         "process": arg("process"),
@@ -35,7 +35,7 @@ def index() -> str | tuple[str, int]:
     items = result["items"]
     descending = arg("sort", ("due", "-due")) == "-due"
     if box != "completed":
-        dated = sorted((i for i in items if i["due_at"]), key=lambda i: i["due_at"])
+        dated = sorted((i for i in items if i["due_at"]), key=lambda i: i["due_at"] or "")
         items = (dated[::-1] if descending else dated) + [i for i in items if not i["due_at"]]
     return render_template(
         "inbox.html",
@@ -57,7 +57,7 @@ def index() -> str | tuple[str, int]:
 def nav_counts() -> dict[str, int] | None:
     """The navigation's counts (taken from the inbox query when the page made one)."""
     if "counts" not in g:
-        username = current_username()
+        username = signed_in()
         try:
             g.counts = engine().inbox(username, per_page=1)["counts"] if current_user() else None
         except PolicyflowError:  # an error page must still render

@@ -1,6 +1,7 @@
 """Instances (`/instances`): the filtered list; one instance with its coloured diagram,
 timeline, data, comments, attachments and the admin's suspend/resume/cancel."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
@@ -19,10 +20,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, InvalidInput, PolicyflowError
+from engine.errors import N_, Conflict, InvalidInput, PolicyflowError
+from engine.facade import InstanceStatus
 from web import forms
-from web.auth import current_username, engine, login_required, safe_next
-from web.i18n import _
+from web.auth import engine, login_required, safe_next, signed_in
+from web.i18n import _, error_text
 from web.views import (
     arg,
     filter_units,
@@ -34,7 +36,7 @@ from web.views import (
 
 bp = Blueprint("instances", __name__)
 
-STATUSES = ("running", "suspended", "completed", "cancelled")
+STATUSES = tuple(InstanceStatus)
 PER_PAGE = 50
 
 
@@ -48,7 +50,7 @@ def _day(name: str) -> date | None:
 @bp.get("/instances")
 @login_required
 def index() -> str:
-    username = current_username()
+    username = signed_in()
     filters = {
         "process": arg("process"),
         "status": arg("status", STATUSES),
@@ -74,7 +76,7 @@ def index() -> str:
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def show(instance_id: int) -> str:
-    instance = engine().show(instance_id, current_username())
+    instance = engine().show(instance_id, signed_in())
     return render_template(
         "instance.html",
         instance=instance,
@@ -94,7 +96,7 @@ class Described:
     unit_part: list[forms.Entry] = field(default_factory=list)
 
 
-def describe(instance: dict[str, Any], schemas: list[Any], unit: str | None = None) -> Described:
+def describe(instance: Mapping[str, Any], schemas: list[Any], unit: str | None = None) -> Described:
     """The instance's data as a person reads it: in the order it was entered (the start
     form, then the forms of the steps done, then `schemas`), titled by all its forms.
 
@@ -121,7 +123,7 @@ def describe(instance: dict[str, Any], schemas: list[Any], unit: str | None = No
     return Described(kept, other, str(reporting.get("name") or reporting["code"]), part)
 
 
-def done_forms(instance: dict[str, Any]) -> list[Any]:
+def done_forms(instance: Mapping[str, Any]) -> list[Any]:
     """The forms of the steps completed so far, in the order they were completed.
 
     The engine's `field_labels` has each field's title but not its choices, so a decision
@@ -130,7 +132,7 @@ def done_forms(instance: dict[str, Any]) -> list[Any]:
     descriptions). A deployed version never changes, so each (process, version, element)
     is asked once per app.
     """
-    username = current_username()
+    username = signed_in()
     try:
         events = engine().history(instance["id"], username)
     except PolicyflowError:
@@ -153,7 +155,7 @@ def done_forms(instance: dict[str, Any]) -> list[Any]:
     return found
 
 
-def starter_name(instance: dict[str, Any]) -> str:
+def starter_name(instance: Mapping[str, Any]) -> str:
     """Who started the instance, by full name (the timeline's start entry names them)."""
     for entry in instance.get("timeline", []):
         if entry["command"] == "start" and entry["actor"] == instance["started_by"]:
@@ -166,7 +168,7 @@ def starter_name(instance: dict[str, Any]) -> str:
 def diagram(instance_id: int) -> Response:
     """The BPMN the instance runs, or ?version=N, one it ran before a migration (replay)."""
     version = request.args.get("version", type=int)
-    xml = engine().bpmn_xml(instance_id, current_username(), version)
+    xml = engine().bpmn_xml(instance_id, signed_in(), version)
     return Response(xml, mimetype="application/xml")
 
 
@@ -178,7 +180,7 @@ def comment(instance_id: int) -> Response:
     if not body:
         flash(_("Ý kiến trống, chưa được gửi."), "error")
         return redirect(back)
-    engine().add_comment(instance_id, current_username(), body, request.form.get("task_id") or None)
+    engine().add_comment(instance_id, signed_in(), body, request.form.get("task_id") or None)
     flash(_("Đã gửi ý kiến."), "success")
     return redirect(back + "#comments")
 
@@ -188,24 +190,24 @@ def comment(instance_id: int) -> Response:
 def lifecycle(instance_id: int, action: str) -> Response:
     # The engine's cancel/suspend/resume take the actor's name without checking it, so the
     # page checks: only an administrator (can_admin) sees and uses these buttons.
-    if not engine().show(instance_id, current_username())["can_admin"]:
+    if not engine().show(instance_id, signed_in())["can_admin"]:
         abort(403)
     command = getattr(engine(), action)
     try:
-        command(instance_id, current_username())
+        command(instance_id, signed_in())
         flash(_("Đã thực hiện: {action}.", action=_(ACTIONS[action])), "success")
     except (Conflict, InvalidInput) as err:
-        flash(str(err), "error")
+        flash(error_text(err), "error")
     return redirect(url_for("instances.show", instance_id=instance_id))
 
 
-ACTIONS = {"suspend": "Tạm dừng", "resume": "Tiếp tục", "cancel": "Hủy hồ sơ"}
+ACTIONS = {"suspend": N_("Tạm dừng"), "resume": N_("Tiếp tục"), "cancel": N_("Hủy hồ sơ")}
 
 
 @bp.get("/attachments/<attachment_id>")
 @login_required
 def attachment(attachment_id: str) -> Response:
-    meta, content = engine().attachment(attachment_id, current_username())
+    meta, content = engine().attachment(attachment_id, signed_in())
     # Always a download (never shown inline here); send_file writes a UTF-8 file name.
     return send_file(
         BytesIO(content),

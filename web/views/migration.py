@@ -9,9 +9,9 @@ is handled on its own and the page says, per instance, what happened.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine.errors import InvalidInput
+from engine.errors import N_, InvalidInput
 from web.auth import engine, login_required, process_owner
-from web.i18n import _
+from web.i18n import _, localize
 
 bp = Blueprint("migration", __name__, url_prefix="/processes/<key>/migrate")
 
@@ -29,8 +29,8 @@ def _target() -> int | None:
 @login_required
 def index(key: str) -> str:
     username = process_owner()
-    plan = engine().migration_plan(key, _target(), None, username)
-    versions = engine().versions(key, username)
+    plan = engine().moves.plan(key, _target(), None, username)
+    versions = engine().versions.list(key, username)
     return render_template("migration.html", key=key, plan=plan, versions=versions)
 
 
@@ -48,10 +48,10 @@ def act(key: str) -> Response:
         flash(_("Chưa chọn hồ sơ nào."), "error")
         return back
     if request.form.get("action") == "suspend":
-        results = engine().suspend_for_migration(chosen, username)
-        done = _("Đã tạm dừng hồ sơ {id}.")
+        results = engine().moves.suspend(chosen, username)
+        done = N_("Đã tạm dừng hồ sơ {id}.")
     else:
-        results = engine().migrate(
+        results = engine().moves.migrate(
             key,
             chosen,
             username,
@@ -59,10 +59,10 @@ def act(key: str) -> Response:
             request.form.get("comment", ""),
             resume=request.form.get("resume") == "1",
         )
-        done = _("Đã chuyển hồ sơ {id} sang phiên bản mới.")
+        done = N_("Đã chuyển hồ sơ {id} sang phiên bản mới.")
     for result in results:
         if result["ok"]:
-            flash(done.format(id=result["instance_id"]), "success")
+            flash(_(done, id=result["instance_id"]), "success")
         else:
-            flash(result["error"], "error")
+            flash(localize(result["error"]), "error")
     return back

@@ -12,12 +12,10 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine.commands.deploy import NEW_PROCESS
 from engine.errors import BpmnRejected, NotFound, PolicyflowError
-from engine.queries import roles as role_queries
-from engine.rules.services import OPERATIONS
+from engine.facade import NEW_PROCESS, OPERATIONS
 from web.auth import engine, login_required, process_owner
-from web.i18n import _, current_lang
+from web.i18n import _, current_lang, error_text, localize_problems
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
@@ -140,9 +138,7 @@ def new() -> str:
 @login_required
 def roles() -> Response:
     process_owner()
-    with engine().transaction() as session:
-        found = role_queries.roles(session)
-    return jsonify(found)
+    return jsonify(engine().org.roles())
 
 
 @bp.get("/processes.json")
@@ -170,7 +166,7 @@ def edit(key: str) -> str:
 def forms(key: str) -> Response:
     """The forms of the process's newest version, {filename: JSON Schema} ({} for "new")."""
     username = process_owner()
-    return jsonify({} if key == "new" else engine().version_forms(key, username=username))
+    return jsonify({} if key == "new" else engine().versions.forms(key, username=username))
 
 
 class _BadBody(Exception):
@@ -197,8 +193,7 @@ def _with_edited(xml: str, edited: dict[str, dict], new: bool = False) -> dict[s
     the edited ones over them. The engine keeps only those the BPMN names."""
     if new:
         return dict(edited)
-    with engine().transaction() as session:
-        return {**role_queries.forms_for(session, xml), **edited}
+    return {**engine().versions.forms_for(xml), **edited}
 
 
 @bp.errorhandler(_BadBody)
@@ -213,9 +208,12 @@ def validate() -> JsonReply:
     xml, _comment, edited = _posted()
     pf = engine()
     try:
-        return jsonify(pf.validate(xml, _with_edited(xml, edited)))
+        found = pf.validate(xml, _with_edited(xml, edited))
     except PolicyflowError as err:
-        return jsonify({"error": str(err)}), 400
+        return jsonify({"error": error_text(err)}), 400
+    found["errors"] = localize_problems(found["errors"])
+    found["warnings"] = localize_problems(found["warnings"])
+    return jsonify(found)
 
 
 @bp.post("/<key>/deploy")
@@ -233,14 +231,14 @@ def deploy(key: str) -> JsonReply:
             xml, forms, actor=username, comment=comment.strip(), expect_key=expect
         )
     except BpmnRejected as err:
-        problems = err.problems or []
+        problems = localize_problems(err.problems or [])
         return jsonify(
             {
-                "error": str(err),
+                "error": error_text(err),
                 "errors": [p for p in problems if p.get("severity") == "error"],
                 "warnings": [p for p in problems if p.get("severity") != "error"],
             }
         ), 400
     except PolicyflowError as err:
-        return jsonify({"error": str(err)}), 400
+        return jsonify({"error": error_text(err)}), 400
     return jsonify(done)

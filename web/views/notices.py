@@ -4,8 +4,8 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from engine.errors import PolicyflowError
-from web.auth import current_user, current_username, engine, login_required
-from web.i18n import _
+from web.auth import current_user, engine, login_required, signed_in
+from web.i18n import _n
 
 bp = Blueprint("notices", __name__, url_prefix="/notifications")
 
@@ -13,14 +13,14 @@ bp = Blueprint("notices", __name__, url_prefix="/notifications")
 @bp.get("")
 @login_required
 def index() -> str:
-    return render_template("notices.html", notices=engine().notices(current_username()))
+    return render_template("notices.html", notices=engine().notices(signed_in()))
 
 
 @bp.post("/read")
 @login_required
 def mark_read() -> Response:
-    count = engine().mark_notices_read(current_username())
-    flash(_("Đã đánh dấu {n} thông báo là đã đọc.", n=count), "success")
+    count = engine().mark_notices_read(signed_in())
+    flash(_n("Đã đánh dấu {n} thông báo là đã đọc.", count), "success")
     return redirect(url_for("notices.index"))
 
 
@@ -29,7 +29,7 @@ def unread_count() -> int | None:
     if "unread_notices" not in g:
         try:
             g.unread_notices = (
-                engine().unread_notices(current_username()) if current_user() else None
+                engine().unread_notices(signed_in()) if current_user() else None
             )
         except PolicyflowError:  # an error page must still render
             g.unread_notices = None

@@ -1,15 +1,14 @@
 """Processes the user may start (`/processes`), the start form, and diagrams by version."""
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidInput
+from engine.facade import results
 from web import forms
-from web.auth import current_username, engine, login_required
-from web.i18n import _
+from web.auth import engine, login_required, signed_in
+from web.i18n import _, localize_fields
 from web.views import error_summary, first_own_task, unit_options
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -18,13 +17,13 @@ bp = Blueprint("processes", __name__, url_prefix="/processes")
 @bp.get("")
 @login_required
 def index() -> str:
-    listed = engine().processes(current_username())
+    listed = engine().processes(signed_in())
     listed.sort(key=lambda p: (not p["can_start"], p["name"]))
     return render_template("processes.html", processes=listed)
 
 
-def _startable(key: str) -> dict[str, Any]:
-    for process in engine().processes(current_username()):
+def _startable(key: str) -> results.ProcessView:
+    for process in engine().processes(signed_in()):
         if process["key"] == key:
             if not process["can_start"]:
                 abort(403)
@@ -32,7 +31,7 @@ def _startable(key: str) -> dict[str, Any]:
     abort(404)
 
 
-def _form(process: dict[str, Any], raw: forms.Raw, errors: dict, message: str = "") -> str:
+def _form(process: results.ProcessView, raw: forms.Raw, errors: dict, message: str = "") -> str:
     return render_template(
         "start.html",
         process=process,
@@ -52,7 +51,7 @@ def start_form(key: str) -> str:
 @login_required
 def start(key: str) -> Response | tuple[str, int]:
     process = _startable(key)
-    username = current_username()
+    username = signed_in()
     # No instance exists before the start: attachment fields are filled on later steps.
     data, raw, errors = forms.parse(process["start_form"], request.form)
     if errors:
@@ -62,7 +61,7 @@ def start(key: str) -> Response | tuple[str, int]:
     try:
         outcome = engine().start(key, username, data)
     except InvalidInput as err:
-        return _form(process, raw, err.field_errors, error_summary(err)), 400
+        return _form(process, raw, localize_fields(err.field_errors), error_summary(err)), 400
     flash(
         Markup('{} <a href="{}">{}</a>').format(
             _("Đã khởi tạo hồ sơ số {id}.", id=outcome["id"]),
@@ -80,7 +79,7 @@ def start(key: str) -> Response | tuple[str, int]:
 @bp.get("/<key>/<int:version>/diagram.xml")
 @login_required
 def diagram(key: str, version: int) -> Response:
-    xml = engine().bpmn_for(key, version)
+    xml = engine().versions.bpmn(key, version)
     return Response(
         xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=3600"}
     )

@@ -8,15 +8,17 @@ as JSON, for web/static/replay.js to step through without asking again. "Kiểm 
 Only those who see the whole instance may replay it (the engine refuses the others).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
 from engine.errors import InvalidInput
+from engine.facade import results
 from web import forms
-from web.auth import current_username, engine, login_required
-from web.i18n import _, format_datetime, label
+from web.auth import engine, login_required, signed_in
+from web.i18n import _, _n, format_datetime, label
 from web.views import full_name, role_name, unit_options
 from web.views.instances import Described, done_forms
 
@@ -33,12 +35,12 @@ def show(instance_id: int) -> str:
 @login_required
 def verify(instance_id: int) -> str:
     """Re-execute and check the chain: a read, allowed to whoever may replay."""
-    return page(instance_id, engine().verify(instance_id, current_username()))
+    return page(instance_id, engine().audit.verify(instance_id, signed_in()))
 
 
-def page(instance_id: int, verified: dict[str, Any] | None = None) -> str:
-    username = current_username()
-    replayed = engine().replay(instance_id, username=username)
+def page(instance_id: int, verified: results.Verification | None = None) -> str:
+    username = signed_in()
+    replayed = engine().audit.replay(instance_id, username=username)
     instance = engine().show(instance_id, username)
     labels = Labels.of(instance)
     steps = [step_view(instance, step, labels) for step in replayed["steps"]]
@@ -61,15 +63,15 @@ def chosen_step(count: int) -> int:
     if not raw:
         return count
     if not raw.isdigit() or not 1 <= int(raw) <= count:
-        raise InvalidInput(_("Không có bước {step}: hồ sơ có {n} bước.", step=raw, n=count))
+        raise InvalidInput(_n("Không có bước {step}: hồ sơ có {n} bước.", count, step=raw))
     return int(raw)
 
 
 @bp.app_template_global()
 def may_replay(instance_id: int) -> bool:
     """Whether the signed-in user may replay the instance (for a link to the page)."""
-    username = current_username()
-    return bool(username) and engine().may_replay(instance_id, username)
+    username = signed_in()
+    return bool(username) and engine().audit.may_replay(instance_id, username)
 
 
 # -- one step as the page shows it ----------------------------------------------------
@@ -86,7 +88,7 @@ class Labels:
     units: dict[str, str]
 
     @classmethod
-    def of(cls, instance: dict[str, Any]) -> "Labels":
+    def of(cls, instance: Mapping[str, Any]) -> "Labels":
         key = instance["process_key"]
         starts = [p["start_form"] for p in engine().processes() if p["key"] == key]
         shared = {name for start in starts for name in (start or {}).get("properties", {})}
@@ -118,7 +120,9 @@ class Labels:
         return Described(kept, other, str(reporting.get("name") or reporting["code"]), part)
 
 
-def step_view(instance: dict[str, Any], step: dict[str, Any], labels: Labels) -> dict[str, Any]:
+def step_view(
+    instance: Mapping[str, Any], step: Mapping[str, Any], labels: Labels
+) -> dict[str, Any]:
     task = step["task"] or {}
     payload = step["payload"]
     submitted = payload.get("payload") if step["command"] == "message" else payload.get("data")

@@ -1,16 +1,15 @@
 """The task page: the form from its JSON Schema, the instance so far, diagram, comments;
 claim, unclaim, reassign and comment actions (POST + CSRF)."""
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, InvalidInput
+from engine.facade import results
 from web import forms
-from web.auth import current_username, engine, login_required, safe_next
-from web.i18n import _, local_now, parse_moment
+from web.auth import engine, login_required, safe_next, signed_in
+from web.i18n import _, error_text, local_now, localize_fields, parse_moment
 from web.views import error_summary, first_own_task, unit_options
 from web.views.instances import describe
 
@@ -20,12 +19,12 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 @bp.get("/<task_id>")
 @login_required
 def show(task_id: str) -> str:
-    task = engine().task(task_id, current_username())
+    task = engine().task(task_id, signed_in())
     return _page(task, forms.initial(task["form_schema"]), {})
 
 
 def _page(
-    task: dict[str, Any], raw: forms.Raw, errors: dict[str, list[str]], message: str = ""
+    task: results.TaskDetail, raw: forms.Raw, errors: dict[str, list[str]], message: str = ""
 ) -> str:
     instance = task["instance"]
     due = parse_moment(task["due_at"])
@@ -48,14 +47,14 @@ def _page(
             key=task["diagram_process_key"],
             version=task["diagram_version"],
         ),
-        mine=task["claimed_by"] == current_username(),
+        mine=task["claimed_by"] == signed_in(),
     )
 
 
 @bp.post("/<task_id>")
 @login_required
 def complete(task_id: str) -> Response | tuple[str, int]:
-    username = current_username()
+    username = signed_in()
     task = engine().task(task_id, username)
 
     def upload(file: FileStorage) -> str:
@@ -74,9 +73,9 @@ def complete(task_id: str) -> Response | tuple[str, int]:
     try:
         outcome = engine().complete(task_id, username, data)
     except InvalidInput as err:
-        return _page(task, raw, err.field_errors, error_summary(err)), 400
+        return _page(task, raw, localize_fields(err.field_errors), error_summary(err)), 400
     except Conflict as err:
-        flash(str(err), "error")
+        flash(error_text(err), "error")
         return redirect(url_for("tasks.show", task_id=task_id))
     flash(_("Đã hoàn thành: {name}.", name=task["name"]), "success")
     following = first_own_task(outcome, username)
@@ -93,10 +92,10 @@ def _back(task_id: str) -> Response:
 @login_required
 def claim(task_id: str) -> Response:
     try:
-        engine().claim(task_id, current_username())
+        engine().claim(task_id, signed_in())
         flash(_("Bạn đã nhận công việc."), "success")
     except Conflict as err:
-        flash(str(err), "error")
+        flash(error_text(err), "error")
     return _back(task_id)
 
 
@@ -104,10 +103,10 @@ def claim(task_id: str) -> Response:
 @login_required
 def unclaim(task_id: str) -> Response:
     try:
-        engine().unclaim(task_id, current_username())
+        engine().unclaim(task_id, signed_in())
         flash(_("Đã trả công việc về hộp chung."), "info")
     except Conflict as err:
-        flash(str(err), "error")
+        flash(error_text(err), "error")
     return _back(task_id)
 
 
@@ -120,8 +119,8 @@ def reassign(task_id: str) -> Response:
         flash(_("Hãy chọn người nhận."), "error")
         return _back(task_id)
     try:
-        engine().reassign(task_id, current_username(), to, comment)
+        engine().reassign(task_id, signed_in(), to, comment)
         flash(_("Đã giao công việc cho {who}.", who=to), "success")
     except (Conflict, InvalidInput) as err:
-        flash(str(err), "error")
+        flash(error_text(err), "error")
     return _back(task_id)

@@ -8,21 +8,21 @@ Rolling back deploys the older version (its BPMN and its own forms) again as a n
 """
 
 import json
-from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine.bpmn.diff import diff
 from engine.errors import BpmnRejected, InvalidInput
+from engine.facade import diff_versions as diff
+from engine.facade import results
 from web.auth import engine, login_required, process_owner
-from web.i18n import _
+from web.i18n import _, error_text
 
 bp = Blueprint("versions", __name__, url_prefix="/processes/<key>/versions")
 
 
-def _pair(key: str, username: str) -> tuple[list[dict[str, Any]], int, int]:
-    listed = engine().versions(key, username)
+def _pair(key: str, username: str) -> tuple[list[results.VersionInfo], int, int]:
+    listed = engine().versions.list(key, username)
     numbers = [v["version"] for v in listed]
     newest = max(numbers)
     try:
@@ -35,11 +35,11 @@ def _pair(key: str, username: str) -> tuple[list[dict[str, Any]], int, int]:
     return listed, a, b
 
 
-def _compare(key: str) -> tuple[list[dict[str, Any]], int, int, dict[str, Any]]:
+def _compare(key: str) -> tuple[list[results.VersionInfo], int, int, results.VersionDiff]:
     username = process_owner()
     listed, a, b = _pair(key, username)
     pf = engine()
-    result = diff(pf.version_bpmn(key, a, username), pf.version_bpmn(key, b, username))
+    result = diff(pf.versions.bpmn(key, a, username), pf.versions.bpmn(key, b, username))
     return listed, a, b, result
 
 
@@ -47,14 +47,14 @@ def _compare(key: str) -> tuple[list[dict[str, Any]], int, int, dict[str, Any]]:
 @login_required
 def index(key: str) -> str:
     username = process_owner()
-    listed = engine().versions(key, username)
+    listed = engine().versions.list(key, username)
     return render_template("versions.html", key=key, versions=listed)
 
 
 @bp.get("/<int:version>.xml")
 @login_required
 def bpmn(key: str, version: int) -> Response:
-    xml = engine().version_bpmn(key, version, process_owner())
+    xml = engine().versions.bpmn(key, version, process_owner())
     return Response(xml, mimetype="application/xml")
 
 
@@ -94,13 +94,15 @@ def rollback(key: str, version: int) -> Response:
         flash(_("Hãy ghi lý do khôi phục."), "error")
         return redirect(url_for("versions.index", key=key))
     try:
-        done = engine().rollback(key, version, username, comment)
+        done = engine().versions.rollback(key, version, username, comment)
     except BpmnRejected as err:
-        flash(str(err), "error")
+        flash(error_text(err), "error")
         return redirect(url_for("versions.index", key=key))
     flash(
-        _("Đã khôi phục phiên bản {old} thành phiên bản mới {new}.").format(
-            old=version, new=done["version"]
+        _(
+            "Đã khôi phục phiên bản {old} thành phiên bản mới {new}.",
+            old=version,
+            new=done["version"],
         ),
         "success",
     )

@@ -9,24 +9,27 @@ runs it) and `reachability` (elements no start event leads to).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Literal
 
 from lxml import etree
+
+from engine.errors import N_, Message
+from engine.results import BpmnProblem
 
 from ..model_info import FLOW_NODES, NS, executable_processes, read_process
 from ..specs import RESERVED_IDS
 from ..xml_safety import BpmnXmlError, parse_bpmn_xml
 
 Severity = Literal["error", "warning"]
-BPMN = NS["bpmn"]
-_FLOW_KINDS = frozenset(FLOW_NODES) | {"adHocSubProcess"}
+BPMN: str = NS["bpmn"]  # annotated: the rule modules import it back (a cycle)
+_FLOW_KINDS: frozenset[str] = frozenset(FLOW_NODES) | {"adHocSubProcess"}
 
 
 @dataclass(frozen=True)
 class Problem:
     element_id: str | None
-    message: str  # Vietnamese, one sentence a process owner can act on
+    message: str  # Vietnamese (a Message), one sentence a process owner can act on
     severity: Severity
     rule: str  # xml, schema, duplicate-id, lane-role, form, expression, timer, …
     line: int | None = None
@@ -34,13 +37,19 @@ class Problem:
     # BpmnRejected.field_errors["bpmn"] so API clients matching on it keep working.
     legacy: str | None = field(default=None, compare=False, repr=False)
 
-    def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        del data["legacy"]
-        return data
+    def as_dict(self) -> BpmnProblem:
+        return {
+            "element_id": self.element_id,
+            "message": self.message,
+            "severity": self.severity,
+            "rule": self.rule,
+            "line": self.line,
+        }
 
     def as_text(self) -> str:
-        return f"{self.element_id}: {self.message}" if self.element_id else self.message
+        if not self.element_id:
+            return self.message
+        return Message("{id}: {message}", {"id": self.element_id, "message": self.message})
 
 
 def _local(node: etree._Element) -> str:
@@ -94,7 +103,10 @@ def validate_bpmn(
         problems += [
             Problem(
                 rid,
-                f"Mã phần tử '{rid}' được công cụ dành riêng; hãy đổi sang mã khác.",
+                Message(
+                    N_("Mã phần tử '{id}' được công cụ dành riêng; hãy đổi sang mã khác."),
+                    {"id": rid},
+                ),
                 "error",
                 "reserved-id",
                 legacy=f"Element id {rid} is reserved by the engine; rename it.",

@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine.errors import BpmnRejected
+from engine.errors import N_, BpmnRejected, Message
 from engine.rules.due import WORKING_DAYS
 from engine.rules.forms import check_schema
 from engine.sandbox import check_code
@@ -22,13 +22,13 @@ from . import _FLOW_KINDS, BPMN, Problem, _local
 
 _SHAPES = _FLOW_KINDS | {"sequenceFlow", "process", "lane"}
 _WHAT = {
-    "condition": "Điều kiện",
-    "script": "Đoạn mã (script)",
-    "timer": "Biểu thức hẹn giờ",
-    "loop": "Biểu thức lặp",
-    "parameter": "Tham số",
-    "dueIn": "Thời hạn (dueIn)",
-    "unitFrom": "Đơn vị xử lý (unitFrom)",
+    "condition": N_("Điều kiện"),
+    "script": N_("Đoạn mã (script)"),
+    "timer": N_("Biểu thức hẹn giờ"),
+    "loop": N_("Biểu thức lặp"),
+    "parameter": N_("Tham số"),
+    "dueIn": N_("Thời hạn (dueIn)"),
+    "unitFrom": N_("Đơn vị xử lý (unitFrom)"),
 }
 
 
@@ -61,14 +61,20 @@ def _unsupported(err: BaseException, tree: etree._ElementTree) -> Problem:
     if data_store:
         name = data_store.group(1)
         element_id = _data_store_shape(tree, name)
-        message = (
-            f"Kho dữ liệu (dataStore) '{name}' không được hỗ trợ: "
-            "công cụ không có kho dữ liệu ngoài; hãy bỏ kho dữ liệu khỏi mô hình."
+        message = Message(
+            N_(
+                "Kho dữ liệu (dataStore) '{name}' không được hỗ trợ: "
+                "công cụ không có kho dữ liệu ngoài; hãy bỏ kho dữ liệu khỏi mô hình."
+            ),
+            {"name": name},
         )
     elif element_id:
-        message = f"Phần tử {tag} '{element_id}' không được công cụ hỗ trợ: {text}"
+        message = Message(
+            N_("Phần tử {tag} '{id}' không được công cụ hỗ trợ: {text}"),
+            {"tag": tag, "id": element_id, "text": text},
+        )
     else:
-        message = f"Công cụ không đọc được mô hình: {text}"
+        message = Message(N_("Công cụ không đọc được mô hình: {text}"), {"text": text})
     line = getattr(err, "line_number", None)
     return Problem(
         element_id,
@@ -102,7 +108,10 @@ def _role_problems(info: ProcessInfo, known_roles: set[str]) -> list[Problem]:
             problems.append(
                 Problem(
                     task.id,
-                    f"Công việc '{task.name}' không nằm trong làn (lane) nào có vai trò (role).",
+                    Message(
+                        N_("Công việc '{name}' không nằm trong làn (lane) nào có vai trò (role)."),
+                        {"name": task.name},
+                    ),
                     "error",
                     "lane-role",
                     legacy=f"{task.id}: user task '{task.name}' is in no lane with a role",
@@ -112,7 +121,10 @@ def _role_problems(info: ProcessInfo, known_roles: set[str]) -> list[Problem]:
             problems.append(
                 Problem(
                     task.id,
-                    f"Làn của công việc '{task.name}' có vai trò '{task.role}' không tồn tại.",
+                    Message(
+                        N_("Làn của công việc '{name}' có vai trò '{role}' không tồn tại."),
+                        {"name": task.name, "role": task.role},
+                    ),
                     "error",
                     "lane-role",
                     legacy=f"{task.id}: lane role '{task.role}' does not exist",
@@ -129,12 +141,19 @@ def _form_problems(info: ProcessInfo, forms: dict[str, dict]) -> list[Problem]:
     problems = []
     for name in sorted(users):
         if name not in forms:
-            message, legacy = f"Thiếu biểu mẫu '{name}'.", f"form '{name}' is missing"
+            message = Message(N_("Thiếu biểu mẫu '{name}'."), {"name": name})
+            legacy = f"form '{name}' is missing"
         elif not isinstance(forms[name], dict):
-            message = f"Biểu mẫu '{name}' không phải JSON Schema hợp lệ: phải là một đối tượng."
+            message = Message(
+                N_("Biểu mẫu '{name}' không phải JSON Schema hợp lệ: phải là một đối tượng."),
+                {"name": name},
+            )
             legacy = f"form '{name}' is not a valid JSON Schema: not an object"
         elif (reason := check_schema(forms[name])) is not None:
-            message = f"Biểu mẫu '{name}' không phải JSON Schema hợp lệ: {reason}"
+            message = Message(
+                N_("Biểu mẫu '{name}' không phải JSON Schema hợp lệ: {reason}"),
+                {"name": name, "reason": reason},
+            )
             legacy = f"form '{name}' is not a valid JSON Schema: {reason}"
         else:
             continue
@@ -147,11 +166,14 @@ def _expression_problems(info: ProcessInfo, process: etree._Element) -> list[Pro
     problems = []
     for expr in info.expressions:
         if (reason := check_code(expr.source, expr.mode)) is not None:
-            what = _WHAT.get(expr.what, expr.what)
+            what = Message(_WHAT[expr.what]) if expr.what in _WHAT else expr.what
             problems.append(
                 Problem(
                     _shape_id(index.get(expr.element_id)) or expr.element_id,
-                    f"{what} '{_short(expr.source)}' không chạy được trong hộp cát: {reason}",
+                    Message(
+                        N_("{what} '{source}' không chạy được trong hộp cát: {reason}"),
+                        {"what": what, "source": _short(expr.source), "reason": reason},
+                    ),
                     "error",
                     "expression",
                     legacy=f"{expr.element_id}: {expr.what} '{expr.source[:60]}': {reason}",
@@ -197,8 +219,14 @@ def _timer_literal(owner: str | None, kind: str, value: object, line: int) -> Pr
     if text and WORKING_DAYS.match(text):
         return Problem(
             owner,
-            f"Hẹn giờ '{text}' tính theo ngày làm việc: bộ hẹn giờ của SpiffWorkflow chưa hiểu "
-            "cú pháp này (chỉ thời hạn dueIn của công việc hiểu); hãy kiểm tra khi chạy thử.",
+            Message(
+                N_(
+                    "Hẹn giờ '{text}' tính theo ngày làm việc: bộ hẹn giờ của SpiffWorkflow chưa "
+                    "hiểu cú pháp này (chỉ thời hạn dueIn của công việc hiểu); hãy kiểm tra khi "
+                    "chạy thử."
+                ),
+                {"text": text},
+            ),
             "warning",
             "timer",
             line,
@@ -216,14 +244,19 @@ def _timer_literal(owner: str | None, kind: str, value: object, line: int) -> Pr
         except Exception:  # the library raises bare Exception, AttributeError, ValueError…
             pass
     example = {
-        "timeDuration": '"P3D" hoặc "PT4H"',
+        "timeDuration": Message(N_('"P3D" hoặc "PT4H"')),
         "timeDate": '"2024-11-20T08:00:00+07:00"',
         "timeCycle": '"R3/PT1H"',
     }[kind]
     return Problem(
         owner,
-        f"Hẹn giờ {value!r} không phải giá trị ISO 8601 hợp lệ cho {kind} "
-        f'(ví dụ {example}) hay số ngày làm việc ("10WD").',
+        Message(
+            N_(
+                "Hẹn giờ {value} không phải giá trị ISO 8601 hợp lệ cho {kind} "
+                '(ví dụ {example}) hay số ngày làm việc ("10WD").'
+            ),
+            {"value": repr(value), "kind": kind, "example": example},
+        ),
         "error",
         "timer",
         line,
@@ -240,7 +273,13 @@ def _called_problems(
             problems.append(
                 Problem(
                     node.get("id"),
-                    f"Quy trình được gọi '{called}' chưa được triển khai; hãy triển khai nó trước.",
+                    Message(
+                        N_(
+                            "Quy trình được gọi '{key}' chưa được triển khai; "
+                            "hãy triển khai nó trước."
+                        ),
+                        {"key": called},
+                    ),
                     "error",
                     "called-process",
                     node.sourceline,

@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 
 from lxml import etree
 
+from engine.errors import N_, Message
+
 from ..model_info import NS
 from . import _FLOW_KINDS, Problem, _local
 
@@ -22,8 +24,13 @@ def _unreachable(process: etree._Element) -> list[Problem]:
     return [
         Problem(
             node.get("id"),
-            f"Phần tử '{node.get('name') or node.get('id')}' không thể tới được từ sự kiện "
-            "bắt đầu nào; nó sẽ không bao giờ chạy.",
+            Message(
+                N_(
+                    "Phần tử '{name}' không thể tới được từ sự kiện bắt đầu nào; "
+                    "nó sẽ không bao giờ chạy."
+                ),
+                {"name": node.get("name") or node.get("id")},
+            ),
             "warning",
             "unreachable",
             node.sourceline,

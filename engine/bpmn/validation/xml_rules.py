@@ -10,6 +10,8 @@ from pathlib import Path
 import SpiffWorkflow
 from lxml import etree
 
+from engine.errors import N_, Message
+
 from ..model_info import NS
 from . import BPMN, Problem
 
@@ -25,49 +27,61 @@ _CONVERSATION = ("conversation", "subConversation", "callConversation")
 _XML_MESSAGES = [
     (
         r"The BPMN file is ([\d,]+) bytes; the limit is ([\d,]+) bytes",
-        "Tệp BPMN dài {0} byte, vượt giới hạn {1} byte.",
+        N_("Tệp BPMN dài {size} byte, vượt giới hạn {limit} byte."),
+        ("size", "limit"),
     ),
-    (r"The BPMN file is empty", "Tệp BPMN trống."),
+    (r"The BPMN file is empty", N_("Tệp BPMN trống."), ()),
     (
         r"The BPMN file is not valid UTF-8 text \(line (\d+)\)",
-        "Tệp BPMN không phải văn bản UTF-8 hợp lệ (dòng {0}).",
+        N_("Tệp BPMN không phải văn bản UTF-8 hợp lệ (dòng {line})."),
+        ("line",),
     ),
     (
-        r"DOCTYPE and ENTITY declarations are not allowed in BPMN files(?: \(line (\d+)\))?",
-        "Tệp BPMN không được chứa khai báo DOCTYPE hay ENTITY (dòng {0}).",
+        r"DOCTYPE and ENTITY declarations are not allowed in BPMN files \(line (\d+)\)",
+        N_("Tệp BPMN không được chứa khai báo DOCTYPE hay ENTITY (dòng {line})."),
+        ("line",),
+    ),
+    (
+        r"DOCTYPE and ENTITY declarations are not allowed in BPMN files",
+        N_("Tệp BPMN không được chứa khai báo DOCTYPE hay ENTITY."),
+        (),
     ),
     (
         r"The BPMN file is not well-formed XML \(line (\d+), column (\d+)\): (.*)",
-        "Tệp BPMN không phải XML hợp lệ (dòng {0}, cột {1}): {2}",
+        N_("Tệp BPMN không phải XML hợp lệ (dòng {line}, cột {column}): {detail}"),
+        ("line", "column", "detail"),
     ),
     (
         r"The BPMN file is not well-formed XML: (.*)",
-        "Tệp BPMN không phải XML hợp lệ: {0}",
+        N_("Tệp BPMN không phải XML hợp lệ: {detail}"),
+        ("detail",),
     ),
     (
         r"The root element must be .* \(found '(.*)', line (\d+)\)",
-        "Phần tử gốc phải là bpmn:definitions của BPMN 2.0 (gặp '{0}', dòng {1}).",
+        N_("Phần tử gốc phải là bpmn:definitions của BPMN 2.0 (gặp '{found}', dòng {line})."),
+        ("found", "line"),
     ),
     (
         r"Entity references are not allowed \(line (\d+)\)",
-        "Tệp BPMN không được dùng tham chiếu thực thể (entity) (dòng {0}).",
+        N_("Tệp BPMN không được dùng tham chiếu thực thể (entity) (dòng {line})."),
+        ("line",),
     ),
     (
         r"XInclude is not allowed in BPMN files \(line (\d+)\)",
-        "Tệp BPMN không được dùng XInclude (dòng {0}).",
+        N_("Tệp BPMN không được dùng XInclude (dòng {line})."),
+        ("line",),
     ),
 ]
 
 
 def _xml_problem(text: str) -> Problem:
     line = re.search(r"\(line (\d+)", text)
-    for pattern, template in _XML_MESSAGES:
+    for pattern, template, names in _XML_MESSAGES:
         if match := re.fullmatch(pattern, text, re.DOTALL):
-            message = template.format(*(g or "?" for g in match.groups()))
-            message = message.replace(" (dòng ?)", "")
+            message = Message(template, dict(zip(names, match.groups(), strict=True)))
             break
     else:
-        message = f"Tệp BPMN không đọc được: {text}"
+        message = Message(N_("Tệp BPMN không đọc được: {text}"), {"text": text})
     return Problem(None, message, "error", "xml", int(line.group(1)) if line else None, text)
 
 
@@ -96,7 +110,10 @@ def _schema_problems(tree: etree._ElementTree) -> list[Problem]:
         problems.append(
             Problem(
                 _id_at(by_line.get(error.line)),
-                f"Không đúng lược đồ BPMN 2.0 (dòng {error.line}): {text}",
+                Message(
+                    N_("Không đúng lược đồ BPMN 2.0 (dòng {line}): {text}"),
+                    {"line": error.line, "text": text},
+                ),
                 "error",
                 "schema",
                 error.line,
@@ -122,8 +139,13 @@ def _duplicate_ids(tree: etree._ElementTree) -> list[Problem]:
     return [
         Problem(
             eid,
-            f"Mã phần tử '{eid}' bị trùng ({len(at)} lần, dòng {', '.join(map(str, at))}); "
-            "mỗi phần tử cần một mã riêng.",
+            Message(
+                N_(
+                    "Mã phần tử '{id}' bị trùng ({n} lần, dòng {lines}); "
+                    "mỗi phần tử cần một mã riêng."
+                ),
+                {"id": eid, "n": len(at), "lines": ", ".join(map(str, at))},
+            ),
             "error",
             "duplicate-id",
             at[1],
@@ -137,16 +159,22 @@ def _foreign_elements(tree: etree._ElementTree) -> list[Problem]:
     """Diagram kinds the engine cannot run: choreographies (error), conversations (ignored)."""
     problems = []
     for kinds, severity, note in (
-        (_CHOREOGRAPHY, "error", "công cụ không chạy được sơ đồ phối hợp (choreography)"),
-        (_CONVERSATION, "warning", "công cụ bỏ qua sơ đồ hội thoại (conversation)"),
+        (_CHOREOGRAPHY, "error", N_("công cụ không chạy được sơ đồ phối hợp (choreography)")),
+        (_CONVERSATION, "warning", N_("công cụ bỏ qua sơ đồ hội thoại (conversation)")),
     ):
         for node in tree.getroot().iter(*(f"{{{BPMN}}}{kind}" for kind in kinds)):
             kind = etree.QName(node).localname
             problems.append(
                 Problem(
                     node.get("id"),
-                    f"Phần tử {kind} '{node.get('name') or node.get('id')}' không được hỗ trợ: "
-                    f"{note}.",
+                    Message(
+                        N_("Phần tử {kind} '{name}' không được hỗ trợ: {note}."),
+                        {
+                            "kind": kind,
+                            "name": node.get("name") or node.get("id"),
+                            "note": Message(note),
+                        },
+                    ),
                     severity,  # type: ignore[arg-type]
                     "unsupported-element",
                     node.sourceline,
@@ -164,15 +192,22 @@ def _executable_count(tree: etree._ElementTree, count: int) -> Problem:
         first = tree.getroot().find("bpmn:process", NS)
         return Problem(
             first.get("id") if first is not None else None,
-            "Tệp không có quy trình nào được đánh dấu thực thi được "
-            '(isExecutable="true"); cần đúng một quy trình như vậy.',
+            Message(
+                N_(
+                    "Tệp không có quy trình nào được đánh dấu thực thi được "
+                    '(isExecutable="true"); cần đúng một quy trình như vậy.'
+                )
+            ),
             "error",
             "no-executable-process",
             legacy=legacy,
         )
     return Problem(
         None,
-        f'Tệp có {count} quy trình thực thi được (isExecutable="true"); chỉ được có đúng một.',
+        Message(
+            N_('Tệp có {n} quy trình thực thi được (isExecutable="true"); chỉ được có đúng một.'),
+            {"n": count},
+        ),
         "error",
         "several-executable-processes",
         legacy=legacy,

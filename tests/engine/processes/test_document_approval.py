@@ -204,5 +204,5 @@ def test_document_approval_survives_a_400_round_revision_loop(deployed: Policyfl
         "ct_ubnd",
         "van_thu",
     ]
-    assert pf.verify_chain(instance) == []
+    assert pf.audit.verify_chain(instance) == []
     print(f"\n400-round loop on {pf.url.split(':')[0]}: {time.perf_counter() - started:.1f} s")
