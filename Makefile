@@ -83,10 +83,24 @@ stack: setup .secret_key
 .secret_key:
 	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > .secret_key
 
+# Tests run in parallel (pytest-xdist, one worker per core; each worker has its own SQLite
+# file and PostgreSQL database) but for those that start servers, workers and Chromium and
+# wait on real time: those run afterwards, one at a time. Markers come from the folder.
+PYTEST := $(BIN)/python -m pytest -q
+XDIST  ?= -n auto --dist worksteal
+SERIAL := background or browser
+.PHONY: test-fast
+
 ## make test: the whole suite (PostgreSQL too when DATABASE_URL points at one).
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(PYTEST) $(XDIST) -m "not ($(SERIAL))"
+	$(PYTEST) -m "$(SERIAL)"
+
+## make test-fast: ruff, then the engine, web, API and CLI tests on SQLite only, in parallel.
+test-fast: setup
+	$(BIN)/ruff check .
+	DATABASE_URL= $(PYTEST) $(XDIST) -m "not ($(SERIAL))"
 
 lint: setup typecheck
 	$(BIN)/ruff check .
