@@ -24,14 +24,17 @@ def open_item(
 ) -> tuple[WorkItem, Instance]:
     """The open work item and its instance, if this user may act on it; else a clear error.
 
-    The instance row is locked as the item is read: of two concurrent commands on one
-    instance the second waits, then reads what the first wrote.
+    Both rows are locked as they are read: of two concurrent commands on one task the
+    second waits, then reads what the first wrote (PostgreSQL re-reads only the rows it
+    locks; SQLite's BEGIN IMMEDIATE serializes writers). `populate_existing`: a row the
+    session loaded earlier is refreshed from this read, not kept as it was.
     """
     row = session.execute(
         select(WorkItem, Instance)
         .join(Instance, Instance.id == WorkItem.instance_id)
         .where(WorkItem.id == task_id)
-        .with_for_update(of=Instance)
+        .with_for_update(of=(WorkItem, Instance))
+        .execution_options(populate_existing=True)
     ).first()
     if row is None or not can_see(tree, user, row[0]):
         raise NotFound(N_("Không có công việc '{id}'."), params={"id": task_id})
@@ -68,7 +71,9 @@ _STATES = {
 def claim(session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime) -> WorkItem:
     tree = rt.org_tree(session)
     item, instance = open_item(session, task_id, tree, user)
-    if item.claimed_by not in (None, user.id):
+    if item.claimed_by == user.id:  # a second click: one claim, one audit event
+        raise Conflict(N_("Bạn đã nhận công việc '{name}' rồi."), params={"name": item.name})
+    if item.claimed_by is not None:
         raise Conflict(N_("Công việc '{name}' đã có người khác nhận."), params={"name": item.name})
     item.claimed_by = user.id
     _record(session, instance, item, user, now, AuditCommand.CLAIM)

@@ -15,7 +15,7 @@ from engine.audit import chain as audit
 from engine.commands.claim_complete import open_item
 from engine.commands.runner import Runtime
 from engine.enums import AuditCommand
-from engine.errors import N_, InvalidInput, Message, NotFound, PermissionDenied
+from engine.errors import N_, Conflict, InvalidInput, Message, NotFound, PermissionDenied
 from engine.queries.instances import visible_instance
 from engine.results import AttachmentMeta
 from engine.store.models import Attachment, Comment, Instance, WorkItem
@@ -123,6 +123,11 @@ def reassign(
             params={"username": to_username, "role": item.role_key},
         )
     item, instance = open_item(session, task_id, tree, target)
+    if item.claimed_by == target.id:  # already theirs: a repeated order changes nothing
+        raise Conflict(
+            N_("Công việc '{name}' đã giao cho '{username}'."),
+            params={"name": item.name, "username": to_username},
+        )
     item.claimed_by = target.id
     text = (comment or "").strip()
     if text:
