@@ -98,14 +98,16 @@ def test_every_extracted_string_is_translated(template: Catalog, po: Path) -> No
 
 
 def test_the_catalog_test_can_fail(template: Catalog) -> None:
-    """A string dropped from the catalog, or made fuzzy, is reported."""
+    """A string dropped from the catalog, made fuzzy or given other placeholders is reported
+    (besides whatever the catalog lacks already: the test above reports that)."""
     [po] = [p for p in CATALOGS if p.parts[-3] == "en"]
     with po.open("rb") as file:
         translated = read_po(file)
+    before = set(problems(template, translated))
     del translated["Đăng nhập"]
     translated["Đăng xuất"].flags.add("fuzzy")
     translated["Hồ sơ {id} đã kết thúc ({status})."].string = "Case {number} has ended."
-    assert sorted(problems(template, translated)) == [
+    assert sorted(set(problems(template, translated)) - before) == [
         "missing: 'Đăng nhập' (web/templates/login.html)",
         "other placeholders: 'Hồ sơ {id} đã kết thúc ({status}).' → ('Case {number} has ended.',)",
         "untranslated or fuzzy: 'Đăng xuất' (web/templates/base.html)",
