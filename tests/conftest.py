@@ -21,15 +21,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, delete, make_url, select, text, update
 
 from engine.access.accounts import HASHER
 from engine.facade import Policyflow, read_forms
+from engine.seed import USERS as SEED_USERS
 from engine.seed import seed_demo
 from engine.store import schema as migrate
 from engine.store.db import database_url, get_engine, normalize_url, transaction
+from engine.store.models import RoleAssignment, User
 
 assert HASHER.time_cost == 1, "the engine was imported before the test password profile"
+DEMO_HASH = HASHER.hash("demo")  # the seed's password, put back before each test
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
@@ -130,13 +133,19 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 
 def reset_runtime(url: str) -> str:
-    """Back to the seed: every runtime table emptied."""
+    """Back to the seed: every runtime table emptied, the users a test added (with their
+    roles) gone and the seeded ones' password "demo" again, so that no test sees another's
+    traces — whatever order xdist runs them in."""
     with get_engine(url).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(RUNTIME_TABLES)} RESTART IDENTITY CASCADE"))
         else:
             for table in RUNTIME_TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
+        added = select(User.id).where(User.username.not_in(list(SEED_USERS)))
+        conn.execute(delete(RoleAssignment).where(RoleAssignment.user_id.in_(added)))
+        conn.execute(delete(User).where(User.username.not_in(list(SEED_USERS))))
+        conn.execute(update(User).values(password_hash=DEMO_HASH))
     return url
 
 
