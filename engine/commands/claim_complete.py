@@ -33,7 +33,7 @@ def open_item(
         select(WorkItem, Instance)
         .join(Instance, Instance.id == WorkItem.instance_id)
         .where(WorkItem.id == task_id)
-        .with_for_update(of=(WorkItem, Instance))
+        .with_for_update(of=[WorkItem.id, Instance.id])  # FOR UPDATE OF work_items, instances
         .execution_options(populate_existing=True)
     ).first()
     if row is None or not can_see(tree, user, row[0]):

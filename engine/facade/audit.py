@@ -1,7 +1,5 @@
-"""The audit side of the engine's API: verify, replay, search and export the log.
-
-A mixin of `engine.api.Policyflow`, which provides `_run`, `_actor` and `runtime`.
-"""
+"""`pf.audit`: the audit log — re-execute and verify an instance, replay it step by
+step, search the log across instances, export an instance's history, check every chain."""
 
 from collections.abc import Callable
 from datetime import datetime

@@ -22,6 +22,7 @@ from engine.commands import deploy as deploying
 from engine.commands import start as starting
 from engine.commands.runner import Runtime
 from engine.context import utcnow
+from engine.enums import InstanceStatus
 from engine.errors import N_, Conflict, InvalidInput, NotFound
 from engine.facade.accounts import AccountsFacade
 from engine.facade.audit import AuditFacade
@@ -218,19 +219,26 @@ class Policyflow:
 
         return self._run(go)
 
-    def cancel(self, instance_id: int, actor: str, now: datetime | None = None) -> str:
+    def cancel(self, instance_id: int, actor: str, now: datetime | None = None) -> InstanceStatus:
         return self._run(
-            lambda s: lifecycle.cancel(s, self.runtime, instance_id, actor, now or utcnow()).status
+            lambda s: InstanceStatus(
+                lifecycle.cancel(s, self.runtime, instance_id, actor, now or utcnow()).status
+            )
         )
 
-    def suspend(self, instance_id: int, actor: str, now: datetime | None = None) -> str:
-        return self._run(
-            lambda s: lifecycle.set_suspended(s, instance_id, True, actor, now or utcnow()).status
-        )
+    def suspend(self, instance_id: int, actor: str, now: datetime | None = None) -> InstanceStatus:
+        return self._set_suspended(instance_id, True, actor, now)
 
-    def resume(self, instance_id: int, actor: str, now: datetime | None = None) -> str:
+    def resume(self, instance_id: int, actor: str, now: datetime | None = None) -> InstanceStatus:
+        return self._set_suspended(instance_id, False, actor, now)
+
+    def _set_suspended(
+        self, instance_id: int, suspended: bool, actor: str, now: datetime | None
+    ) -> InstanceStatus:
         return self._run(
-            lambda s: lifecycle.set_suspended(s, instance_id, False, actor, now or utcnow()).status
+            lambda s: InstanceStatus(
+                lifecycle.set_suspended(s, instance_id, suspended, actor, now or utcnow()).status
+            )
         )
 
     def deliver_message(

@@ -69,7 +69,7 @@ class ReplaySteps(TypedDict):
     """An instance re-executed step by step."""
 
     instance_id: int
-    steps: list[ReplayStep]
+    steps: Annotated[list[ReplayStep], doc("The steps up to the one asked for (1..step).")]
     verdict: ReplayVerdict
 
 
