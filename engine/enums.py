@@ -23,6 +23,16 @@ class InstanceStatus(StrEnum):
 UNFINISHED = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
 
 
+class EngineData(StrEnum):
+    """Keys the engine writes into an instance's data at start; no form may write them
+    (a user's `"config": {}` would replace the settings every later step reads)."""
+
+    CONFIG = "config"  # the settings in force, copied at start
+    REPORTING_UNITS = "reporting_units"  # the units asked to report (P3's multi-instance)
+    INSTANCE_UNIT = "instance_unit"  # the unit the instance concerns
+    INITIATOR = "initiator"  # who started it
+
+
 class WorkItemState(StrEnum):
     """A work item's (a user task's) state; claimed is an open item with `claimed_by`."""
 

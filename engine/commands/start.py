@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.commands.deploy import latest_version
 from engine.commands.runner import SCRIPT_ENGINE, InstanceRun, Runtime, Version
-from engine.enums import AuditCommand, InstanceStatus
+from engine.enums import AuditCommand, EngineData, InstanceStatus
 from engine.errors import N_, InvalidInput, NotFound, PermissionDenied
 from engine.rules.calendar import LOCAL
 from engine.rules.forms import validate_form
@@ -58,11 +58,11 @@ def start(
     )
     session.add(instance)
     session.flush()  # the id seeds the instance's task ids
-    injected = {
-        "config": rt.settings(session),
-        "reporting_units": tree.reporting_units(_reference_date(data, now)),
-        "instance_unit": tree.by_id[unit_id].code,
-        "initiator": user.username,
+    injected: dict[str, Any] = {
+        EngineData.CONFIG: rt.settings(session),
+        EngineData.REPORTING_UNITS: tree.reporting_units(_reference_date(data, now)),
+        EngineData.INSTANCE_UNIT: tree.by_id[unit_id].code,
+        EngineData.INITIATOR: user.username,
     }
     run = InstanceRun(session, rt, instance, tree, now, user.username)
     payload = {"process_key": key, "version": version.version, "data": data, "injected": injected}
@@ -71,7 +71,7 @@ def start(
         spec, subs = run.bundle.specs()
         return BpmnWorkflow(spec, subs, script_engine=SCRIPT_ENGINE)
 
-    seed = {**injected, **data}
+    seed = {**data, **injected}  # validate_form refused engine keys; injected last anyway
     run.execute(AuditCommand.START, payload, lambda wf: _seed(wf, seed), create=create)
     return run
 

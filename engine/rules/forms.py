@@ -6,6 +6,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
+from engine.enums import EngineData
 from engine.errors import N_, InvalidInput, Message, Nn_, joined
 
 MESSAGES_VI = {
@@ -21,6 +22,7 @@ MESSAGES_VI = {
     "oneOf": N_("Giá trị không nằm trong danh sách cho phép."),
     "additionalProperties": N_("Trường không có trong biểu mẫu: {limit}."),
 }
+RESERVED = frozenset(EngineData)
 COUNTED = frozenset({"minLength", "maxLength"})  # English: one character, two characters
 TYPE_NAMES_VI = {
     "integer": N_("số nguyên"),
@@ -53,6 +55,7 @@ def validate_form(
     """
     if not isinstance(data, dict):
         raise InvalidInput(N_("Dữ liệu biểu mẫu phải là một đối tượng JSON."))
+    _refuse_undeclared(schema, data)
     if schema is None:
         return data
     checker = FormatChecker()
@@ -71,6 +74,37 @@ def validate_form(
             N_("Dữ liệu không hợp lệ ở: {fields}."), errors, params={"fields": joined(names, ", ")}
         )
     return data
+
+
+def _refuse_undeclared(schema: dict | None, data: dict[str, Any]) -> None:
+    """Engine keys never come from outside; with a form, neither does a field it does not
+    declare (400 naming each, before anything is written). A step without a form takes
+    the data its model's scripts read, engine keys excepted."""
+    errors: dict[str, list[str]] = {}
+    for key in sorted(set(data) & RESERVED):
+        errors[key] = [Message(N_("Trường do hệ thống ghi, biểu mẫu không được gửi."))]
+    declared = declared_fields(schema) if schema is not None else set(data)
+    for key in sorted(set(data) - RESERVED - declared):
+        errors[key] = [Message(N_("Trường không có trong biểu mẫu."))]
+    if errors:
+        raise InvalidInput(
+            N_("Dữ liệu không hợp lệ ở: {fields}."), errors, params={"fields": ", ".join(errors)}
+        )
+
+
+def declared_fields(schema: dict) -> set[str]:
+    """The fields a form declares: its properties, also those named in its conditional
+    parts (allOf/anyOf/oneOf, if/then/else)."""
+    found = set(schema.get("properties") or {})
+    for part in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(part) or []:
+            if isinstance(sub, dict):
+                found |= declared_fields(sub)
+    for part in ("if", "then", "else"):
+        sub = schema.get(part)
+        if isinstance(sub, dict):
+            found |= declared_fields(sub)
+    return found
 
 
 def _describe(err: ValidationError) -> list[tuple[str, str]]:

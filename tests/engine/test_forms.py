@@ -53,7 +53,8 @@ def test_good_data_passes_unchanged() -> None:
         ({"unit": "xa-khong-co"}, "unit", "org-unit"),
         ({"decision": "maybe"}, "decision", "danh sách"),
         ({"decision": "return"}, "comments", "bắt buộc"),
-        ({"extra": 1}, "", "extra"),
+        ({"extra": 1}, "extra", "không có trong biểu mẫu"),  # the field itself is named
+        ({"config": {}}, "config", "hệ thống ghi"),  # an engine key, never from a form
     ],
 )
 def test_each_wrong_value_is_named(change: dict, field: str, words: str) -> None:
@@ -84,7 +85,8 @@ def test_every_shipped_form_is_a_valid_schema_with_vietnamese_titles() -> None:
 def test_a_missing_field_is_named_whatever_its_name(name: str) -> None:
     """The field comes from the schema, not from jsonschema's English message (which
     quotes a name with an apostrophe differently and broke the old parsing)."""
-    schema = {"type": "object", "required": [name, "other"], "properties": {}}
+    fields = {name: {"type": "string"}, "other": {"type": "integer"}}
+    schema = {"type": "object", "required": [name, "other"], "properties": fields}
     with pytest.raises(InvalidInput) as raised:
         validate_form(schema, {"other": 1})
     assert list(raised.value.field_errors) == [name]
@@ -92,3 +94,20 @@ def test_a_missing_field_is_named_whatever_its_name(name: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         validate_form(nested, {"box": {}})
     assert sorted(raised.value.field_errors) == sorted([f"box.{name}", "box.other"])
+
+
+@pytest.mark.parametrize("key", ["config", "initiator", "instance_unit", "reporting_units"])
+def test_engine_keys_are_refused_with_or_without_a_form(key: str) -> None:
+    for schema in (SCHEMA, None):
+        with pytest.raises(InvalidInput) as raised:
+            validate_form(schema, {**GOOD, key: {}})
+        assert list(raised.value.field_errors) == [key]
+
+
+def test_a_step_without_a_form_takes_the_data_its_scripts_read() -> None:
+    assert validate_form(None, {"review_decision": "approve"}) == {"review_decision": "approve"}
+
+
+def test_fields_named_only_in_a_conditional_part_are_declared() -> None:
+    schema = {"type": "object", "allOf": [{"then": {"properties": {"why": {}}}}]}
+    assert validate_form(schema, {"why": "x"}) == {"why": "x"}

@@ -206,3 +206,22 @@ def test_document_approval_survives_a_400_round_revision_loop(deployed: Policyfl
     ]
     assert pf.audit.verify_chain(instance) == []
     print(f"\n400-round loop on {pf.url.split(':')[0]}: {time.perf_counter() - started:.1f} s")
+
+
+@pytest.mark.parametrize("step", ["start", "Draft"])
+def test_form_data_never_replaces_the_engine_settings(deployed: Policyflow, step: str) -> None:
+    """A user's `"config": {}` once replaced the copied settings and every signing step
+    was then a 500 (KeyError 'doc_dispatch_due'): now it is refused, nothing written."""
+    start = {"doc_type": "QĐ", "doc_title": "Văn bản thử", "config": {}}
+    if step == "start":
+        with pytest.raises(InvalidInput) as raised:
+            deployed.start("document_approval", "cv_vhtt", start, now=NOW)
+        assert list(raised.value.field_errors) == ["config"]
+        assert deployed.instances("admin")["total"] == 0
+        return
+    case = start_document(deployed)
+    with pytest.raises(InvalidInput) as raised:
+        case.act("cv_vhtt", "Draft", {**DRAFT, "config": {}})
+    assert list(raised.value.field_errors) == ["config"]
+    approve_document(case)  # the settings are intact: the case runs to the end
+    assert deployed.show(case.id)["status"] == "completed"
