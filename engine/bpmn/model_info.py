@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .literals import as_expression
+
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
@@ -170,7 +172,8 @@ def _expressions(process: etree._Element) -> Iterator[Expression]:
     for tag, (what, mode) in simple.items():
         for node in process.iter(f"{{{NS['bpmn']}}}{tag}"):
             if node.text and node.text.strip():
-                yield Expression(owner(node), what, node.text.strip(), mode)
+                source = node.text.strip()
+                yield Expression(owner(node), what, _read(what, source), mode)
     for tag in ("preScript", "postScript"):
         for node in process.iter(f"{{{NS['spiffworkflow']}}}{tag}"):
             if node.text and node.text.strip():
@@ -180,4 +183,11 @@ def _expressions(process: etree._Element) -> Iterator[Expression]:
             yield Expression(owner(node), "parameter", node.get("value"), "eval")
     for node in process.iter(f"{{{NS['spiffworkflow']}}}property"):
         if node.get("name") in ("dueIn", "unitFrom") and node.get("value"):
-            yield Expression(owner(node), node.get("name"), node.get("value"), "eval")
+            name = node.get("name")
+            yield Expression(owner(node), name, _read(name, node.get("value")), "eval")
+
+
+def _read(what: str, source: str) -> str:
+    """The expression the engine will evaluate: a timer's or due date's standard literal
+    quoted (engine.bpmn.literals), anything else as written."""
+    return as_expression(source) if what in ("timer", "dueIn") else source

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -14,6 +15,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from engine.errors import BpmnRejected
 
 from . import library_hooks  # noqa: F401  (clock and ids from the command)
+from .literals import as_expression
 from .model_info import ProcessInfo, executable_processes, read_process
 from .xml_safety import BpmnXmlError, parse_bpmn_xml
 
@@ -60,7 +62,19 @@ def parse_process(bpmn_xml: str | bytes) -> ParsedProcess:
         embedded = _embedded_specs(parser, spec, info.called_processes)
     except (SpiffWorkflowException, etree.LxmlError, KeyError, ValueError) as err:
         raise BpmnRejected(f"The BPMN could not be read: {_first_line(err)}") from err
+    for each in (spec, *embedded.values()):
+        _quote_timer_literals(each)
     return ParsedProcess(info=info, spec=spec, embedded=embedded)
+
+
+def _quote_timer_literals(spec: BpmnProcessSpec) -> None:
+    """`PT3S` in a timer is the duration it says, not a Python name (engine.bpmn.literals)."""
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition) and isinstance(
+            definition.expression, str
+        ):
+            definition.expression = as_expression(definition.expression)
 
 
 def _embedded_specs(

@@ -30,6 +30,7 @@ from engine import context
 from engine.access import org
 from engine.audit import chain as audit
 from engine.background import outbox
+from engine.bpmn.literals import as_expression
 from engine.bpmn.model_info import ElementInfo
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.specs import SPECS, ParsedProcess
@@ -332,7 +333,8 @@ class InstanceRun:
         info = self.bundle.element(task)
         props = info.properties if info else {}
         engine = task.workflow.script_engine
-        due_value = engine.evaluate(task, props["dueIn"]) if props.get("dueIn") else None
+        due_in = props.get("dueIn")
+        due_value = engine.evaluate(task, as_expression(due_in)) if due_in else None
         return WorkItem(
             id=str(task.id),
             instance_id=self.instance.id,

@@ -16,7 +16,8 @@ from engine.rules.due import WORKING_DAYS
 from engine.rules.forms import check_schema
 from engine.sandbox import check_code
 
-from ..model_info import ProcessInfo
+from ..literals import as_expression, looks_like_literal
+from ..model_info import Expression, ProcessInfo
 from ..specs import parse_process
 from . import _FLOW_KINDS, BPMN, Problem, _local
 
@@ -165,7 +166,9 @@ def _expression_problems(info: ProcessInfo, process: etree._Element) -> list[Pro
     index = {node.get("id"): node for node in process.iter(etree.Element) if node.get("id")}
     problems = []
     for expr in info.expressions:
-        if (reason := check_code(expr.source, expr.mode)) is not None:
+        if expr.what == "dueIn" and looks_like_literal(expr.source):  # timers: below
+            problems.append(_not_a_literal(_shape_id(index.get(expr.element_id)), expr))
+        elif (reason := check_code(expr.source, expr.mode)) is not None:
             what = Message(_WHAT[expr.what]) if expr.what in _WHAT else expr.what
             problems.append(
                 Problem(
@@ -180,6 +183,25 @@ def _expression_problems(info: ProcessInfo, process: etree._Element) -> list[Pro
                 )
             )
     return problems
+
+
+def _not_a_literal(shape: str | None, expr: Expression) -> Problem:
+    """A due date that tries to be an ISO 8601 or working-day value and is not one (a
+    quoted or valid one was read as text already: engine.bpmn.literals)."""
+    what = Message(_WHAT[expr.what]) if expr.what in _WHAT else expr.what
+    return Problem(
+        shape or expr.element_id,
+        Message(
+            N_(
+                "{what} '{source}' không phải giá trị hợp lệ: cần thời lượng ISO 8601 "
+                "(PT24H, P3D), ngày giờ (2024-11-20T08:00:00+07:00), chu kỳ (R3/PT1H) hoặc "
+                "số ngày làm việc (10WD)."
+            ),
+            {"what": what, "source": _short(expr.source)},
+        ),
+        "error",
+        "expression",
+    )
 
 
 def _shape_id(node: etree._Element | None) -> str | None:
@@ -200,7 +222,7 @@ def _timer_problems(process: etree._Element) -> list[Problem]:
         owner = _shape_id(definition)
         for node in definition:
             kind = etree.QName(node).localname if isinstance(node.tag, str) else ""
-            source = (node.text or "").strip()
+            source = as_expression((node.text or "").strip())
             if kind not in ("timeDuration", "timeDate", "timeCycle") or not source:
                 continue
             if check_code(source, "eval") is not None:
@@ -208,7 +230,9 @@ def _timer_problems(process: etree._Element) -> list[Problem]:
             try:
                 value = ast.literal_eval(source)
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                continue  # computed at run time: compiling is all that can be checked
+                if not looks_like_literal(source):
+                    continue  # computed at run time: compiling is all that can be checked
+                value = source  # "P3X": a mistyped literal, not a Python name
             if problem := _timer_literal(owner, kind, value, node.sourceline):
                 problems.append(problem)
     return problems
