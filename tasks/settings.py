@@ -27,7 +27,9 @@ class Settings:
             sweep_seconds=float(env("POLICYFLOW_SWEEP_SECONDS", "60")),
             relay_horizon=timedelta(seconds=float(env("POLICYFLOW_RELAY_HORIZON", "60"))),
             visibility_timeout=visibility,
-            stale_after=timedelta(seconds=2 * visibility),
+            # Handed over this long ago and not done: the next sweep hands it over again, so
+            # a job a dead worker held runs within the visibility timeout plus one sweep.
+            stale_after=timedelta(seconds=visibility),
             smtp_url=env("SMTP_URL") or None,
             spool=Path(env("POLICYFLOW_SPOOL", str(PROJECT_DIR / "var"))),
         )

@@ -169,6 +169,12 @@ LABELS: dict[str, dict[str, str]] = {
         "cancelled": N_("Đã hủy"),
     },
     "state": {"open": N_("Đang mở"), "completed": N_("Đã hoàn thành"), "cancelled": N_("Đã hủy")},
+    "job_state": {
+        "pending": N_("chờ đến giờ"),
+        "sent": N_("đã giao hàng đợi"),
+        "done": N_("đã xong"),
+        "failed": N_("thất bại"),
+    },
     "command": {
         "start": N_("khởi tạo hồ sơ"),
         "claim": N_("nhận việc"),

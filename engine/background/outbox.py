@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.enums import JobState
-from engine.results import JobCounts
+from engine.results import JobCounts, JobTrouble
 from engine.store.models import Job
 
 OVER = (JobState.DONE, JobState.FAILED)
@@ -125,6 +125,30 @@ def purge_done(session: Session, before: datetime) -> int:
     done = delete(Job).where(Job.state == JobState.DONE, Job.done_at < before)
     result = cast(CursorResult, session.execute(done))  # a DELETE's result has a rowcount
     return result.rowcount or 0
+
+
+def troubled(session: Session, now: datetime, stuck_after: timedelta) -> list[JobTrouble]:
+    """Jobs sent more than `stuck_after` ago and not done, then failed ones, newest first
+    (at most 200 of each: an overview, not an archive)."""
+    stuck = select(Job).where(Job.state == JobState.SENT, Job.sent_at < now - stuck_after)
+    failed = select(Job).where(Job.state == JobState.FAILED)
+    rows = [
+        *session.scalars(stuck.order_by(Job.sent_at.desc()).limit(200)),
+        *session.scalars(failed.order_by(Job.done_at.desc()).limit(200)),
+    ]
+    return [
+        {
+            "id": job.id,
+            "kind": job.kind,
+            "instance_id": job.instance_id,
+            "state": JobState(job.state),
+            "run_at": job.run_at,
+            "sent_at": job.sent_at,
+            "attempts": job.attempts,
+            "last_error": job.last_error,
+        }
+        for job in rows
+    ]
 
 
 def counts(session: Session) -> JobCounts:

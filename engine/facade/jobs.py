@@ -5,11 +5,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
+from sqlalchemy.orm import Session
+
+from engine.access.org import get_user
 from engine.background import job_runs, notices, outbox, reminders
 from engine.commands import lifecycle
 from engine.context import utcnow
+from engine.errors import N_, PermissionDenied
 from engine.facade.core import Core
-from engine.results import JobCounts, JobRun, TimersFired
+from engine.results import JobCounts, JobRun, JobTrouble, TimersFired
 
 
 class JobsFacade:
@@ -46,6 +50,19 @@ class JobsFacade:
 
     def counts(self) -> JobCounts:
         return self.core.run(outbox.counts)
+
+    def troubled(
+        self, username: str, stuck_after: timedelta, now: datetime | None = None
+    ) -> list[JobTrouble]:
+        """For administrators: jobs handed over more than `stuck_after` ago and not done
+        (the relay hands them over again), and failed ones; PermissionDenied for others."""
+
+        def go(s: Session) -> list[JobTrouble]:
+            if not get_user(s, username).is_admin:
+                raise PermissionDenied(N_("Chỉ quản trị viên xem được công việc nền."))
+            return outbox.troubled(s, now or utcnow(), stuck_after)
+
+        return self.core.run(go)
 
     def due_timer_instances(self, now: datetime | None = None) -> list[int]:
         return self.core.run(lambda s: lifecycle.due_timer_instances(s, now or utcnow()))

@@ -37,7 +37,7 @@ from .audit import (
     StepTask,
     Verification,
 )
-from .background import JobCounts, JobRun, TimersFired
+from .background import JobCounts, JobRun, JobTrouble, TimersFired
 from .instances import (
     AttachmentView,
     CommentView,
@@ -113,6 +113,7 @@ __all__ = [
     "InstanceSummary",
     "InstanceView",
     "JobCounts",
+    "JobTrouble",
     "JobRun",
     "JsonObject",
     "LogBreak",

@@ -21,6 +21,20 @@ class JobRun(TypedDict):
     attempts: int
 
 
+class JobTrouble(TypedDict):
+    """A job an operator should look at: handed to the queue and not finished within the
+    redelivery time (stuck), or given up on (failed)."""
+
+    id: int
+    kind: str  # fire_timers | send_email | publish
+    instance_id: int | None
+    state: JobState  # sent (stuck) | failed
+    run_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
 class TimersFired(TypedDict):
     """An instance's due timers fired, and its next waiting one (None: none, or ended)."""
 
