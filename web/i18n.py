@@ -175,6 +175,11 @@ LABELS: dict[str, dict[str, str]] = {
         "done": N_("đã xong"),
         "failed": N_("thất bại"),
     },
+    "job_kind": {
+        "fire_timers": N_("hẹn giờ đến hạn"),
+        "send_email": N_("gửi e-mail"),
+        "publish": N_("đăng cổng thông tin"),
+    },
     "command": {
         "start": N_("khởi tạo hồ sơ"),
         "claim": N_("nhận việc"),

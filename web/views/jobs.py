@@ -16,7 +16,10 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 def index() -> str:
     redelivery = timedelta(seconds=Settings.from_env().visibility_timeout)
     troubled = engine().jobs.troubled(signed_in(), redelivery)  # admins only
-    counts = engine().jobs.counts()
     return render_template(
-        "jobs.html", troubled=troubled, counts=counts, redelivery=int(redelivery.total_seconds())
+        "jobs.html",
+        troubled=troubled,
+        job_counts=engine().jobs.counts(),
+        job_states=("pending", "sent", "done", "failed"),
+        redelivery=int(redelivery.total_seconds()),
     )
