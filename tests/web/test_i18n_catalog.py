@@ -25,7 +25,7 @@ from engine.facade import Policyflow
 from tests.web_client import signed_in
 from web import create_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "web" / "translations"
 CATALOGS = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 # Letters only Vietnamese uses (English text never has them).
