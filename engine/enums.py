@@ -82,3 +82,18 @@ class AuditCommand(StrEnum):
     SUSPEND = "suspend"
     RESUME = "resume"
     MIGRATE = "migrate"
+    UPDATE_DATA = "update_data"  # an operator's fix of the instance's data (incidents)
+
+
+class IncidentState(StrEnum):
+    """An incident's state: open until a retry succeeds or the instance ends."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class IncidentKind(StrEnum):
+    """The engine's own work that failed: a timer it fired, a message it delivered."""
+
+    TIMER = "timer"
+    MESSAGE = "message"

@@ -123,6 +123,17 @@ class BpmnRejected(InvalidInput):
 
 
 class ProcessFailed(PolicyflowError):
-    """A script or expression in the model failed while the engine ran it."""
+    """A script or expression in the model failed while the engine ran it; `element_id`
+    names the model's element that failed (None when the library could not tell)."""
 
     code = "process_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        element_id: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, params=params)
+        self.element_id = element_id

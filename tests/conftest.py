@@ -57,6 +57,7 @@ RUNTIME_TABLES = [
     "jobs",
     "notifications",
     "message_waits",
+    "incidents",
     "timers",
     "work_items",
     "instances",

@@ -23,6 +23,7 @@ from web.views import (
     audit,
     full_name,
     inbox,
+    incidents,
     instances,
     jobs,
     migration,
@@ -82,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instances.bp,
         notices.bp,
         jobs.bp,
+        incidents.bp,
         replay.bp,
         audit.bp,
         modeler.bp,
@@ -94,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(
         nav_counts=inbox.nav_counts,
         unread_notices=notices.unread_count,
+        open_incidents=incidents.open_count,
         role_name=role_name,
         full_name=full_name,
     )
@@ -135,7 +138,11 @@ def _error_pages(app: Flask) -> None:
 
     @app.errorhandler(ProcessFailed)
     def failed(err: ProcessFailed) -> tuple[str, int]:
-        return page(500, i18n._("Quy trình gặp lỗi"), i18n.localize(err.message))
+        # The model failed (nothing was changed): the step and the error, never a bare 500.
+        message = i18n.localize(err.message)
+        if err.element_id:
+            message += " " + i18n._("(phần tử {element} của mô hình)", element=err.element_id)
+        return page(422, i18n._("Quy trình gặp lỗi"), message)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(err: CSRFError) -> tuple[str, int]:

@@ -194,7 +194,9 @@ LABELS: dict[str, dict[str, str]] = {
         "timer": N_("hẹn giờ đến hạn"),
         "message": N_("nhận thông điệp"),
         "migrate": N_("chuyển sang phiên bản mới"),
+        "update_data": N_("sửa dữ liệu hồ sơ"),
     },
+    "incident_state": {"open": N_("Đang mở"), "resolved": N_("Đã xử lý"), "all": N_("Tất cả")},
 }
 
 

@@ -29,6 +29,7 @@ from engine.audit import chain as audit
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.remap import move_workflow
 from engine.bpmn.state import load_state, state_digest
+from engine.commands.incidents import apply_changes
 from engine.commands.lifecycle import waiting_definition
 from engine.commands.moves import moved_bundle
 from engine.commands.runner import (
@@ -54,6 +55,8 @@ STATUS_AFTER: dict[str, InstanceStatus] = {
     AuditCommand.RESUME: InstanceStatus.RUNNING,
 }
 NO_WORKFLOW_CHANGE = {"claim", "unclaim", "comment", "attach", "reassign"}
+# Commands that change the workflow without advancing it (no engine steps after them).
+NO_STEPS = {AuditCommand.UPDATE_DATA}
 
 
 class Divergence(Exception):
@@ -191,7 +194,7 @@ class Replayer:
                     self._migrate(event.payload)
                 else:
                     ACTIONS[event.command](self.wf, event.payload)
-                if self.status == InstanceStatus.RUNNING:
+                if self.status == InstanceStatus.RUNNING and event.command not in NO_STEPS:
                     self.wf.do_engine_steps()
                 prune_history(self.wf)
             except (SpiffWorkflowException, SandboxError, KeyError, ValueError) as err:
@@ -251,6 +254,7 @@ ACTIONS: dict[str, Callable[[BpmnWorkflow, dict[str, Any]], None]] = {
     AuditCommand.TIMER: lambda wf, _payload: wf.refresh_timers(),
     AuditCommand.MESSAGE: _message,
     AuditCommand.CANCEL: lambda wf, _payload: wf.cancel(),
+    AuditCommand.UPDATE_DATA: apply_changes,  # an operator's fix of the data
 }
 
 

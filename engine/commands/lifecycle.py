@@ -8,15 +8,15 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine.access import org
 from engine.audit import chain as audit
 from engine.commands.runner import InstanceRun, Runtime
-from engine.enums import UNFINISHED, AuditCommand, InstanceStatus, TimerState
+from engine.enums import UNFINISHED, AuditCommand, IncidentState, InstanceStatus, TimerState
 from engine.errors import N_, Conflict, NotFound, PermissionDenied
-from engine.store.models import Instance, MessageWait, Timer
+from engine.store.models import Incident, Instance, MessageWait, Timer
 
 
 def require_admin(session: Session, actor: str) -> None:
@@ -91,6 +91,10 @@ def due_timer_instances(session: Session, now: datetime, limit: int = 500) -> li
             Timer.state == TimerState.WAITING,
             Timer.due_at < now,
             Instance.status == InstanceStatus.RUNNING,
+            # An instance with an open incident waits for an operator's retry.
+            ~exists().where(
+                Incident.instance_id == Timer.instance_id, Incident.state == IncidentState.OPEN
+            ),
         )
         .order_by(Timer.due_at)
         .limit(limit)

@@ -232,7 +232,10 @@ class InstanceRun:
         payload: dict[str, Any],
         action: Callable[[BpmnWorkflow], None],
         create: Callable[[], BpmnWorkflow] | None = None,
+        advance: bool = True,
     ) -> BpmnWorkflow:
+        """`advance` False: the action only, no engine steps (an edit of the data must not
+        fire a timer that is due: the library's steps end by refreshing timers)."""
         ctx = context.CommandContext(
             now=self.now,
             instance_id=self.instance.id,
@@ -245,12 +248,12 @@ class InstanceRun:
             before = task_states(wf)
             try:
                 action(wf)
-                if self.instance.status == InstanceStatus.RUNNING:
+                if advance and self.instance.status == InstanceStatus.RUNNING:
                     wf.do_engine_steps()
                 prune_history(wf)
                 waiting = self._sync(wf)
             except (SpiffWorkflowException, SandboxError) as err:
-                raise ProcessFailed(_describe_failure(err)) from err
+                raise ProcessFailed(_describe_failure(err), element_id=_element_of(err)) from err
         self.instance.task_counter = ctx.next_task_number
         self.instance.state = dump_state(wf)
         self.instance.waiting = waiting
@@ -461,6 +464,11 @@ def _came_from(task: Task) -> str | None:
     while parent is not None and parent.task_spec.bpmn_id is None:
         parent = parent.parent
     return parent.task_spec.bpmn_id if parent is not None else None
+
+
+def _element_of(err: Exception) -> str | None:
+    task = getattr(err, "task", None)
+    return task.task_spec.bpmn_id if task is not None else None
 
 
 def _describe_failure(err: Exception) -> Message:

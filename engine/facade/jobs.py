@@ -11,8 +11,10 @@ from engine.access.org import get_user
 from engine.background import job_runs, notices, outbox, reminders
 from engine.commands import lifecycle
 from engine.context import utcnow
+from engine.enums import IncidentKind
 from engine.errors import N_, PermissionDenied
 from engine.facade.core import Core
+from engine.facade.incidents import run_recorded
 from engine.results import JobCounts, JobRun, JobTrouble, TimersFired
 
 
@@ -70,8 +72,12 @@ class JobsFacade:
     def fire_instance_timers(self, instance_id: int, now: datetime | None = None) -> TimersFired:
         """Fire the instance's due timers: {"fired": [...], "next_due": datetime | None}."""
         now = now or utcnow()
-        return self.core.run(
-            lambda s: job_runs.fire_instance_timers(s, self.runtime, instance_id, now)
+        return run_recorded(  # a model that fails: an incident, then ProcessFailed
+            self.core,
+            instance_id,
+            IncidentKind.TIMER,
+            now,
+            lambda s: job_runs.fire_instance_timers(s, self.runtime, instance_id, now),
         )
 
     def deliver_email(

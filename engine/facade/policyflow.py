@@ -22,11 +22,12 @@ from engine.commands import deploy as deploying
 from engine.commands import start as starting
 from engine.commands.runner import Runtime
 from engine.context import utcnow
-from engine.enums import InstanceStatus
-from engine.errors import N_, Conflict, InvalidInput, NotFound
+from engine.enums import IncidentKind, InstanceStatus
+from engine.errors import N_, Conflict, InvalidInput, NotFound, ProcessFailed
 from engine.facade.accounts import AccountsFacade
 from engine.facade.audit import AuditFacade
 from engine.facade.core import Core
+from engine.facade.incidents import IncidentsFacade, run_recorded
 from engine.facade.jobs import JobsFacade
 from engine.facade.moves import MovesFacade
 from engine.facade.org import OrgFacade
@@ -54,7 +55,8 @@ T = TypeVar("T")
 class Policyflow:
     """The engine: every command and query, one transaction each. The instance and
     people's-work commands are methods here; the rest are grouped in sub-facades that
-    share this engine's `Core`: `audit`, `jobs`, `moves`, `versions`, `accounts`, `org`."""
+    share this engine's `Core`: `audit`, `jobs`, `moves`, `versions`, `accounts`, `org`,
+    `incidents`."""
 
     def __init__(self, url: str | None = None) -> None:
         self.core = Core(url)
@@ -64,6 +66,7 @@ class Policyflow:
         self.versions = VersionsFacade(self.core)
         self.accounts = AccountsFacade(self.core)
         self.org = OrgFacade(self.core)
+        self.incidents = IncidentsFacade(self.core)
 
     @property
     def url(self) -> str:
@@ -256,7 +259,8 @@ class Policyflow:
         )
 
     def fire_due_timers(self, now: datetime | None = None) -> dict[int, list[str]]:
-        """Fire every timer due at `now`, one transaction per instance; {instance: timers}."""
+        """Fire every timer due at `now`, one transaction per instance; {instance: timers}.
+        A model that fails leaves an incident (and its instance out of later sweeps)."""
         now = now or utcnow()
         fired: dict[int, list[str]] = {}
         for instance_id in self._run(lambda s: lifecycle.due_timer_instances(s, now)):
@@ -264,12 +268,20 @@ class Policyflow:
                 ids = self._fire_timers(instance_id, now)
             except Conflict:
                 continue  # another worker fired it; the next sweep sees what is left
+            except ProcessFailed:
+                continue  # recorded as an incident: an operator fixes and retries it
             if ids:
                 fired[instance_id] = ids
         return fired
 
     def _fire_timers(self, instance_id: int, now: datetime) -> list[str]:
-        return self._run(lambda s: lifecycle.fire_timers(s, self.runtime, instance_id, now))
+        return run_recorded(
+            self.core,
+            instance_id,
+            IncidentKind.TIMER,
+            now,
+            lambda s: lifecycle.fire_timers(s, self.runtime, instance_id, now),
+        )
 
     # -- people's work ---------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from .audit import (
     Verification,
 )
 from .background import JobCounts, JobRun, JobTrouble, TimersFired
+from .incidents import IncidentView
 from .instances import (
     AttachmentView,
     CommentView,
@@ -108,13 +109,14 @@ __all__ = [
     "HistoryExport",
     "InboxItem",
     "InboxPage",
+    "IncidentView",
     "InstanceHeader",
     "InstanceListPage",
     "InstanceSummary",
     "InstanceView",
     "JobCounts",
-    "JobTrouble",
     "JobRun",
+    "JobTrouble",
     "JsonObject",
     "LogBreak",
     "LogVerdict",

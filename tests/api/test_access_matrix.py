@@ -317,6 +317,10 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.history", "GET", f"/instances/{missing}/history", None, 404
     yield "api.audit_events", "GET", "/audit/events?per_page=200", None, 200
     yield "api.audit_events", "GET", "/audit/events?unit=no-such-unit", None, 400
+    # Incidents: administrators and process owners (none here: a retry finds nothing).
+    operator = user in DEPLOYERS
+    yield "api.incidents", "GET", "/incidents", None, (200 if operator else 403)
+    yield "api.retry_incident", "POST", "/incidents/999999/retry", {}, (404 if operator else 403)
     yield "api.replay", "GET", f"/instances/{missing}/replay", None, 404
     yield "api.verify", "POST", f"/instances/{missing}/verify", {}, 404
     for task in world.tasks:
@@ -538,6 +542,13 @@ def modeler(method: str, url: str) -> PageRule:
     return signed_in(rule)
 
 
+def operators_only(method: str, url: str, status: int) -> PageRule:
+    """Administrators and process owners get `status`; the others 403."""
+    return signed_in(
+        lambda user, world: iter([(method, url, {}, status if user in DEPLOYERS else 403)])
+    )
+
+
 PAGE_RULES: dict[str, PageRule] = {
     "static": lambda user, world: iter([]),  # files, not pages
     "vendor.bpmn_js": lambda user, world: iter(
@@ -556,6 +567,12 @@ PAGE_RULES: dict[str, PageRule] = {
     "auth.password": one("GET", "/password", 200),
     "i18n.switch": lambda user, world: iter([("POST", "/lang/vi", {}, 302)]),  # public
     "inbox.index": one("GET", "/", 200),
+    # Incidents: administrators and process owners; a fix without changes is refused
+    # (302 back to the list), a retry or cancel of an unknown incident is 404.
+    "incidents.index": modeler("GET", "/incidents"),
+    "incidents.retry": operators_only("POST", "/incidents/999999/retry", 404),
+    "incidents.cancel": operators_only("POST", "/incidents/999999/cancel", 404),
+    "incidents.update_data": operators_only("POST", "/incidents/instances/1/data", 302),
     "processes.index": one("GET", "/processes", 200),
     "processes.start_form": signed_in(start_pages),
     "processes.start": anonymous_only("POST", "/processes/document_approval/start"),

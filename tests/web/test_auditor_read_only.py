@@ -154,6 +154,13 @@ def page_attempts(world: World) -> Iterator[Attempt]:
     yield Attempt(
         "versions.rollback", "POST", "/processes/document_approval/versions/1/rollback", rollback
     )
+    yield Attempt("auth.unlock", "POST", "/lockouts/ct_ubnd/unlock", {})  # admins only
+    # Incidents (administrators and process owners): fix data, retry, cancel.
+    fix = {"changes": '{"amount": "1"}'}
+    for case in world.cases:
+        yield Attempt("incidents.update_data", "POST", f"/incidents/instances/{case.id}/data", fix)
+    yield Attempt("incidents.retry", "POST", "/incidents/1/retry", {})
+    yield Attempt("incidents.cancel", "POST", "/incidents/1/cancel", {})
 
 
 def api_attempts(world: World) -> Iterator[Attempt]:
@@ -173,6 +180,7 @@ def api_attempts(world: World) -> Iterator[Attempt]:
         for action in ("suspend", "migrate"):
             body = {"action": action, "instance_ids": [case.id], "resume": True}
             yield Attempt("api.migrations", "POST", f"/processes/{key}/migrations", body)
+    yield Attempt("api.retry_incident", "POST", "/incidents/1/retry", {})
 
 
 def attempts(world: World) -> list[Attempt]:

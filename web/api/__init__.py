@@ -7,7 +7,8 @@ or HTTP's, is answered as
     {"error": {"code": "...", "message": "...", "field_errors": {"field": ["..."]}}}
 
 with 400 (bad input), 401 (no or bad token), 403, 404, 405, 409 (the state changed),
-413, 415, 429 (too many failed logins) or 500 (logged here, never shown). A rejected BPMN
+413, 415, 422 (the model failed: code process_error, with "element_id"), 429 (too many
+failed logins) or 500 (logged here, never shown). A rejected BPMN
 (400, code bpmn_rejected) also carries "problems" beside "error", one per problem found.
 
 The app's own error pages (HTML) are registered after this blueprint, so this blueprint
@@ -42,7 +43,7 @@ ENGINE_STATUS: dict[type[PolicyflowError], int] = {
     PermissionDenied: 403,
     NotFound: 404,
     Conflict: 409,
-    ProcessFailed: 500,
+    ProcessFailed: 422,  # the model failed: the element and the error, nothing changed
 }
 # Codes for HTTP-level errors (the engine's carry their own `code`).
 HTTP_CODES = {
@@ -89,9 +90,12 @@ def error_response(
     field_errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
-        "error": {"code": code, "message": message, "field_errors": field_errors or {}}
+        "error": {
+            "code": code, "message": message, "field_errors": field_errors or {}, **(detail or {})
+        }
     }
     body.update(extra or {})  # beside "error": e.g. a rejected BPMN's "problems"
     response = jsonify(body)
@@ -129,7 +133,10 @@ def handle_error(err: Exception) -> Response:
         fields = localize_fields(err.field_errors) if isinstance(err, InvalidInput) else {}
         problems = localize_problems(err.problems) if isinstance(err, BpmnRejected) else None
         extra = {"problems": problems} if problems is not None else None
-        return error_response(status, err.code, localize(err.message), fields, extra=extra)
+        # A failed model names its element beside the message.
+        detail = {"element_id": err.element_id} if isinstance(err, ProcessFailed) else None
+        message = localize(err.message)
+        return error_response(status, err.code, message, fields, extra=extra, detail=detail)
     if isinstance(err, HTTPException):
         return _http_error(err)
     log.exception("API %s %s failed", request.method, request.path)
@@ -158,6 +165,7 @@ def unrouted_api_path() -> Response | None:
     return _http_error(err) if isinstance(err, HTTPException) else None
 
 
-from web.api import routes  # noqa: E402 — the endpoints attach themselves to api_bp
+# The endpoints attach themselves to api_bp (the incidents' in a module of their own).
+from web.api import incidents, routes  # noqa: E402, F401
 
 __all__ = ["ApiError", "api_bp", "error_response", "routes"]

@@ -71,12 +71,15 @@ ERRORS: dict[int, str] = {
     409: "The state changed: already completed, claimed by someone else, not running.",
     413: "The body is too large.",
     415: "The body's content type is not accepted here.",
+    422: "The model failed while the engine ran it (a script, an expression, a service "
+    "call): code process_error, the message and error.element_id name the element; "
+    "nothing was changed.",
     429: "Too many failed logins for this username; try again later.",
     500: "An unexpected error (logged; never shown).",
 }
 
 
-WRITE_ERRORS = (400, 401, 403, 404, 409, 413)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
 
 
 def json_body(schema: Schema, description: str) -> Schema:
@@ -403,6 +406,40 @@ PATHS: dict[str, Any] = {
                 ),
             ],
             "responses": responses(200, ref("Replay"), "The steps.", 400, 401, 403, 404),
+        }
+    },
+    "/incidents": {
+        "get": {
+            "operationId": "listIncidents",
+            "summary": "Failures of the engine's own work (timers) for an operator",
+            "description": "Administrators and process owners only (403 otherwise).",
+            "parameters": [
+                query(
+                    "state",
+                    {"enum": ["open", "resolved", "all"], "default": "open"},
+                    "Which incidents.",
+                )
+            ],
+            "responses": responses(200, ref("IncidentList"), "The incidents.", 400, 401, 403),
+        }
+    },
+    "/incidents/{incident_id}/retry": {
+        "post": {
+            "operationId": "retryIncident",
+            "summary": "Run the failed work again; the incident, resolved if it succeeded",
+            "description": "If the model fails again: 422 (one more attempt is counted).",
+            "parameters": [
+                param(
+                    "incident_id",
+                    "path",
+                    {"type": "integer", "minimum": 0, "maximum": 2147483647},
+                    "The incident's id.",
+                    required=True,
+                )
+            ],
+            "responses": responses(
+                200, ref("IncidentView"), "Retried and resolved.", 401, 403, 404, 409, 422
+            ),
         }
     },
     "/instances/{instance_id}/verify": {

@@ -36,6 +36,15 @@ class ErrorDetail(TypedDict):
         ),
     ]
     message: Annotated[str, Field(description="One sentence fit to show a user.")]
+    element_id: NotRequired[
+        Annotated[
+            str | None,
+            Field(
+                description="With code process_error (422): the model's element that "
+                "failed (null when the library could not tell)."
+            ),
+        ]
+    ]
     field_errors: Annotated[
         dict[str, list[str]],
         Field(
@@ -101,6 +110,10 @@ class Claim(TypedDict):
     claimed_by: str | None
 
 
+class IncidentList(TypedDict):
+    items: Annotated[list[results.IncidentView], Field(description="Newest failure first.")]
+
+
 class MigrationResults(TypedDict):
     results: list[results.MoveOutcome]
 
@@ -136,6 +149,8 @@ RESPONSES: tuple[Any, ...] = (
     AuditEventPage,
     Replay,
     results.Verification,
+    IncidentList,
+    results.IncidentView,
     InstanceStatus,
     AuditCommand,
 )

@@ -5,6 +5,7 @@ from .audit import AuditEvent, AuditHead
 from .base import Base
 from .calendar import CalendarDay
 from .collaboration import Attachment, Comment
+from .incidents import Incident
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 from .outbox import Job, ReminderSent
 from .process import ProcessVersion, Setting
@@ -20,6 +21,7 @@ __all__ = [
     "CalendarDay",
     "Comment",
     "DocumentCounter",
+    "Incident",
     "Instance",
     "Job",
     "LoginFailure",
