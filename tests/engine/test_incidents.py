@@ -129,3 +129,26 @@ def test_a_model_failing_at_start_names_its_element(pf: Policyflow) -> None:
     assert incident_rows(pf) == 0  # a person's command: the caller hears it, no incident
     with pf.transaction() as s:
         assert s.scalar(select(func.count(Job.id))) == 0
+
+
+def test_the_timer_job_fails_once_and_the_embedded_runner_goes_on(pf: Policyflow, tmp_path) -> None:
+    """Through tasks/: the timer's job is marked failed with the reason (no redelivery
+    loop), the incident holds the failure, and the runner's sweep does not raise."""
+    from tasks import jobs
+    from tasks.embedded import EmbeddedRunner
+    from tasks.senders import FolderMailer, FolderPublisher, Senders
+    from tasks.settings import Settings
+
+    instance = start_failing(pf)
+    senders = Senders(FolderMailer(tmp_path / "mail"), FolderPublisher(tmp_path / "portal"))
+    with pf.transaction() as s:
+        [job_id] = s.scalars(select(Job.id).where(Job.kind == "fire_timers")).all()
+    assert jobs.run(pf, job_id, senders, DUE) == "failed"
+    with pf.transaction() as s:
+        job = s.get(Job, job_id)
+        assert job is not None and job.state == "failed" and "Tính phí" in (job.last_error or "")
+    [incident] = pf.incidents.list("admin")
+    assert incident["instance_id"] == instance and incident["attempts"] == 1
+    runner = EmbeddedRunner(pf, Settings.from_env(), senders)
+    assert runner.tick(DUE + timedelta(minutes=5))["fired"] == 0  # skipped, no exception
+    assert pf.incidents.list("admin")[0]["attempts"] == 1
