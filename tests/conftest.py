@@ -51,6 +51,7 @@ RUNTIME_TABLES = [
     "attachments",
     "api_tokens",
     "login_failures",
+    "account_events",
     "audit_events",
     "audit_head",
     "reminders_sent",

@@ -1,8 +1,11 @@
 """Login, logout, password change; `login_required`, `current_username()`, `current_user()`.
 
-The session cookie holds the username only; the user (full name, admin flag, roles and
-units) is read from the engine once per request. The engine's `authenticate` refuses
-after repeated failures (rate limit), which the login page shows as it is.
+The session cookie holds the username and the session version it was issued with; the
+user (full name, admin flag, roles and units) is read from the engine once per request,
+and the cookie stops working once the version moved on: logging out (on every device)
+and a password change end every session server-side, not only this browser's cookie.
+The engine's `authenticate` refuses after repeated failures from the client's address
+(request.remote_addr), which the login page shows as it is.
 """
 
 from collections.abc import Callable
@@ -59,13 +62,30 @@ def current_user() -> dict[str, Any] | None:
     """The logged-in user as the engine describes them (cached for the request)."""
     if "user" not in g:
         username = current_username()
+        version = session.get("session_version")
         g.user = None
-        if username:
+        if username and isinstance(version, int):
             try:
-                g.user = engine().accounts.user(username)
-            except (NotFound, PermissionDenied):  # deactivated or removed meanwhile
-                session.clear()
+                g.user = engine().accounts.session_user(username, version)
+            except (NotFound, PermissionDenied):  # logged out, password changed, or removed
+                forget_user()
+        elif username:  # a cookie from before session versions
+            forget_user()
     return g.user
+
+
+def forget_user() -> None:
+    """This browser's session is over; its language choice stays."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def client_address() -> str:
+    """The client's address as the server sees it (behind a reverse proxy, configure
+    werkzeug's ProxyFix so that this is the client's, not the proxy's)."""
+    return request.remote_addr or ""
 
 
 def is_leader(user: dict[str, Any] | None) -> bool:
@@ -97,7 +117,9 @@ def login() -> Response | str | tuple[str, int]:
     username = request.form.get("username", "").strip()
     if request.method == "POST":
         try:
-            user = engine().accounts.authenticate(username, request.form.get("password", ""))
+            user = engine().accounts.authenticate(
+                username, request.form.get("password", ""), client_address()
+            )
         except InvalidInput as err:
             error, status = error_text(err), 401
         except PermissionDenied as err:
@@ -106,6 +128,7 @@ def login() -> Response | str | tuple[str, int]:
             lang = session.get("lang")
             session.clear()  # a fresh session for the signed-in user
             session["username"] = user["username"]
+            session["session_version"] = user["session_version"]
             if lang:
                 session["lang"] = lang
             return redirect(safe_next(request.form.get("next")))
@@ -115,10 +138,10 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    user = current_user()
+    if user is not None:  # every session of the user ends, this cookie's and any copy
+        engine().accounts.sign_out(user["username"])
+    forget_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
@@ -133,17 +156,34 @@ def password() -> Response | str | tuple[str, int]:
             errors["confirm_password"] = [_("Hai lần nhập mật khẩu mới không khớp.")]
         else:
             try:
-                engine().accounts.change_password(
-                    signed_in(), request.form.get("old_password", ""), new
+                version = engine().accounts.change_password(
+                    signed_in(), request.form.get("old_password", ""), new, client_address()
                 )
             except InvalidInput as err:
                 errors = localize_fields(err.field_errors) or {"old_password": [error_text(err)]}
             except PermissionDenied as err:
                 errors = {"old_password": [error_text(err)]}
-            else:
+            else:  # every other session has ended; this one carries on
+                session["session_version"] = version
                 flash(_("Đã đổi mật khẩu."), "success")
                 return redirect(url_for("inbox.index"))
     return render_template("password.html", errors=errors), 400 if errors else 200
+
+
+@bp.get("/lockouts")
+@login_required
+def lockouts() -> str:
+    """Administrators: the accounts refused at some address now, each with an unlock."""
+    found = engine().accounts.lockouts(signed_in())
+    return render_template("lockouts.html", lockouts=found)
+
+
+@bp.post("/lockouts/<username>/unlock")
+@login_required
+def unlock(username: str) -> Response:
+    engine().accounts.unlock(username, signed_in())
+    flash(_("Đã mở khóa đăng nhập cho {username}.", username=username), "success")
+    return redirect(url_for("auth.lockouts"))
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Signing in: passwords (argon2), throttling of failed logins, API bearer tokens."""
+"""Signing in: passwords (argon2), throttled (engine/access/throttle.py), web session
+versions, API bearer tokens."""
 
 import hashlib
 import os
@@ -7,13 +8,13 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from engine.access import org
+from engine.access import org, throttle
 from engine.errors import N_, InvalidInput, Message, Nn_, PermissionDenied
 from engine.results import UserView
-from engine.store.models import ApiToken, LoginFailure, Role, User
+from engine.store.models import ApiToken, Role, User
 
 
 def _hasher() -> PasswordHasher:
@@ -31,35 +32,39 @@ def _hasher() -> PasswordHasher:
 
 
 HASHER = _hasher()
-MAX_FAILURES = 5  # failed logins of one username within WINDOW before it is refused
-WINDOW = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 8
 WRONG = N_("Sai tên đăng nhập hoặc mật khẩu.")
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime) -> org.Actor | None:
+def authenticate(
+    session: Session, username: str, password: str, now: datetime, address: str = ""
+) -> org.Actor | None:
     """The user if the password is right, else None (the failure is recorded: commit it).
 
-    Throttled per username against guessing: after MAX_FAILURES within WINDOW, refused.
+    Throttled per (username, client address) and per address (engine/access/throttle.py):
+    refused (PermissionDenied) while locked, even with the right password.
     """
-    recent = session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.username == username, LoginFailure.at > now - WINDOW
-        )
-    )
-    if (recent or 0) >= MAX_FAILURES:
-        minutes = int(WINDOW.total_seconds() // 60)
-        raise PermissionDenied(
-            N_("Đăng nhập sai quá {failures} lần; hãy thử lại sau {minutes} phút."),
-            params={"failures": MAX_FAILURES, "minutes": minutes},
-        )
+    address = address[: throttle.ADDRESS_LENGTH]
+    counts = throttle.check(session, username, address, now)
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if user is None or not _matches(user.password_hash, password):
-        session.add(LoginFailure(username=username, at=now))
+        throttle.record_failure(session, username, address, now, counts)
         return None
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    throttle.record_success(session, username, address)
     return org.get_user(session, username)
+
+
+def end_sessions(session: Session, username: str) -> int:
+    """Every web session of the user stops working (their cookies carry the old version);
+    the new version."""
+    bumped = session.scalar(
+        update(User)
+        .where(User.username == username)
+        .values(session_version=User.session_version + 1)
+        .returning(User.session_version)
+    )
+    return int(bumped or 0)
 
 
 def _matches(password_hash: str, password: str) -> bool:
@@ -69,10 +74,13 @@ def _matches(password_hash: str, password: str) -> bool:
         return False
 
 
-def change_password(session: Session, username: str, old: str, new: str, now: datetime) -> bool:
-    """False if the old password is wrong (recorded as a failed login); raises on a weak one."""
-    if authenticate(session, username, old, now) is None:
-        return False
+def change_password(
+    session: Session, username: str, old: str, new: str, now: datetime, address: str = ""
+) -> int | None:
+    """None if the old password is wrong (recorded as a failed login); raises on a weak one.
+    Else the new session version: every web session and API token of the user ends."""
+    if authenticate(session, username, old, now, address) is None:
+        return None
     if len(new) < MIN_PASSWORD:
         limit = {"limit": MIN_PASSWORD}
         raise InvalidInput(
@@ -85,7 +93,7 @@ def change_password(session: Session, username: str, old: str, new: str, now: da
     assert user is not None
     user.password_hash = HASHER.hash(new)
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))  # sign out the API
-    return True
+    return end_sessions(session, username)
 
 
 def issue_token(session: Session, actor: org.Actor, now: datetime) -> tuple[str, datetime]:

@@ -35,6 +35,7 @@ class Actor:
     full_name: str
     is_admin: bool
     roles: tuple[Held, ...]
+    session_version: int = 0  # what a web session cookie must carry (accounts.end_sessions)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,12 @@ def get_user(session: Session, username: str) -> Actor:
     """The active user with their roles, in one query (a command's hot path)."""
     rows = session.execute(
         select(
-            User.id, User.full_name, User.is_admin, RoleAssignment.role_key, RoleAssignment.unit_id
+            User.id,
+            User.full_name,
+            User.is_admin,
+            User.session_version,
+            RoleAssignment.role_key,
+            RoleAssignment.unit_id,
         )
         .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
         .where(User.username == username, User.active.is_(True))
@@ -157,7 +163,7 @@ def get_user(session: Session, username: str) -> Actor:
         raise NotFound(N_("Không có người dùng '{username}'."), params={"username": username})
     held = tuple(Held(r.role_key, r.unit_id) for r in rows if r.role_key is not None)
     first = rows[0]
-    return Actor(first.id, username, first.full_name, first.is_admin, held)
+    return Actor(first.id, username, first.full_name, first.is_admin, held, first.session_version)
 
 
 LEADER_ROLES = frozenset({"lanh_dao_ubnd", "truong_phong_vhtt"})

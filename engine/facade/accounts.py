@@ -1,44 +1,91 @@
-"""`pf.accounts`: signing in (throttled), passwords, API tokens, who a user is."""
+"""`pf.accounts`: signing in (throttled per account and address), web sessions, passwords,
+lockouts and admin unlocks, API tokens, who a user is."""
 
 from sqlalchemy.orm import Session
 
-from engine.access import accounts
+from engine.access import accounts, throttle
 from engine.access.org import get_user
 from engine.context import utcnow
-from engine.errors import N_, InvalidInput, Message
+from engine.errors import N_, InvalidInput, Message, PermissionDenied
 from engine.facade.core import Core
 from engine.results import Token, UserView
+from engine.results.people import Lockout, SignedIn
+
+SESSION_ENDED = N_("Phiên đăng nhập đã kết thúc; hãy đăng nhập lại.")
 
 
 class AccountsFacade:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def authenticate(self, username: str, password: str) -> UserView:
-        """The user's description if the password is right; failures are throttled."""
+    def authenticate(self, username: str, password: str, address: str = "") -> SignedIn:
+        """The user's description and session version if the password is right.
+
+        `address` is the client's (the web and API layers pass `request.remote_addr`; ""
+        when there is none): failures are throttled per (username, address) and per
+        address, so a flood from one address does not lock the account elsewhere."""
         with self.core.transaction() as s:
-            actor = accounts.authenticate(s, username, password, utcnow())
+            actor = accounts.authenticate(s, username, password, utcnow(), address)
             org = self.core.runtime.org_tree(s)
             described = accounts.describe(s, org, actor) if actor else None
-        if described is None:  # the failure is committed above, then reported
+        if described is None or actor is None:  # the failure is committed above, then reported
             raise InvalidInput(accounts.WRONG)
-        return described
+        return {**described, "session_version": actor.session_version}
 
     def user(self, username: str) -> UserView:
         return self.core.run(
             lambda s: accounts.describe(s, self.core.runtime.org_tree(s), get_user(s, username))
         )
 
-    def change_password(self, username: str, old_password: str, new_password: str) -> None:
+    def session_user(self, username: str, session_version: int) -> UserView:
+        """The user of a web session issued with `session_version`; PermissionDenied once
+        the user logged out or changed the password since (one query, as `user`)."""
+
+        def go(s: Session) -> UserView:
+            actor = get_user(s, username)
+            if actor.session_version != session_version:
+                raise PermissionDenied(SESSION_ENDED)
+            return accounts.describe(s, self.core.runtime.org_tree(s), actor)
+
+        return self.core.run(go)
+
+    def sign_out(self, username: str) -> None:
+        """Logging out: every web session of the user ends (on every device; API tokens
+        are kept: they expire, and a password change revokes them)."""
+        self.core.run(lambda s: accounts.end_sessions(s, username))
+
+    def change_password(
+        self, username: str, old_password: str, new_password: str, address: str = ""
+    ) -> int:
+        """The new session version (the caller's own session may carry it on); every other
+        web session and every API token of the user ends."""
         with self.core.transaction() as s:
-            changed = accounts.change_password(s, username, old_password, new_password, utcnow())
-        if not changed:
+            version = accounts.change_password(
+                s, username, old_password, new_password, utcnow(), address
+            )
+        if version is None:
             wrong = Message(N_("Mật khẩu hiện tại không đúng."))
             raise InvalidInput(accounts.WRONG, {"old_password": [wrong]})
+        return version
 
-    def issue_token(self, username: str, password: str) -> Token:
+    def unlock(self, username: str, actor: str) -> int:
+        """An admin lifts every login lockout of `username` (recorded as an account event);
+        how many failed logins were forgotten."""
+        return self.core.run(lambda s: throttle.unlock(s, username, get_user(s, actor), utcnow()))
+
+    def lockouts(self, actor: str) -> list[Lockout]:
+        """The accounts locked at some address now (admins only)."""
+
+        def go(s: Session) -> list[Lockout]:
+            if not get_user(s, actor).is_admin:
+                raise PermissionDenied(N_("Chỉ quản trị viên mới được mở khóa tài khoản."))
+            return throttle.lockouts(s, utcnow())
+
+        return self.core.run(go)
+
+    def issue_token(self, username: str, password: str, address: str = "") -> Token:
         """A bearer token for the API, after checking the password."""
-        self.authenticate(username, password)
+        self.authenticate(username, password, address)
 
         def go(s: Session) -> Token:
             token, expires = accounts.issue_token(s, get_user(s, username), utcnow())

@@ -31,6 +31,22 @@ class UserView(TypedDict):
     roles: list[RoleHeld]
 
 
+class SignedIn(UserView):
+    """A user who just signed in, and the session version a web session cookie carries
+    (it stops working once a password change or a logout moves the version on)."""
+
+    session_version: int
+
+
+class Lockout(TypedDict):
+    """An account refused at one address after repeated wrong passwords."""
+
+    username: str
+    address: Annotated[str, doc("The client address the failures came from ('' if none).")]
+    failures: int
+    until: Moment
+
+
 class Token(TypedDict):
     """A bearer token for the API."""
 

@@ -565,6 +565,14 @@ PAGE_RULES: dict[str, PageRule] = {
     "auth.login": lambda user, world: iter([("GET", "/login", None, 200)]),
     "auth.logout": anonymous_only("POST", "/logout"),  # checked last: it ends the session
     "auth.password": one("GET", "/password", 200),
+    "auth.lockouts": signed_in(
+        lambda user, world: iter([("GET", "/lockouts", None, 200 if user in ADMINS else 403)])
+    ),
+    "auth.unlock": signed_in(  # an unlock with nothing locked: only an account event
+        lambda user, world: iter(
+            [("POST", "/lockouts/ct_ubnd/unlock", {}, 302 if user in ADMINS else 403)]
+        )
+    ),
     "i18n.switch": lambda user, world: iter([("POST", "/lang/vi", {}, 302)]),  # public
     "inbox.index": one("GET", "/", 200),
     # Incidents: administrators and process owners; a fix without changes is refused

@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from engine.errors import InvalidInput, PermissionDenied
+from engine.facade import Policyflow
 from tests.conftest import DATA, ROOT
 
 
@@ -104,3 +106,20 @@ def test_console_script_runs_without_a_traceback_on_a_dead_database(tmp_path) ->
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_admin_unlocks_an_account(run, db_url: str) -> None:
+    pf = Policyflow(db_url)
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            pf.accounts.authenticate("ct_ubnd", "wrong", "203.0.113.7")
+    [locked] = as_json(run("accounts", "lockouts", "--as", "admin", "--json"))
+    assert locked["username"] == "ct_ubnd" and locked["address"] == "203.0.113.7"
+    refused = run("accounts", "unlock", "ct_ubnd", "--as", "cv_vhtt", ok=False)
+    assert refused.exit_code == 2 and "quản trị viên" in refused.stderr
+    with pytest.raises(PermissionDenied):
+        pf.accounts.authenticate("ct_ubnd", "demo", "203.0.113.7")
+    done = as_json(run("accounts", "unlock", "ct_ubnd", "--as", "admin", "--json"))
+    assert done == {"username": "ct_ubnd", "failures_forgotten": 5}
+    assert pf.accounts.authenticate("ct_ubnd", "demo", "203.0.113.7")["username"] == "ct_ubnd"
+    assert "Không có" in run("accounts", "lockouts", "--as", "admin").stdout

@@ -175,7 +175,7 @@ def issue_token() -> tuple[Response, int]:
                   if not isinstance(body[k], str)}  # fmt: skip
         raise ApiError(400, "Tên đăng nhập và mật khẩu phải là chuỗi ký tự.", fields)
     try:
-        issued = engine().accounts.issue_token(name.strip(), password)
+        issued = engine().accounts.issue_token(name.strip(), password, request.remote_addr or "")
     except InvalidInput as err:  # wrong username or password (the failure is recorded)
         raise ApiError(401, error_text(err)) from err
     except PermissionDenied as err:  # too many failures: refused for a while

@@ -1,4 +1,5 @@
-"""Sign-in state: API tokens and recent failed logins (for throttling)."""
+"""Sign-in state: API tokens, recent failed logins (for throttling) and the account events
+(lockouts and unlocks) kept as their audit trail."""
 
 from datetime import datetime
 
@@ -19,9 +20,31 @@ class ApiToken(Base):
 
 
 class LoginFailure(Base):
+    """A failed login: counted per (username, address) and per address (engine/access/
+    throttle.py); rows older than the window no longer count."""
+
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_user_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_user_at", "username", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
+    # The client address the web or API layer saw ("" when none: the CLI, a test).
+    address: Mapped[str] = mapped_column(String(64), server_default="")
     at: Mapped[datetime]
+
+
+class AccountEvent(Base):
+    """Append-only: a login lockout began (`locked`: an account from one address;
+    `address_blocked`: one address for every account) or an admin lifted one (`unlocked`)."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    address: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str | None] = mapped_column(String(64))  # who unlocked

@@ -51,6 +51,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Bumped by a password change and by logging out: a web session cookie carries the
+    # number it was issued with and stops working once they differ (web/auth.py).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="joined"
