@@ -155,7 +155,6 @@ def page_attempts(world: World) -> Iterator[Attempt]:
         "versions.rollback", "POST", "/processes/document_approval/versions/1/rollback", rollback
     )
     yield Attempt("auth.unlock", "POST", "/lockouts/ct_ubnd/unlock", {})  # admins only
-    yield Attempt("auth.unlock", "POST", "/lockouts/ct_ubnd/unlock", {})  # admins only
     # Incidents (administrators and process owners): fix data, retry, cancel.
     fix = {"changes": '{"amount": "1"}'}
     for case in world.cases:
