@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProcessFailed
 from engine.facade import Policyflow, database_url, max_bpmn_bytes
 from tasks import connect as connect_queue
-from web import auth, i18n
+from web import auth, guards, i18n
 from web.api import api_bp
 from web.views import (
     audit,
@@ -70,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.extensions["policyflow"] = Policyflow(app.config["DATABASE_URL"])
     connect_queue(app.extensions["policyflow"])  # jobs a request records go to Celery at once
+    guards.init_app(app)  # NUL, ids past 32 bits, JSON too deep: before the routes exist
 
     csrf.init_app(app)
     csrf.exempt(api_bp)  # the API authenticates with tokens, not cookies

@@ -18,6 +18,7 @@ from engine.enums import AuditCommand
 from engine.errors import N_, Conflict, InvalidInput, Message, NotFound, PermissionDenied
 from engine.queries.instances import visible_instance
 from engine.results import AttachmentMeta
+from engine.rules.forms import NUL, NUL_MESSAGE
 from engine.store.models import Attachment, Comment, Instance, WorkItem
 
 MAX_COMMENT = 5_000
@@ -38,6 +39,8 @@ def add_comment(
     now: datetime, task_id: str | None = None,
 ) -> None:  # fmt: skip
     body = (body or "").strip()
+    if NUL in body:
+        raise InvalidInput(Message(NUL_MESSAGE), {"body": [Message(NUL_MESSAGE)]})
     if not body or len(body) > MAX_COMMENT:
         raise InvalidInput(
             N_("Ý kiến không được để trống và dài tối đa {limit} ký tự."),

@@ -17,6 +17,7 @@ from engine.enums import AuditCommand, InstanceStatus, JobState, Scope, WorkItem
 from engine.facade.policyflow import Policyflow, read_forms
 from engine.queries.audit_search import COMMANDS as AUDIT_COMMANDS
 from engine.rules.calendar import LOCAL as LOCAL_TIME
+from engine.rules.forms import refuse_unstorable
 from engine.rules.services import OPERATIONS
 from engine.store.db import database_url
 
@@ -37,6 +38,7 @@ __all__ = [
     "diff_versions",
     "max_bpmn_bytes",
     "read_forms",
+    "refuse_unstorable",
     "results",
     "utcnow",
 ]

@@ -146,7 +146,8 @@ def _filters(
     if due:
         filters.append(_due_filter(due, now))
     if q and q.strip():
-        filters.append(WorkItem.name.ilike(f"%{q.strip()}%"))
+        # % and _ are the user's characters, not LIKE wildcards (escaped)
+        filters.append(WorkItem.name.icontains(q.strip(), autoescape=True))
     return filters
 
 

@@ -23,6 +23,11 @@ MESSAGES_VI = {
     "additionalProperties": N_("Trường không có trong biểu mẫu: {limit}."),
 }
 RESERVED = frozenset(EngineData)
+# Form data nests objects and lists this deep at most: deeper data is refused (400) before
+# it can exhaust the stack of anything that walks it (validation, copies, JSON).
+MAX_DEPTH = 32
+NUL = "\x00"  # PostgreSQL text refuses it, SQLite stores it: refused on both alike
+NUL_MESSAGE = N_("Chứa ký tự NUL (mã 0), không được phép.")
 COUNTED = frozenset({"minLength", "maxLength"})  # English: one character, two characters
 TYPE_NAMES_VI = {
     "integer": N_("số nguyên"),
@@ -55,6 +60,7 @@ def validate_form(
     """
     if not isinstance(data, dict):
         raise InvalidInput(N_("Dữ liệu biểu mẫu phải là một đối tượng JSON."))
+    refuse_unstorable(data)
     _refuse_undeclared(schema, data)
     if schema is None:
         return data
@@ -74,6 +80,37 @@ def validate_form(
             N_("Dữ liệu không hợp lệ ở: {fields}."), errors, params={"fields": joined(names, ", ")}
         )
     return data
+
+
+def refuse_unstorable(data: Any) -> None:
+    """Refuse (InvalidInput naming each field) a NUL character in any string or key, and
+    nesting deeper than MAX_DEPTH: walked without recursion, whatever the depth."""
+    errors: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        field = path or Message(N_("(biểu mẫu)"))
+        if isinstance(value, str) and NUL in value:
+            errors.setdefault(field, []).append(Message(NUL_MESSAGE))
+        elif depth > MAX_DEPTH and isinstance(value, dict | list):
+            message = Message(N_("Lồng sâu quá {limit} tầng."), {"limit": MAX_DEPTH})
+            errors.setdefault(field, []).append(message)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and NUL in key:
+                    errors.setdefault(name.replace(NUL, "\\u0000"), []).append(Message(NUL_MESSAGE))
+                    continue
+                stack.append((name, item, depth + 1))
+        elif isinstance(value, list):
+            items = enumerate(value)
+            stack.extend((f"{path}.{i}" if path else str(i), v, depth + 1) for i, v in items)
+    if errors:
+        raise InvalidInput(
+            N_("Dữ liệu không hợp lệ ở: {fields}."),
+            errors,
+            params={"fields": joined(sorted(errors), ", ")},
+        )
 
 
 def _refuse_undeclared(schema: dict | None, data: dict[str, Any]) -> None:

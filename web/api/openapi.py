@@ -23,6 +23,18 @@ def every(properties: dict[str, Schema], **extra: Any) -> Schema:
 
 STRING = {"type": "string"}
 BOOLEAN = {"type": "boolean"}
+# What routes.py enforces, stated here once (routes.py reads them from here).
+MAX_ID = 2147483647  # ids are 32-bit in the database
+MAX_PAGE = 1_000_000
+MAX_PER_PAGE = 200
+MAX_TEXT = 500  # a migration's comment
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+DATE = {
+    "type": "string",
+    "format": "date",
+    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "description": "YYYY-MM-DD (RFC 3339 full-date).",
+}
 
 # The request bodies (what the endpoints read); every response schema is generated from
 # the engine's typed results (web/api/schemas.py).
@@ -45,18 +57,16 @@ REQUESTS: dict[str, Schema] = {
             },
             "instance_ids": {
                 "type": "array",
-                "items": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                "items": ID,
                 "description": "Required to suspend or migrate; a dry run defaults to every "
                 "running or suspended instance of the process.",
             },
             "to_version": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 2147483647,
+                **ID,
                 "description": "The version to move to (default: the newest).",
             },
             "resume": {**BOOLEAN, "description": "Resume each instance once moved."},
-            "comment": {**STRING, "maxLength": 500},
+            "comment": {**STRING, "maxLength": MAX_TEXT},
         },
     ),
 }
@@ -64,13 +74,15 @@ SCHEMAS: dict[str, Schema] = {**generated(), **REQUESTS}
 
 ERRORS: dict[int, str] = {
     400: "Bad input: a form that fails its schema (see field_errors), malformed JSON, "
-    "a body that is not an object, or a bad query parameter.",
+    "JSON nested deeper than 32 levels, a body that is not an object, a NUL character "
+    "(U+0000) in the path, a query parameter or any string of the body, or a bad query "
+    "parameter (outside its bounds, not in its list, or sent twice).",
     401: "No token, or an invalid or expired one.",
     403: "The caller sees this but may not do it (e.g. lacks the role).",
     404: "No such thing, or not visible to the caller.",
     409: "The state changed: already completed, claimed by someone else, not running.",
     413: "The body is too large.",
-    415: "The body's content type is not accepted here.",
+    415: "The body's content type is not accepted here (JSON bodies: application/json).",
     422: "The model failed while the engine ran it (a script, an expression, a service "
     "call): code process_error, the message and error.element_id name the element; "
     "nothing was changed.",
@@ -79,7 +91,7 @@ ERRORS: dict[int, str] = {
 }
 
 
-WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
 
 
 def json_body(schema: Schema, description: str) -> Schema:
@@ -88,7 +100,7 @@ def json_body(schema: Schema, description: str) -> Schema:
 
 def responses(ok: int, schema: Schema, description: str, *errors: int) -> dict[str, Any]:
     found = {str(ok): json_body(schema, description)}
-    for status in sorted({*errors, 500}):
+    for status in sorted({*errors, 400, 500}):  # 400: a NUL in the URL, anywhere
         found[str(status)] = {"$ref": f"#/components/responses/E{status}"}
     return found
 
@@ -106,15 +118,17 @@ TASK_ID = param("task_id", "path", STRING, "The task's id.", required=True)
 INSTANCE_ID = param(
     "instance_id",
     "path",
-    {"type": "integer", "minimum": 0, "maximum": 2147483647},
+    {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     "The instance's id.",
     required=True,
 )
 PAGING = [
-    query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+    query(
+        "page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number."
+    ),
     query(
         "per_page",
-        {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50},
         "Items per page.",
     ),
 ]
@@ -140,7 +154,7 @@ PATHS: dict[str, Any] = {
             "summary": "Exchange a username and password for a bearer token (12 hours)",
             "security": PUBLIC,
             "requestBody": {"required": True, **json_body(ref("Credentials"), "Credentials.")},
-            "responses": responses(200, ref("Token"), "A new token.", 400, 401, 413, 429),
+            "responses": responses(200, ref("Token"), "A new token.", 400, 401, 413, 415, 429),
         }
     },
     "/me": {
@@ -222,7 +236,7 @@ PATHS: dict[str, Any] = {
                 param(
                     "version",
                     "path",
-                    {"type": "integer", "minimum": 0, "maximum": 2147483647},
+                    {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                     "The version number.",
                     required=True,
                 ),
@@ -234,7 +248,7 @@ PATHS: dict[str, Any] = {
                 },
                 **{
                     str(status): {"$ref": f"#/components/responses/E{status}"}
-                    for status in (401, 403, 404, 500)
+                    for status in (400, 401, 403, 404, 500)
                 },
             },
         }
@@ -260,6 +274,8 @@ PATHS: dict[str, Any] = {
                     401,
                     403,
                     404,
+                    413,
+                    415,
                 ),
             },
         }
@@ -349,8 +365,8 @@ PATHS: dict[str, Any] = {
                 query("status", ref("InstanceStatus"), "Only this status."),
                 query("unit", STRING, "Only this org unit code (400 if unknown)."),
                 query("started_by", STRING, "Only those started by this username."),
-                query("date_from", {"type": "string", "format": "date"}, "Started on or after."),
-                query("date_to", {"type": "string", "format": "date"}, "Started on or before."),
+                query("date_from", DATE, "Started on or after."),
+                query("date_to", DATE, "Started on or before."),
                 *PAGING,
             ],
             "responses": responses(200, ref("InstancePage"), "A page of instances.", 400, 401),
@@ -382,8 +398,8 @@ PATHS: dict[str, Any] = {
                 query("actor", STRING, "Only events done by this username ('system' too)."),
                 query("unit", STRING, "Only events of this org unit's instances (400 if unknown)."),
                 query("process", STRING, "Only events of this process key's instances."),
-                query("date_from", {"type": "string", "format": "date"}, "On or after (local)."),
-                query("date_to", {"type": "string", "format": "date"}, "On or before (local)."),
+                query("date_from", DATE, "On or after (local)."),
+                query("date_to", DATE, "On or before (local)."),
                 query("command", ref("AuditCommand"), "Only this event type."),
                 *PAGING,
             ],
@@ -401,7 +417,7 @@ PATHS: dict[str, Any] = {
                 INSTANCE_ID,
                 query(
                     "step",
-                    {"type": "integer", "minimum": 1},
+                    {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                     "The step to stop at (default: the last); 400 beyond the last.",
                 ),
             ],

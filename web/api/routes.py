@@ -5,6 +5,7 @@ not see and PermissionDenied for what they see but may not do.
 """
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -13,10 +14,10 @@ from flask import Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.errors import InvalidInput, NotFound, PermissionDenied
-from engine.facade import AUDIT_COMMANDS, InstanceStatus
+from engine.facade import AUDIT_COMMANDS, InstanceStatus, refuse_unstorable
 from web.api import ApiError, api_bp
 from web.api.auth import engine, token_required, username
-from web.api.openapi import document
+from web.api.openapi import MAX_ID, MAX_PAGE, MAX_PER_PAGE, MAX_TEXT, document
 from web.i18n import error_text
 
 BOXES = ("open", "mine", "completed")
@@ -24,27 +25,36 @@ DUE_STATES = ("overdue", "today", "later")
 SORTS = ("due", "-due", "created", "-created")
 STATUSES = tuple(InstanceStatus)
 PER_PAGE = 50
-MAX_PER_PAGE = 200
+INTEGER = re.compile(r"-?[0-9]{1,12}")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MIGRATION_ACTIONS = ("dry_run", "suspend", "migrate")
-INSTANCE = "/instances/<int(max=2147483647):instance_id>"  # ids are 32-bit in the database
+INSTANCE = f"/instances/<int(max={MAX_ID}):instance_id>"
 Found = TypeVar("Found")  # what a listing found
 
 # -- reading the request -------------------------------------------------------------
 
 
 def json_object(required: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The body as a JSON object ({} when empty); 400 when malformed or not an object."""
+    """The body as a JSON object ({} when empty); 415 when it is not sent as JSON, 400 when
+    malformed, nested too deep, not an object, or holding a NUL character."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         data: Any = {}
     else:
+        if not request.is_json:  # text/plain and the like are not read as JSON
+            message = "Nội dung phải gửi dạng application/json."
+            raise ApiError(415, message, code="unsupported_media_type")
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as err:
             message = f"Nội dung không phải JSON hợp lệ: {err}"
             raise ApiError(400, message, code="invalid_json") from err
+        except RecursionError as err:
+            message = "Nội dung JSON lồng nhau quá sâu."
+            raise ApiError(400, message, code="invalid_json") from err
     if not isinstance(data, dict):
         raise ApiError(400, "Nội dung phải là một đối tượng JSON ({...}).", code="invalid_json")
+    refuse_unstorable(data)  # NUL anywhere, nesting too deep: 400 naming the fields
     missing = {name: ["Trường bắt buộc, chưa điền."] for name in required if name not in data}
     if missing:
         raise ApiError(400, f"Thiếu: {', '.join(missing)}.", missing)
@@ -55,36 +65,46 @@ def _bad_param(name: str, message: str) -> ApiError:
     return ApiError(400, f"Tham số '{name}' không hợp lệ: {message}", {name: [message]})
 
 
+def query_raw(name: str) -> str | None:
+    """The parameter as sent, None when absent; 400 when sent more than once."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise _bad_param(name, "chỉ gửi một lần.")
+    return values[0] if values else None
+
+
 def query_text(name: str) -> str | None:
-    value = request.args.get(name, "").strip()
+    """Free text: blank is the same as absent."""
+    value = (query_raw(name) or "").strip()
     return value or None
 
 
 def query_choice(name: str, choices: tuple[str, ...]) -> str | None:
-    value = query_text(name)
+    value = query_raw(name)
     if value is not None and value not in choices:
         raise _bad_param(name, f"cần một trong {', '.join(choices)}.")
     return value
 
 
 def query_int(name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = query_text(name)
+    raw = query_raw(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise _bad_param(name, "cần một số nguyên.") from None
+    if not INTEGER.fullmatch(raw):  # ASCII digits only: int() would take " 5", "5_0", "٥"
+        raise _bad_param(name, "cần một số nguyên.")
+    value = int(raw)
     if not minimum <= value <= maximum:
         raise _bad_param(name, f"cần từ {minimum} đến {maximum}.")
     return value
 
 
 def query_date(name: str) -> date | None:
-    raw = query_text(name)
+    raw = query_raw(name)
     if raw is None:
         return None
     try:
+        if not DATE.fullmatch(raw):  # fromisoformat would take "20240101", "2024-W01-1"
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
         raise _bad_param(name, "cần một ngày dạng YYYY-MM-DD.") from None
@@ -92,7 +112,7 @@ def query_date(name: str) -> date | None:
 
 def paging() -> dict[str, int]:
     return {
-        "page": query_int("page", 1, 1, 1_000_000),
+        "page": query_int("page", 1, 1, MAX_PAGE),
         "per_page": query_int("per_page", PER_PAGE, 1, MAX_PER_PAGE),
     }
 
@@ -214,7 +234,7 @@ def versions(key: str) -> Response:
     return jsonify({"key": key, "items": engine().versions.list(key, username())})
 
 
-@api_bp.get("/processes/<key>/versions/<int(max=2147483647):version>/bpmn")
+@api_bp.get(f"/processes/<key>/versions/<int(max={MAX_ID}):version>/bpmn")
 @token_required
 def version_bpmn(key: str, version: int) -> Response:
     xml = engine().versions.bpmn(key, version, username())
@@ -232,16 +252,19 @@ def migrations(key: str) -> Response:
     errors: dict[str, list[str]] = {}
     if action not in MIGRATION_ACTIONS:
         errors["action"] = [f"Một trong: {', '.join(MIGRATION_ACTIONS)}."]
-    if ids is not None and not (
-        isinstance(ids, list) and all(type(i) is int and 0 < i < 2**31 for i in ids)
+    if "instance_ids" in body and not (  # null is not a list: the document says so
+        isinstance(ids, list) and all(type(i) is int and 0 < i <= MAX_ID for i in ids)
     ):
         errors["instance_ids"] = ["Cần một danh sách mã hồ sơ (số nguyên dương)."]
     if ids is None and action != "dry_run":
         errors["instance_ids"] = ["Hãy chọn hồ sơ."]
-    if target is not None and not (type(target) is int and 0 < target < 2**31):
+    if "to_version" in body and not (type(target) is int and 0 < target <= MAX_ID):
         errors["to_version"] = ["Cần một số phiên bản (số nguyên dương)."]
-    if not isinstance(body.get("comment", ""), str):
-        errors["comment"] = ["Cần một chuỗi ký tự."]
+    comment = body.get("comment", "")
+    if not isinstance(comment, str) or len(comment) > MAX_TEXT:
+        errors["comment"] = [f"Cần một chuỗi tối đa {MAX_TEXT} ký tự."]
+    if not isinstance(body.get("resume", False), bool):
+        errors["resume"] = ["Cần true hoặc false."]
     if errors:
         raise ApiError(400, "Yêu cầu chuyển phiên bản không hợp lệ.", errors)
     pf, user, ids = engine(), username(), cast(list[int] | None, ids)
@@ -352,7 +375,7 @@ def audit_events() -> Response:
 def replay(instance_id: int) -> Response:
     """The instance re-executed up to `step` (the last by default), each step with the
     diagram's states and the data as they stood."""
-    step = query_int("step", 0, 1, 2147483647) or None
+    step = query_int("step", 0, 1, MAX_ID) or None
     found = engine().audit.replay(instance_id, step, username())
     count = found["verdict"]["steps"]  # the events up to `step`
     if step is not None and count < step:

@@ -36,9 +36,12 @@ def arg(name: str, allowed: tuple[str, ...] | None = None) -> str | None:
     return value
 
 
+MAX_PAGE = 1_000_000  # as the API's: a larger offset overflows the database's integer
+
+
 def page_arg() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
     except ValueError:
         return 1
 
