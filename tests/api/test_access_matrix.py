@@ -581,6 +581,10 @@ PAGE_RULES: dict[str, PageRule] = {
     "incidents.retry": operators_only("POST", "/incidents/999999/retry", 404),
     "incidents.cancel": operators_only("POST", "/incidents/999999/cancel", 404),
     "incidents.update_data": operators_only("POST", "/incidents/instances/1/data", 302),
+    # Background work: administrators only (the jobs they may have to look at).
+    "jobs.index": signed_in(
+        lambda user, world: iter([("GET", "/jobs", None, 200 if user in ADMINS else 403)])
+    ),
     "processes.index": one("GET", "/processes", 200),
     "processes.start_form": signed_in(start_pages),
     "processes.start": anonymous_only("POST", "/processes/document_approval/start"),
