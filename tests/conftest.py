@@ -90,9 +90,10 @@ def postgresql_url() -> str:
 
 def worker_database(url: str) -> str:
     """Under pytest-xdist, the worker's own database beside DATABASE_URL's (`test_gw0`…),
-    created if missing; else the URL itself."""
+    made afresh (another checkout may have left it at a revision this one lacks); else
+    the URL itself."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    return sibling_database(url, worker) if worker else url
+    return sibling_database(url, worker, fresh=True) if worker else url
 
 
 def sibling_database(url: str, suffix: str, fresh: bool = False, drop: bool = False) -> str:
