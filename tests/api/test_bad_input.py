@@ -181,3 +181,35 @@ def test_a_migration_request_the_document_forbids_is_400(api: Api, body: dict) -
 def test_an_id_beyond_32_bits_is_404(api: Api) -> None:
     error_of(api.get("cv_vhtt", "/instances/99999999999999999999"), 404)
     error_of(api.get("cv_vhtt", "/instances/1/replay?step=99999999999999999999"), 400)
+
+
+def test_a_whole_number_written_with_a_fraction_is_an_integer(api: Api) -> None:
+    """JSON Schema counts 2.0 as an integer: the document allows it, so the server takes it
+    (schemathesis found to_version 10904.0 refused)."""
+    res = api.post("chu_quy_trinh", "/processes/annual_report/migrations", {"to_version": 1.0})
+    assert res.status_code == 200, res.json
+    bad = api.post("chu_quy_trinh", "/processes/annual_report/migrations", {"to_version": 1.5})
+    assert set(error_of(bad, 400, "invalid")["field_errors"]) == {"to_version"}
+
+
+def test_the_document_states_that_form_data_holds_no_nul(api: Api) -> None:
+    form = api.doc["components"]["schemas"]["FormData"]
+    assert form["propertyNames"]["pattern"] == "^[^\\u0000]*$"
+
+
+def test_a_bpmn_part_sent_as_a_field_is_read(api: Api) -> None:
+    """The document allows the multipart `bpmn` as a string: a part without a file name
+    (schemathesis sent one) is read like a file (was 400, 'missing bpmn')."""
+    from tests.conftest import WORKFLOWS
+
+    xml = (WORKFLOWS / "press_statement.bpmn").read_text(encoding="utf-8")
+    res = api.call("chu_quy_trinh", "POST", "/processes", raw=None, content_type="")
+    error_of(res, 415)
+    res = api.client.post(
+        f"{PREFIX}/processes",
+        data={"bpmn": xml},
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {api.token('chu_quy_trinh')}"},
+    )
+    api.conformance.check("POST", "/processes", res)
+    assert res.status_code == 200 and res.json["created"] is False, res.json

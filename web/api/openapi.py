@@ -29,6 +29,7 @@ MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
 MAX_TEXT = 500  # a migration's comment
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+NO_NUL = {"type": "string", "pattern": "^[^\\u0000]*$"}  # PostgreSQL text refuses NUL
 DATE = {
     "type": "string",
     "format": "date",
@@ -39,11 +40,31 @@ DATE = {
 # The request bodies (what the endpoints read); every response schema is generated from
 # the engine's typed results (web/api/schemas.py).
 REQUESTS: dict[str, Schema] = {
-    "Credentials": every({"username": STRING, "password": STRING}),
+    "Credentials": every(
+        {"username": NO_NUL, "password": NO_NUL},
+        propertyNames=NO_NUL,
+        additionalProperties={"$ref": "#/components/schemas/FormValue"},
+    ),
     "FormData": {
         "type": "object",
-        "description": "Data satisfying the form's JSON Schema (start_form or form_schema).",
-        "additionalProperties": True,
+        "description": "Data satisfying the form's JSON Schema (start_form or form_schema). "
+        "No string or key may hold a NUL character (U+0000) and values nest at most 32 "
+        "levels deep (400 otherwise).",
+        "propertyNames": NO_NUL,
+        "additionalProperties": {"$ref": "#/components/schemas/FormValue"},
+    },
+    "FormValue": {
+        "description": "A value of form data: JSON without NUL characters in its strings.",
+        "anyOf": [
+            NO_NUL,
+            {"type": ["number", "boolean", "null"]},
+            {"type": "array", "items": {"$ref": "#/components/schemas/FormValue"}},
+            {
+                "type": "object",
+                "propertyNames": NO_NUL,
+                "additionalProperties": {"$ref": "#/components/schemas/FormValue"},
+            },
+        ],
     },
     "MigrationRequest": obj(
         [],
@@ -66,7 +87,14 @@ REQUESTS: dict[str, Schema] = {
                 "description": "The version to move to (default: the newest).",
             },
             "resume": {**BOOLEAN, "description": "Resume each instance once moved."},
-            "comment": {**STRING, "maxLength": MAX_TEXT},
+            "comment": {**NO_NUL, "maxLength": MAX_TEXT},
+        },
+        propertyNames=NO_NUL,
+        additionalProperties={"$ref": "#/components/schemas/FormValue"},
+        # suspend and migrate name their instances
+        **{
+            "if": {"properties": {"action": {"const": "dry_run"}}},  # absent: a dry run
+            "else": {"required": ["instance_ids"]},
         },
     ),
 }

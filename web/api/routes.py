@@ -146,11 +146,13 @@ def deploy_body() -> tuple[bytes, dict[str, dict] | None, str]:
                 "Gửi tệp BPMN dạng application/xml, hoặc multipart/form-data với phần 'bpmn'.",
             )
         upload = request.files.get("bpmn")
-        if upload is None:
+        text = request.form.get("bpmn")  # a part without a file name is a field
+        if upload is None and text is None:
             message = "Thiếu tệp BPMN: phần 'bpmn' của biểu mẫu multipart."
             raise ApiError(400, message, {"bpmn": ["Cần một tệp BPMN."]})
         forms = read_form_parts()
-        return upload.read(), forms or None, request.form.get("comment", "")
+        bpmn = upload.read() if upload is not None else (text or "").encode("utf-8")
+        return bpmn, forms or None, request.form.get("comment", "")
     except RequestEntityTooLarge as err:
         message = f"Nội dung gửi lên vượt giới hạn {limit / 1024 / 1024:g} MB cho một tệp BPMN."
         raise ApiError(413, message, code="too_large") from err
@@ -172,6 +174,13 @@ def read_form_parts() -> dict[str, dict]:
     if problems:
         raise ApiError(400, " ".join(problems), {"forms": problems})
     return forms
+
+
+def whole(value: Any) -> int | None:
+    """A JSON integer (2 or 2.0, as JSON Schema counts them) as an int; None otherwise."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if type(value) is int else None
 
 
 def created(body: Mapping[str, Any], location: str) -> tuple[Response, int, dict[str, str]]:
@@ -248,17 +257,19 @@ def migrations(key: str) -> Response:
     engine().versions.require_deployer(username())  # 403 before the body is read
     body = json_object()
     action = body.get("action", "dry_run")
-    ids, target = body.get("instance_ids"), body.get("to_version")
+    ids, target = body.get("instance_ids"), whole(body.get("to_version"))
+    if isinstance(ids, list):
+        ids = [whole(i) for i in ids]
     errors: dict[str, list[str]] = {}
     if action not in MIGRATION_ACTIONS:
         errors["action"] = [f"Một trong: {', '.join(MIGRATION_ACTIONS)}."]
     if "instance_ids" in body and not (  # null is not a list: the document says so
-        isinstance(ids, list) and all(type(i) is int and 0 < i <= MAX_ID for i in ids)
+        isinstance(ids, list) and all(i is not None and 0 < i <= MAX_ID for i in ids)
     ):
         errors["instance_ids"] = ["Cần một danh sách mã hồ sơ (số nguyên dương)."]
     if ids is None and action != "dry_run":
         errors["instance_ids"] = ["Hãy chọn hồ sơ."]
-    if "to_version" in body and not (type(target) is int and 0 < target <= MAX_ID):
+    if "to_version" in body and not (target is not None and 0 < target <= MAX_ID):
         errors["to_version"] = ["Cần một số phiên bản (số nguyên dương)."]
     comment = body.get("comment", "")
     if not isinstance(comment, str) or len(comment) > MAX_TEXT:
