@@ -1,7 +1,7 @@
 """Test databases: SQLite always, PostgreSQL too when DATABASE_URL points at one.
 
 Each database is migrated and seeded once per run (per xdist worker: SQLite in the
-worker's own tmp dir, PostgreSQL in a database of its own, `test_gw0`…); each test then
+worker's own tmp dir, PostgreSQL in a database of its own, `test_gw0_<run>`…); each test then
 starts from the seed (runtime tables emptied) with a fresh engine object, so no cache
 outlives a test.
 
@@ -83,17 +83,27 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgresql_url() -> str:
+def postgresql_url() -> Iterator[str]:
     os.environ.setdefault("DATABASE_URL", PG_URL)
-    return _prepare(worker_database(database_url()))
+    url = database_url()
+    mine = worker_database(url)
+    yield _prepare(mine)
+    if mine != url:  # a worker's own database goes when the run ends
+        get_engine(mine).dispose()
+        sibling_database(url, worker_suffix(), drop=True)
 
 
 def worker_database(url: str) -> str:
-    """Under pytest-xdist, the worker's own database beside DATABASE_URL's (`test_gw0`…),
-    made afresh (another checkout may have left it at a revision this one lacks); else
-    the URL itself."""
+    """Under pytest-xdist, the worker's own database beside DATABASE_URL's, named after the
+    worker and the run (`test_gw0_1a2b3c4d`: two runs at once never share one), made
+    afresh and dropped at the end; else the URL itself."""
+    return sibling_database(url, worker_suffix(), fresh=True) if worker_suffix() else url
+
+
+def worker_suffix() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    return sibling_database(url, worker, fresh=True) if worker else url
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
+    return f"{worker}_{run}" if worker else ""
 
 
 def sibling_database(url: str, suffix: str, fresh: bool = False, drop: bool = False) -> str:

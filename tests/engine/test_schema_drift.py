@@ -3,9 +3,8 @@
 `engine.store.schema.upgrade`, compared with the models by Alembic's autogenerate, leaves
 nothing to generate — tables, columns, types, nullability, server defaults, indexes,
 unique and foreign key constraints. On SQLite, and on PostgreSQL when DATABASE_URL is set
-(a database of its own, `<name>_schema[_gwN]`, made afresh)."""
+(a database of its own, `<name>_schema[_gwN_<run>]`, made afresh)."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from alembic.migration import MigrationContext
 from engine.store import schema
 from engine.store.db import get_engine
 from engine.store.models import Base
-from tests.conftest import BACKENDS, PG_URL, sibling_database
+from tests.conftest import BACKENDS, PG_URL, sibling_database, worker_suffix
 
 
 @pytest.fixture(params=BACKENDS)
@@ -25,11 +24,11 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'schema.db'}"
         return
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    url = sibling_database(PG_URL, f"schema_{worker}" if worker else "schema", fresh=True)
+    suffix = "_".join(filter(None, ["schema", worker_suffix()]))
+    url = sibling_database(PG_URL, suffix, fresh=True)
     yield url
     get_engine(url).dispose()
-    sibling_database(PG_URL, f"schema_{worker}" if worker else "schema", drop=True)
+    sibling_database(PG_URL, suffix, drop=True)
 
 
 def differences(url: str) -> list[Any]:
