@@ -139,6 +139,10 @@ def _filters(
 
 
 def local_midnight(day: date) -> datetime:
+    """Local midnight of `day`, kept a day inside the calendar's ends (0001-01-01 or
+    9999-12-31 at UTC+7, or the day after, overflow a datetime: a 500 before); no event
+    is that old or that new, so the filter means the same."""
+    day = min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
     return datetime.combine(day, time.min, LOCAL)
 
 

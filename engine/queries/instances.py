@@ -317,4 +317,6 @@ def instances(
 
 
 def _local_midnight(day: date) -> datetime:
+    """Local midnight, a day inside the calendar's ends (as audit_search.local_midnight)."""
+    day = min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
     return datetime.combine(day, time.min, LOCAL)

@@ -1,5 +1,6 @@
 """Form data validation against a task's JSON Schema, with messages a user can act on."""
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,6 +29,8 @@ RESERVED = frozenset(EngineData)
 MAX_DEPTH = 32
 NUL = "\x00"  # PostgreSQL text refuses it, SQLite stores it: refused on both alike
 NUL_MESSAGE = N_("Chứa ký tự NUL (mã 0), không được phép.")
+TEXT_MESSAGE = N_("Chứa ký tự không hợp lệ (không phải Unicode).")
+NUMBER_MESSAGE = N_("Cần một số hữu hạn.")
 COUNTED = frozenset({"minLength", "maxLength"})  # English: one character, two characters
 TYPE_NAMES_VI = {
     "integer": N_("số nguyên"),
@@ -92,14 +95,20 @@ def refuse_unstorable(data: Any) -> None:
         field = path or Message(N_("(biểu mẫu)"))
         if isinstance(value, str) and NUL in value:
             errors.setdefault(field, []).append(Message(NUL_MESSAGE))
+        elif isinstance(value, str) and not _is_text(value):
+            errors.setdefault(field, []).append(Message(TEXT_MESSAGE))
+        elif isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity
+            errors.setdefault(field, []).append(Message(NUMBER_MESSAGE))
         elif depth > MAX_DEPTH and isinstance(value, dict | list):
             message = Message(N_("Lồng sâu quá {limit} tầng."), {"limit": MAX_DEPTH})
             errors.setdefault(field, []).append(message)
         elif isinstance(value, dict):
             for key, item in value.items():
                 name = f"{path}.{key}" if path else str(key)
-                if isinstance(key, str) and NUL in key:
-                    errors.setdefault(name.replace(NUL, "\\u0000"), []).append(Message(NUL_MESSAGE))
+                if isinstance(key, str) and (NUL in key or not _is_text(key)):
+                    shown = name.encode("utf-8", "backslashreplace").decode("utf-8")
+                    why = NUL_MESSAGE if NUL in key else TEXT_MESSAGE
+                    errors.setdefault(shown.replace(NUL, "\\u0000"), []).append(Message(why))
                     continue
                 stack.append((name, item, depth + 1))
         elif isinstance(value, list):
@@ -111,6 +120,15 @@ def refuse_unstorable(data: Any) -> None:
             errors,
             params={"fields": joined(sorted(errors), ", ")},
         )
+
+
+def _is_text(value: str) -> bool:
+    """Encodable as UTF-8 (a lone surrogate such as "\\ud800" is not: no database stores it)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _refuse_undeclared(schema: dict | None, data: dict[str, Any]) -> None:

@@ -213,3 +213,32 @@ def test_a_bpmn_part_sent_as_a_field_is_read(api: Api) -> None:
     )
     api.conformance.check("POST", "/processes", res)
     assert res.status_code == 200 and res.json["created"] is False, res.json
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"year": NaN, "deadline": "2024-11-20", "outline_ref": "1"}',
+        '{"year": 2024, "deadline": "2024-11-20", "outline_ref": "1", "x": 1e999}',
+        '{"year": 2024, "deadline": "2024-11-20", "outline_ref": "a\\ud800"}',
+        '{"\\ud800": 1}',
+    ],
+)
+def test_json_no_database_stores_is_400(api: Api, raw: str) -> None:
+    """NaN and Infinity (Python's json reads them; PostgreSQL's JSON does not) and lone
+    surrogates (not UTF-8) are refused by the engine, naming the field."""
+    res = api.post("cv_vhtt", "/processes/annual_report/instances", raw=raw)
+    assert error_of(res, 400, "invalid")["field_errors"]
+    assert api.get("cv_vhtt", "/instances").json["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/instances?date_from=0001-01-01",
+        "/instances?date_to=9999-12-31",
+        "/audit/events?date_from=0001-01-01&date_to=9999-12-31",
+    ],
+)
+def test_the_calendars_first_and_last_days_are_ordinary_filters(api: Api, path: str) -> None:
+    assert api.get("admin", path).status_code == 200  # was 500: the datetime overflowed
