@@ -14,8 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.background import outbox
+from engine.errors import Message
 from engine.rules.calendar import LOCAL
 from engine.store.models import Instance, Notification, User
+
+
+def _plain(params: dict) -> dict:
+    """Parameters as stored JSON: text and numbers (a nested message as its text)."""
+    return {k: v if isinstance(v, int | float) else str(v) for k, v in params.items()}
 
 
 def notify_users(
@@ -28,7 +34,12 @@ def notify_users(
             continue
         sent.add(user.id)
         notice = Notification(
-            user_id=user.id, instance_id=instance_id, message=str(message), created_at=now
+            user_id=user.id,
+            instance_id=instance_id,
+            message=str(message),
+            message_template=message.template if isinstance(message, Message) else None,
+            message_params=_plain(message.params) if isinstance(message, Message) else None,
+            created_at=now,
         )
         session.add(notice)
         if user.email:

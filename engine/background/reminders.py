@@ -18,6 +18,7 @@ from engine.access import org
 from engine.background.notices import notify_users
 from engine.commands.runner import Runtime
 from engine.enums import WorkItemState
+from engine.errors import N_, Message
 from engine.rules.calendar import LOCAL
 from engine.store.models import ReminderSent, User, WorkItem
 
@@ -114,8 +115,9 @@ def _leaders(session: Session, tree: org.OrgTree, item: WorkItem) -> list[User]:
     return org.holders(session, tree, "lanh_dao_ubnd", administration, org.SCOPE_ADMINISTRATION)
 
 
-def _message(item: WorkItem, kind: str) -> str:
+def _message(item: WorkItem, kind: str) -> Message:
     due = item.due_at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if item.due_at else ""
+    params = {"name": item.name, "due": due}
     if kind == OVERDUE:
-        return f"QUÁ HẠN: việc «{item.name}» đã quá hạn {due}. Đề nghị xử lý ngay."
-    return f"Sắp đến hạn: việc «{item.name}» phải xong trước {due}."
+        return Message(N_("QUÁ HẠN: việc «{name}» đã quá hạn {due}. Đề nghị xử lý ngay."), params)
+    return Message(N_("Sắp đến hạn: việc «{name}» phải xong trước {due}."), params)

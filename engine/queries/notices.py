@@ -7,6 +7,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.access.org import Actor
+from engine.errors import Message
 from engine.results import Notice
 from engine.store.models import Instance, Notification
 
@@ -22,7 +23,11 @@ def notices(session: Session, user: Actor, limit: int = 100) -> list[Notice]:
     return [
         {
             "id": n.id,
-            "message": n.message,
+            "message": (
+                Message(n.message_template, n.message_params)
+                if n.message_template is not None
+                else n.message
+            ),
             "instance_id": n.instance_id,
             "case": title or "",
             "process": process,

@@ -114,7 +114,10 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
-    message: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # in Vietnamese (e-mails; rows before 0009)
+    # The message's template and parameters: the notice is shown in the reader's language.
+    message_template: Mapped[str | None] = mapped_column(Text)
+    message_params: Mapped[dict | None]
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]  # set once the e-mail copy was accepted by SMTP
