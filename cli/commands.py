@@ -1,7 +1,7 @@
 """The commands of `policyflow` (see cli.main for the shared plumbing)."""
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from engine.errors import BpmnRejected, PolicyflowError
 from engine.facade import LOCAL_TIME as LOCAL
+from engine.facade import utcnow
 
 from .main import Policyflow, emit, json_option, main, parse_json, parse_now, pass_engine
 
@@ -115,7 +116,7 @@ def _due_text(due_iso: str) -> str:
     """A legal deadline as people read it: local date and time, overdue impossible to miss."""
     due = datetime.fromisoformat(due_iso)
     text = f"hạn {due.astimezone(LOCAL):%d/%m/%Y %H:%M}"
-    if due < datetime.now(UTC):
+    if due < utcnow():
         return click.style(f"QUÁ HẠN ({text})", fg="red", bold=True)
     return text
 

@@ -6,17 +6,34 @@ command's context: its clock, a per-instance id sequence, and recorded service r
 """
 
 import contextvars
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+CLOCK_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the date people read is the local one
+
+
+# Run the engine's calendar as if today were this date (YYYY-MM-DD), the time of day
+# staying real: the 2024 plan year can be demonstrated, trained on and tested although
+# its district no longer exists (as Camunda's ClockUtil or Flowable's Clock). Every
+# process that shares a database must be given the same date.
+CLOCK_DATE_ENV = "POLICYFLOW_CLOCK_DATE"
 
 
 def utcnow() -> datetime:
     """The current time, for commands not given one (tests and replays give theirs)."""
-    return datetime.now(UTC)
+    real = datetime.now(UTC)
+    shifted = os.environ.get(CLOCK_DATE_ENV)
+    if not shifted:
+        return real
+    local = real.astimezone(CLOCK_ZONE)
+    days = (date.fromisoformat(shifted) - local.date()).days
+    return real + timedelta(days=days)
 
 
 NAMESPACE = uuid.UUID("6f1c2d40-8a7e-4b8e-9a53-5a1f0c0de2a7")

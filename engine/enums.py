@@ -83,6 +83,8 @@ class AuditCommand(StrEnum):
     RESUME = "resume"
     MIGRATE = "migrate"
     UPDATE_DATA = "update_data"  # an operator's fix of the instance's data (incidents)
+    ORG_TRANSITION = "org_transition"  # open work handed to a merged unit's successor
+    ORG_IMPORT = "org_import"  # administrative (no instance): the org timeline imported
 
 
 class IncidentState(StrEnum):

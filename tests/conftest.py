@@ -15,6 +15,10 @@ import os
 # accounts.py: production never sets this). Set before the engine is imported; the
 # servers, workers and CLI processes the tests start inherit it with the environment.
 os.environ["POLICYFLOW_PASSWORD_PROFILE"] = "test"
+# The suite runs in the plan's own year: the engine's calendar reads 1/10/2024 (after the
+# communes' merger of 1/9/2024, before the district's end), the time of day stays real.
+# Tests of other dates give their commands `now`; see engine/context.py.
+os.environ["POLICYFLOW_CLOCK_DATE"] = "2024-10-01"
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,8 +29,7 @@ from sqlalchemy import create_engine, delete, insert, make_url, select, text, up
 
 from engine.access.accounts import HASHER
 from engine.facade import Policyflow, read_forms
-from engine.seed import USERS as SEED_USERS
-from engine.seed import seed_demo
+from engine.seed import demo_users, seed_demo
 from engine.store import schema as migrate
 from engine.store.db import database_url, get_engine, normalize_url, transaction
 from engine.store.models import ProcessVersion, RoleAssignment, User
@@ -67,6 +70,7 @@ RUNTIME_TABLES = [
 ]
 
 NOW = datetime(2024, 10, 1, 8, 0, tzinfo=UTC)
+SEED_USERS = demo_users(NOW.date())
 
 
 def _prepare(url: str) -> str:

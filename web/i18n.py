@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, has_request_context, redirect, request, sess
 from werkzeug.wrappers import Response
 
 from engine.errors import N_, Message, PolicyflowError
-from engine.facade import results
+from engine.facade import results, utcnow
 
 LANGS = ("vi", "en")
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -132,7 +132,7 @@ def format_number(value: float) -> str:
 
 
 def local_now() -> datetime:
-    return datetime.now(VN)
+    return utcnow().astimezone(VN)
 
 
 @bp.post("/lang/<lang>")

@@ -4,17 +4,24 @@ A task is either pinned to a unit (its lane role, held in that unit or a unit be
 or open to the whole administration (the district's or a commune's People's Committee)
 that the instance's unit belongs to. A commune officer thus never sees another
 commune's work, and the district's departments share the district's work.
+
+Everything is asked on a date: units and role holdings have first and last days, and a
+unit that ended hands its work to its successor (communes merged on 1/9/2024, the
+district abolished on 1/7/2025). A role may be part of a broader one (Chủ tịch and Phó
+Chủ tịch both hold "lãnh đạo UBND"), so lanes name either the office or the group.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from engine.errors import N_, NotFound
+from engine.context import utcnow
+from engine.errors import N_, Message, NotFound
 from engine.results import Person
-from engine.store.models import ADMINISTRATION_KINDS, OrgUnit, RoleAssignment, User
+from engine.rules.calendar import LOCAL
+from engine.store.models import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 
 SCOPE_UNIT = "unit"
 SCOPE_ADMINISTRATION = "administration"
@@ -34,8 +41,9 @@ class Actor:
     username: str
     full_name: str
     is_admin: bool
-    roles: tuple[Held, ...]
+    roles: tuple[Held, ...]  # in force on the command's date, with the groups they are in
     session_version: int = 0  # what a web session cookie must carry (accounts.end_sessions)
+    position: str | None = None  # "Phó Chủ tịch UBND huyện": what a signature block shows
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,7 @@ class Unit:
     valid_from: date
     valid_to: date | None
     reports: bool
+    successor_id: int | None = None
 
     def in_force(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
@@ -65,7 +74,17 @@ class OrgTree:
     @classmethod
     def load(cls, session: Session) -> "OrgTree":
         units = [
-            Unit(u.id, u.code, u.name, u.kind, u.parent_id, u.valid_from, u.valid_to, u.reports)
+            Unit(
+                u.id,
+                u.code,
+                u.name,
+                u.kind,
+                u.parent_id,
+                u.valid_from,
+                u.valid_to,
+                u.reports,
+                u.successor_id,
+            )
             for u in session.scalars(select(OrgUnit))
         ]
         return cls({u.id: u for u in units}, {u.code: u for u in units})
@@ -91,16 +110,49 @@ class OrgTree:
                 return uid
         return self.ancestors_or_self(unit_id)[-1]
 
-    def reporting_units(self, on: date) -> list[dict[str, str]]:
-        units = [u for u in self.by_id.values() if u.reports and u.in_force(on)]
-        return [{"code": u.code, "name": u.name} for u in sorted(units, key=lambda u: u.id)]
+    def in_force_on(self, unit_id: int, on: date) -> int | None:
+        """The unit itself if in force on the date, else the successor that is (following
+        successor links: Xuân Bắc → Trà Lũ → a commune of Ninh Bình); None if none is."""
+        seen: set[int] = set()
+        current: int | None = unit_id
+        while current is not None and current not in seen:
+            unit = self.by_id[current]
+            if unit.in_force(on):
+                return current
+            if on < unit.valid_from:
+                return None  # not yet created: nothing before it takes its place
+            seen.add(current)
+            current = unit.successor_id
+        return None
+
+    def units_on(self, on: date, kinds: tuple[str, ...] = ()) -> list[Unit]:
+        """Units in force on the date (of these kinds), in the order they were entered."""
+        found = [
+            u for u in self.by_id.values() if u.in_force(on) and (not kinds or u.kind in kinds)
+        ]
+        return sorted(found, key=lambda u: u.id)
+
+    def reporting_units(self, on: date, administration_id: int) -> list[dict[str, str]]:
+        """Units that report to this administration (P3), as in force on the date: its
+        departments and the communes below it, not the administration itself."""
+        units = [
+            u
+            for u in self.units_on(on)
+            if u.reports and administration_id in self.ancestors_or_self(u.id)[1:]
+        ]
+        return [{"code": u.code, "name": u.name} for u in units]
 
 
-def task_scope(tree: OrgTree, instance_unit_id: int, pinned_code: str | None) -> tuple[int, str]:
-    """(unit id, scope) a new work item is stored with."""
+def task_scope(
+    tree: OrgTree, instance_unit_id: int, pinned_code: str | None, on: date
+) -> tuple[int, str]:
+    """(unit id, scope) a new work item is stored with: the unit in force on the date,
+    which is the successor's when the named unit has ended."""
     if pinned_code:
-        return tree.unit(pinned_code).id, SCOPE_UNIT
-    return tree.administration(instance_unit_id), SCOPE_ADMINISTRATION
+        unit_id = tree.unit(pinned_code).id
+        return tree.in_force_on(unit_id, on) or unit_id, SCOPE_UNIT
+    home = tree.in_force_on(instance_unit_id, on) or instance_unit_id
+    return tree.administration(home), SCOPE_ADMINISTRATION
 
 
 @dataclass(frozen=True)
@@ -131,11 +183,20 @@ def can_act(tree: OrgTree, user: Actor, role_key: str | None, unit_id: int, scop
     return False
 
 
-def holders(session: Session, tree: OrgTree, role_key: str, unit_id: int, scope: str) -> list[User]:
-    """Users who may act on a work item of this role, unit and scope."""
-    held = session.scalars(select(RoleAssignment).where(RoleAssignment.role_key == role_key))
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(LOCAL).date()
+
+
+def holders(
+    session: Session, tree: OrgTree, role_key: str, unit_id: int, scope: str, on: date
+) -> list[User]:
+    """Users who may act on a work item of this role, unit and scope on the date."""
+    keys = [role_key, *session.scalars(select(Role.key).where(Role.member_of == role_key))]
+    held = session.scalars(select(RoleAssignment).where(RoleAssignment.role_key.in_(keys)))
     found: dict[int, User] = {}
     for assignment in held:
+        if not assignment.in_force(on) or not tree.by_id[assignment.unit_id].in_force(on):
+            continue
         if scope == SCOPE_UNIT:
             ok = unit_id in tree.ancestors_or_self(assignment.unit_id)
         else:
@@ -145,28 +206,84 @@ def holders(session: Session, tree: OrgTree, role_key: str, unit_id: int, scope:
     return list(found.values())
 
 
-def get_user(session: Session, username: str) -> Actor:
-    """The active user with their roles, in one query (a command's hot path)."""
+def get_user(session: Session, username: str, on: date | None = None) -> Actor:
+    """The active user with the roles they hold on the date (default: today), each also
+    as the group it is part of, in one query (a command's hot path). A holding counts
+    while both it and its unit are in force."""
+    on = on or local_date(utcnow())
+    in_force = and_(
+        RoleAssignment.user_id == User.id,
+        RoleAssignment.valid_from <= on,
+        or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= on),
+    )
+    unit_in_force = and_(
+        OrgUnit.id == RoleAssignment.unit_id,
+        OrgUnit.valid_from <= on,
+        or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= on),
+    )
     rows = session.execute(
         select(
             User.id,
             User.full_name,
             User.is_admin,
             User.session_version,
+            User.position,
             RoleAssignment.role_key,
             RoleAssignment.unit_id,
+            Role.member_of,
+            OrgUnit.id.label("unit_in_force"),
         )
-        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+        .outerjoin(RoleAssignment, in_force)
+        .outerjoin(Role, Role.key == RoleAssignment.role_key)
+        .outerjoin(OrgUnit, unit_in_force)
         .where(User.username == username, User.active.is_(True))
     ).all()
     if not rows:
         raise NotFound(N_("Không có người dùng '{username}'."), params={"username": username})
-    held = tuple(Held(r.role_key, r.unit_id) for r in rows if r.role_key is not None)
+    held: list[Held] = []
+    for r in rows:
+        if r.role_key is None or r.unit_in_force is None:
+            continue
+        held.append(Held(r.role_key, r.unit_id))
+        if r.member_of is not None:
+            held.append(Held(r.member_of, r.unit_id))
     first = rows[0]
-    return Actor(first.id, username, first.full_name, first.is_admin, held, first.session_version)
+    return Actor(
+        first.id,
+        username,
+        first.full_name,
+        first.is_admin,
+        tuple(dict.fromkeys(held)),
+        first.session_version,
+        first.position,
+    )
 
 
-LEADER_ROLES = frozenset({"lanh_dao_ubnd", "truong_phong_vhtt"})
+def lapsed_unit(
+    session: Session, tree: OrgTree, user_id: int, role_key: str | None, on: date
+) -> Message | None:
+    """Why a user who held the role cannot act with it on the date: the unit they held it
+    in had ended (or not yet begun) then. None when no such holding explains it."""
+    query = select(RoleAssignment.unit_id).where(RoleAssignment.user_id == user_id)
+    if role_key is not None:
+        keys = [role_key, *session.scalars(select(Role.key).where(Role.member_of == role_key))]
+        query = query.where(RoleAssignment.role_key.in_(keys))
+    for unit_id in session.scalars(query):
+        unit = tree.by_id[unit_id]
+        if unit.in_force(on):
+            continue
+        params = {"unit": unit.name, "date": on.strftime("%d/%m/%Y")}
+        successor = tree.in_force_on(unit_id, on)
+        if successor is not None:
+            params["successor"] = tree.by_id[successor].name
+            return Message(
+                N_("Ngày {date}, {unit} không còn tồn tại; đơn vị kế thừa: {successor}."), params
+            )
+        return Message(N_("Ngày {date}, {unit} không tồn tại."), params)
+    return None
+
+
+LEADER_ROLES = frozenset({"lanh_dao_ubnd", "chu_tich", "pho_chu_tich", "truong_phong_vhtt"})
 
 
 def is_leader(user: Actor) -> bool:
@@ -175,11 +292,11 @@ def is_leader(user: Actor) -> bool:
 
 
 def reassign_candidates(
-    session: Session, tree: OrgTree, role_key: str | None, unit_id: int, scope: str
+    session: Session, tree: OrgTree, role_key: str | None, unit_id: int, scope: str, on: date
 ) -> list[Person]:
     if role_key is None:
         return []
-    users = holders(session, tree, role_key, unit_id, scope)
+    users = holders(session, tree, role_key, unit_id, scope, on)
     return [{"username": u.username, "full_name": u.full_name} for u in users]
 
 

@@ -25,7 +25,7 @@ GENESIS = "0" * 64
 
 def event_hash(
     prev_hash: str,
-    instance_id: int,
+    instance_id: int | None,
     seq: int,
     at: datetime,
     actor: str,
@@ -71,6 +71,40 @@ def append(
     session.execute(insert(AuditEvent), [row])
     instance.event_count = seq
     instance.last_hash = digest
+    return digest
+
+
+def append_admin(
+    session: Session,
+    at: datetime,
+    actor: str,
+    command: str,
+    payload: dict[str, Any],
+    result: dict[str, Any],
+) -> str:
+    """Add an administrative event (no instance): the next of the administration's own
+    chain, and of the global chain like every event."""
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.instance_id.is_(None))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    digest = event_hash(prev, None, seq, at, actor, command, payload, result)
+    row = {
+        "instance_id": None,
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "command": command,
+        "payload": payload,
+        "result": result,
+        "prev_hash": prev,
+        "hash": digest,
+    }
+    row["global_seq"], row["global_hash"] = _extend_global_chain(session, digest)
+    session.execute(insert(AuditEvent), [row])
     return digest
 
 
@@ -154,7 +188,7 @@ def verify_all(
     Returns how many events were read and every break found, each naming its row."""
     breaks: list[GlobalBreak] = []
     prev_global, expected, count = GENESIS, 1, 0
-    last_of: dict[int, tuple[int, str]] = {}  # instance -> (seq, hash) of its last event
+    last_of: dict[int | None, tuple[int, str]] = {}  # instance (None: admin) -> last (seq, hash)
     query = select(AuditEvent).order_by(AuditEvent.global_seq).execution_options(yield_per=batch)
     for ev in session.scalars(query):
         count += 1
@@ -171,7 +205,7 @@ def verify_all(
 
 
 def _check_global(
-    ev: AuditEvent, expected: int, prev_global: str, last_of: dict[int, tuple[int, str]]
+    ev: AuditEvent, expected: int, prev_global: str, last_of: dict[int | None, tuple[int, str]]
 ) -> list[GlobalBreak]:
     found: list[GlobalBreak] = []
 
@@ -196,7 +230,7 @@ def _check_global(
 
 
 def _check_instance_ends(
-    session: Session, last_of: dict[int, tuple[int, str]]
+    session: Session, last_of: dict[int | None, tuple[int, str]]
 ) -> list[GlobalBreak]:
     """Each instance's stored end of chain must be its last event read."""
     found = []

@@ -8,7 +8,7 @@ letter, P1's escalation timer) run there; this covers every other task with a du
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import isodate
 from sqlalchemy import and_, exists, select
@@ -53,7 +53,7 @@ def reminder_due(
 
 def send_due_reminders(session: Session, rt: Runtime, now: datetime, limit: int = 500) -> int:
     """Remind and escalate what is owed at `now`; return how many reminders went."""
-    offsets = offsets_from(rt.settings(session).get("reminder_offsets"))
+    offsets = offsets_from(rt.settings(session, org.local_date(now)).get("reminder_offsets"))
     widest = offsets[0][1] if offsets else timedelta(0)
     tree = rt.org_tree(session)
     sent = 0
@@ -62,9 +62,9 @@ def send_due_reminders(session: Session, rt: Runtime, now: datetime, limit: int 
         if kind is None or _already_sent(session, item.id, kind):
             continue
         session.add(ReminderSent(work_item_id=item.id, kind=kind, sent_at=now))
-        users = _assignees(session, tree, item)
+        users = _assignees(session, tree, item, org.local_date(now))
         if kind == OVERDUE:
-            users += _leaders(session, tree, item)
+            users += _leaders(session, tree, item, org.local_date(now))
         notify_users(session, users, item.instance_id, _message(item, kind), now)
         sent += 1
     return sent
@@ -95,24 +95,24 @@ def _already_sent(session: Session, item_id: str, kind: str) -> bool:
     )
 
 
-def _assignees(session: Session, tree: org.OrgTree, item: WorkItem) -> list[User]:
+def _assignees(session: Session, tree: org.OrgTree, item: WorkItem, on: date) -> list[User]:
     """Whoever claimed the task, or else everyone who may take it."""
     if item.claimed_by is not None:
         user = session.get(User, item.claimed_by)
         return [user] if user is not None else []
     if item.role_key is None:
         return []
-    return org.holders(session, tree, item.role_key, item.unit_id, item.scope)
+    return org.holders(session, tree, item.role_key, item.unit_id, item.scope, on)
 
 
-def _leaders(session: Session, tree: org.OrgTree, item: WorkItem) -> list[User]:
+def _leaders(session: Session, tree: org.OrgTree, item: WorkItem, on: date) -> list[User]:
     """The head of the task's unit; for administration-wide tasks, its People's Committee."""
     if item.scope == org.SCOPE_UNIT:
-        heads = org.holders(session, tree, "thu_truong_don_vi", item.unit_id, org.SCOPE_UNIT)
+        heads = org.holders(session, tree, "thu_truong_don_vi", item.unit_id, org.SCOPE_UNIT, on)
         if heads:
             return heads
     administration = tree.administration(item.unit_id)
-    return org.holders(session, tree, "lanh_dao_ubnd", administration, org.SCOPE_ADMINISTRATION)
+    return org.holders(session, tree, "lanh_dao_ubnd", administration, org.SCOPE_ADMINISTRATION, on)
 
 
 def _message(item: WorkItem, kind: str) -> Message:

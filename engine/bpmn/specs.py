@@ -71,9 +71,7 @@ def _quote_timer_literals(spec: BpmnProcessSpec) -> None:
     """`PT3S` in a timer is the duration it says, not a Python name (engine.bpmn.literals)."""
     for task_spec in spec.task_specs.values():
         definition = getattr(task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition) and isinstance(
-            definition.expression, str
-        ):
+        if isinstance(definition, TimerEventDefinition) and isinstance(definition.expression, str):
             definition.expression = as_expression(definition.expression)
 
 

@@ -16,6 +16,8 @@ from engine.commands.runner import InstanceRun, Runtime
 from engine.enums import AuditCommand, InstanceStatus, WorkItemState
 from engine.errors import N_, Conflict, Message, NotFound, PermissionDenied
 from engine.rules.forms import validate_form
+from engine.rules.signer import signed_by
+from engine.rules.unit_fields import check_unit_fields
 from engine.store.models import Attachment, Instance, WorkItem
 
 
@@ -126,7 +128,8 @@ def complete(
         "org-unit": lambda code: code in tree.by_code,
         "attachment": attachment_check(session, instance.id),
     }
-    data = validate_form(schema, data, formats)
+    data = validate_form(schema, signed_by(schema, data, user), formats)
+    check_unit_fields(schema, data, tree, org.local_date(now))
 
     def act(wf: BpmnWorkflow) -> None:
         task = wf.get_task_from_id(UUID(item.id))

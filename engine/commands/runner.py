@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -42,7 +42,14 @@ from engine.rules.calendar import WorkCalendar
 from engine.rules.due import due_at
 from engine.rules.services import HostServices
 from engine.sandbox import SandboxError, make_script_engine
-from engine.store.models import Instance, MessageWait, ProcessVersion, Setting, Timer, WorkItem
+from engine.store.models import (
+    Instance,
+    MessageWait,
+    ProcessVersion,
+    SettingValue,
+    Timer,
+    WorkItem,
+)
 
 SCRIPT_ENGINE = make_script_engine(
     clock=lambda: _ctx().now,
@@ -138,12 +145,18 @@ class Runtime:
     def org_tree(self, session: Session) -> org.OrgTree:
         return self._cached("org", lambda: org.OrgTree.load(session))
 
-    def settings(self, session: Session) -> dict[str, Any]:
-        def load() -> dict[str, Any]:
-            rows = session.execute(select(Setting.key, Setting.value).order_by(Setting.key))
-            return {r.key: r.value for r in rows}
+    def settings(self, session: Session, on: date) -> dict[str, Any]:
+        """Every setting's value in force on the date (the newest that began by then)."""
 
-        return dict(self._cached("settings", load))
+        def load() -> list[tuple[str, date, Any]]:
+            query = select(SettingValue.key, SettingValue.valid_from, SettingValue.value)
+            return [tuple(r) for r in session.execute(query.order_by(SettingValue.valid_from))]
+
+        in_force: dict[str, Any] = {}
+        for key, valid_from, value in self._cached("settings", load):
+            if valid_from <= on:
+                in_force[key] = value  # ordered by date: a later value replaces an earlier
+        return dict(sorted(in_force.items()))
 
     def forget_reference_data(self) -> None:
         self._reference.clear()
@@ -357,7 +370,8 @@ class InstanceRun:
         pinned = engine.evaluate(task, props["unitFrom"]) if props.get("unitFrom") else None
         if isinstance(pinned, dict):
             pinned = pinned.get("code")
-        unit_id, scope = org.task_scope(self.tree, self.instance.unit_id, pinned)
+        on = org.local_date(self.now)
+        unit_id, scope = org.task_scope(self.tree, self.instance.unit_id, pinned, on)
         return {
             "version_id": self.bundle.version_of(task).id,
             "element_id": task.task_spec.bpmn_id,

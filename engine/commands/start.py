@@ -13,6 +13,7 @@ from engine.enums import AuditCommand, EngineData, InstanceStatus
 from engine.errors import N_, InvalidInput, NotFound, PermissionDenied
 from engine.rules.calendar import LOCAL
 from engine.rules.forms import validate_form
+from engine.rules.unit_fields import check_unit_fields
 from engine.store.models import Instance
 
 
@@ -37,9 +38,11 @@ def start(
         raise NotFound(N_("Chưa triển khai quy trình '{key}'."), params={"key": key})
     version = rt.versions.get(session, row.id)
     tree = rt.org_tree(session)
-    unit_id = _initiating_unit(tree, user, version)
+    on = org.local_date(now)
+    unit_id = _initiating_unit(session, tree, user, version, on)
     schema = version.forms.get(version.parsed.info.start_form or "")
     data = validate_form(schema, data, {"org-unit": lambda code: code in tree.by_code})
+    check_unit_fields(schema, data, tree, on)
     if isinstance(data.get("unit"), str):
         unit_id = tree.unit(data["unit"]).id
     called = called_versions(session, rt, version, seen={key})
@@ -59,8 +62,10 @@ def start(
     session.add(instance)
     session.flush()  # the id seeds the instance's task ids
     injected: dict[str, Any] = {
-        EngineData.CONFIG: rt.settings(session),
-        EngineData.REPORTING_UNITS: tree.reporting_units(_reference_date(data, now)),
+        EngineData.CONFIG: rt.settings(session, on),
+        EngineData.REPORTING_UNITS: tree.reporting_units(
+            _reference_date(data, now), tree.administration(unit_id)
+        ),
         EngineData.INSTANCE_UNIT: tree.by_id[unit_id].code,
         EngineData.INITIATOR: user.username,
     }
@@ -96,11 +101,19 @@ def _seed(wf: BpmnWorkflow, data: dict[str, Any]) -> None:
     wf.task_tree.data.update(data)
 
 
-def _initiating_unit(tree: org.OrgTree, user: org.Actor, version: Version) -> int:
+def _initiating_unit(
+    session: Session, tree: org.OrgTree, user: org.Actor, version: Version, on: date
+) -> int:
+    """The unit the user starts for: where they hold the start lane's role on the date.
+    A role held only in a unit that has ended (the district after 30/6/2025) is refused
+    with the unit's end and successor, not as a missing right."""
     role = start_role(version)
     for held in user.roles:
         if role is None or held.role_key == role:
             return held.unit_id
+    lapsed = org.lapsed_unit(session, tree, user.id, role, on)
+    if lapsed is not None:
+        raise PermissionDenied(lapsed)
     raise PermissionDenied(
         N_("Người dùng '{username}' không có vai trò '{role}' để khởi tạo quy trình này."),
         params={"username": user.username, "role": role},

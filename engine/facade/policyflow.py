@@ -8,14 +8,14 @@ otherwise it is the current UTC time.
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from engine import queries, seed
-from engine.access.org import Actor, get_user
+from engine.access.org import Actor, get_user, local_date
 from engine.commands import claim_complete as work
 from engine.commands import collaboration, lifecycle
 from engine.commands import deploy as deploying
@@ -121,7 +121,7 @@ class Policyflow:
         `expect_key`: see engine.deploy.deploy (an editor's guard on the process id)."""
 
         def go(s: Session) -> Deployed:
-            user = get_user(s, actor) if actor else None
+            user = get_user(s, actor, day_of(now)) if actor else None
             version, created = deploying.deploy(
                 s, bpmn_xml, forms, user, now or utcnow(), comment, expect_key
             )
@@ -175,7 +175,7 @@ class Policyflow:
         now: datetime | None = None,
     ) -> Outcome:
         def go(s: Session) -> Outcome:
-            user = get_user(s, username)
+            user = get_user(s, username, day_of(now))
             run = starting.start(s, self.runtime, key, user, data or {}, now or utcnow())
             return run.outcome()
 
@@ -290,7 +290,7 @@ class Policyflow:
         filters: box, process, unit, due ("overdue"|"today"|"later"), q, page, per_page."""
         return self._run(
             lambda s: queries.inbox(
-                s, self.runtime, get_user(s, username), now or utcnow(), **filters
+                s, self.runtime, get_user(s, username, day_of(now)), now or utcnow(), **filters
             )
         )
 
@@ -309,7 +309,7 @@ class Policyflow:
                 s,
                 self.runtime,
                 task_id,
-                get_user(s, username),
+                get_user(s, username, day_of(now)),
                 to_username,
                 comment,
                 now or utcnow(),
@@ -325,7 +325,7 @@ class Policyflow:
                 s,
                 self.runtime,
                 instance_id,
-                get_user(s, username),
+                get_user(s, username, day_of(now)),
                 body,
                 now or utcnow(),
                 task_id,
@@ -341,7 +341,7 @@ class Policyflow:
                 s,
                 self.runtime,
                 instance_id,
-                get_user(s, username),
+                get_user(s, username, day_of(now)),
                 filename,
                 content_type,
                 content,
@@ -362,12 +362,16 @@ class Policyflow:
 
     def claim(self, task_id: str, username: str, now: datetime | None = None) -> None:
         self._run(
-            lambda s: work.claim(s, self.runtime, task_id, get_user(s, username), now or utcnow())
+            lambda s: work.claim(
+                s, self.runtime, task_id, get_user(s, username, day_of(now)), now or utcnow()
+            )
         )
 
     def unclaim(self, task_id: str, username: str, now: datetime | None = None) -> None:
         self._run(
-            lambda s: work.unclaim(s, self.runtime, task_id, get_user(s, username), now or utcnow())
+            lambda s: work.unclaim(
+                s, self.runtime, task_id, get_user(s, username, day_of(now)), now or utcnow()
+            )
         )
 
     def complete(
@@ -378,7 +382,7 @@ class Policyflow:
         now: datetime | None = None,
     ) -> Outcome:
         def go(s: Session) -> Outcome:
-            user = get_user(s, username)
+            user = get_user(s, username, day_of(now))
             run = work.complete(s, self.runtime, task_id, user, data or {}, now or utcnow())
             return run.outcome()
 
@@ -393,7 +397,14 @@ class Policyflow:
         return self._run(lambda s: queries.unread_count(s, get_user(s, username)))
 
     def mark_notices_read(self, username: str, now: datetime | None = None) -> int:
-        return self._run(lambda s: queries.mark_read(s, get_user(s, username), now or utcnow()))
+        return self._run(
+            lambda s: queries.mark_read(s, get_user(s, username, day_of(now)), now or utcnow())
+        )
+
+
+def day_of(now: datetime | None) -> date | None:
+    """The local date whose role holdings a command given `now` acts with (None: today)."""
+    return local_date(now) if now is not None else None
 
 
 def read_forms(folder: Path) -> dict[str, dict]:

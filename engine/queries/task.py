@@ -46,7 +46,9 @@ def task_detail(
         "can_act": can_act,
         "can_reassign": leader,
         "reassign_candidates": (
-            org.reassign_candidates(session, tree, item.role_key, item.unit_id, item.scope)
+            org.reassign_candidates(
+                session, tree, item.role_key, item.unit_id, item.scope, org.local_date(now)
+            )
             if leader
             else []
         ),

@@ -59,8 +59,9 @@ def allocate_document_number(ctx: HostServices, doc_type: str) -> dict[str, Any]
 
 def notify(ctx: HostServices, role: str, message: str, unit: str | None = None) -> dict[str, int]:
     """A notice (in-app, and by e-mail later) to every holder of `role` for the instance."""
-    unit_id, scope = org.task_scope(ctx.tree, ctx.instance.unit_id, unit)
-    users = org.holders(ctx.session, ctx.tree, role, unit_id, scope)
+    on = org.local_date(ctx.now)
+    unit_id, scope = org.task_scope(ctx.tree, ctx.instance.unit_id, unit, on)
+    users = org.holders(ctx.session, ctx.tree, role, unit_id, scope, on)
     return {"sent": notify_users(ctx.session, users, ctx.instance.id, message, ctx.now)}
 
 
@@ -77,9 +78,12 @@ def remind_open_tasks(
     if elements:
         query = query.where(WorkItem.element_id.in_(elements))
     users: dict[int, User] = {}
+    on = org.local_date(ctx.now)
     for item in ctx.session.scalars(query):
         if item.role_key is not None:
-            for user in org.holders(ctx.session, ctx.tree, item.role_key, item.unit_id, item.scope):
+            for user in org.holders(
+                ctx.session, ctx.tree, item.role_key, item.unit_id, item.scope, on
+            ):
                 users.setdefault(user.id, user)
     sent = notify_users(ctx.session, users.values(), ctx.instance.id, message, ctx.now)
     return {"sent": sent}

@@ -40,10 +40,15 @@ from web.views import vendor
 
 P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
 DOC_START = {"doc_type": "KH", "doc_title": "Kế hoạch truyền thông"}
-DISTRICT = seed.DISTRICT[0]
-COMMUNES = {code for code, _ in seed.COMMUNES}
-ROLES = {name: roles for name, (_, _, roles) in seed.USERS.items()}
-ADMINS = {name for name, (_, admin, _) in seed.USERS.items() if admin}
+DISTRICT = "huyen-xuan-truong"
+USERS = seed.demo_users(NOW.date())
+COMMUNES = {
+    u["code"]
+    for u in seed.read_org_file(seed.ORG_FILE)["units"]
+    if u["kind"] == "commune" and u.get("parent") == DISTRICT
+}
+ROLES = {name: roles for name, (_, _, roles) in USERS.items()}
+ADMINS = {name for name, (_, admin, _) in USERS.items() if admin}
 AUDITORS = {name for name, roles in ROLES.items() if any(r == "kiem_toan" for r, _ in roles)}
 COMMUNE_OF = {name: unit for name, roles in ROLES.items() for _, unit in roles if unit in COMMUNES}
 STARTERS = {"cv_vhtt"}  # the only holder of chuyen_vien_vhtt, every process's start role

@@ -3,12 +3,12 @@
 from .accounts import ApiToken, LoginFailure
 from .audit import AuditEvent, AuditHead
 from .base import Base
-from .calendar import CalendarDay
+from .calendar import CalendarDay, CalendarYear
 from .collaboration import Attachment, Comment
 from .incidents import Incident
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 from .outbox import Job, ReminderSent
-from .process import ProcessVersion, Setting
+from .process import ProcessVersion, Setting, SettingValue
 from .runtime import DocumentCounter, Instance, MessageWait, Notification, Timer, WorkItem
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "CalendarDay",
+    "CalendarYear",
     "Comment",
     "DocumentCounter",
     "Incident",
@@ -33,6 +34,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "Setting",
+    "SettingValue",
     "Timer",
     "User",
     "WorkItem",

@@ -18,7 +18,8 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True
     )  # SQLite autoincrements only INTEGER keys
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    # None: an administrative change (an org import, a unit ended), chained on its own.
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
     seq: Mapped[int]  # 1, 2, … within the instance
     at: Mapped[datetime]  # the command's clock: the time the library was given
     actor: Mapped[str] = mapped_column(String(64))  # username, or "system"

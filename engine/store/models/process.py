@@ -1,6 +1,6 @@
 """Deployed process versions and the configurable rules (settings) they read."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,10 +27,27 @@ class ProcessVersion(Base):
 
 
 class Setting(Base):
-    """A configurable rule (a legal deadline, a reminder offset…): data, not code."""
+    """A configurable rule (a legal deadline, a reminder offset…): data, not code. Its
+    value changes on dates (a new decree): see SettingValue."""
 
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[object] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(Text, default="")
+    # How its value is typed and checked: duration | working_days | deadline | date |
+    # durations | text (engine/rules/settings.py).
+    kind: Mapped[str] = mapped_column(String(20), default="text", server_default="text")
+
+
+class SettingValue(Base):
+    """A setting's value in force from a date until the next one's: an instance copies the
+    values in force on its start date and keeps them."""
+
+    __tablename__ = "setting_values"
+    __table_args__ = (UniqueConstraint("key", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(ForeignKey("settings.key"))
+    valid_from: Mapped[date]
+    value: Mapped[object] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")  # the law it cites
