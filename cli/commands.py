@@ -106,16 +106,20 @@ def tasks(pf: Policyflow, username: str, as_json: bool) -> None:
 
 
 def _task_line(t: Mapping[str, Any]) -> str:
-    due = f" — {_due_text(t['due_at'])}" if t["due_at"] else ""
+    due = f" — {_due_text(t['due_at'], t.get('due_provisional', False))}" if t["due_at"] else ""
     claimed = f" [nhận: {t['claimed_by']}]" if t["claimed_by"] else ""
     where = f"#{t['instance_id']} {t['process_key']}: {t['name']} ({t['unit']})"
     return f"{t['id']}  {where}{due}{claimed}"
 
 
-def _due_text(due_iso: str) -> str:
-    """A legal deadline as people read it: local date and time, overdue impossible to miss."""
+def _due_text(due_iso: str, provisional: bool = False) -> str:
+    """A legal deadline as people read it: local date and time, overdue impossible to miss;
+    flagged when its year's working-day calendar is still provisional."""
     due = datetime.fromisoformat(due_iso)
-    text = f"hạn {due.astimezone(LOCAL):%d/%m/%Y %H:%M}"
+    local = due.astimezone(LOCAL)
+    text = f"hạn {local:%d/%m/%Y %H:%M}"
+    if provisional:
+        text += " " + click.style(f"(lịch năm {local.year} là tạm tính)", fg="yellow")
     if due < utcnow():
         return click.style(f"QUÁ HẠN ({text})", fg="red", bold=True)
     return text

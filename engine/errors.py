@@ -100,6 +100,22 @@ class InvalidInput(PolicyflowError):
         self.field_errors = field_errors or {}
 
 
+class CalendarMissing(InvalidInput):
+    """A deadline reaches a year the working-day calendar holds no data for."""
+
+    code = "calendar_missing"
+
+    def __init__(self, year: int) -> None:
+        super().__init__(
+            N_(
+                "Chưa có lịch làm việc năm {year}: không tính được hạn xử lý. Quản trị viên "
+                "cần bổ sung lịch năm {year} (ngày nghỉ lễ, ngày làm bù)."
+            ),
+            params={"year": year},
+        )
+        self.year = year
+
+
 class BpmnRejected(InvalidInput):
     """A BPMN file that cannot be deployed (malformed, unsafe, unsupported).
 

@@ -126,6 +126,12 @@ def format_date(value: Any) -> str:
     return format_datetime(value)
 
 
+def local_year(value: Any) -> int | str:
+    """The year of an ISO date-time in Việt Nam time (the calendar year a deadline is in)."""
+    moment = parse_moment(value)
+    return moment.astimezone(VN).year if moment else ""
+
+
 def format_number(value: float) -> str:
     """12.500.000 in Vietnamese, 12,500,000 in English."""
     return flask_babel.format_decimal(value)
@@ -157,7 +163,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         _=_, _n=_n, localize=localize, current_lang=current_lang, label=label
     )
-    app.jinja_env.filters.update(dt=format_datetime, d=format_date, number=format_number)
+    app.jinja_env.filters.update(
+        dt=format_datetime, d=format_date, number=format_number, local_year=local_year
+    )
 
 
 # What the engine's codes mean to a person.

@@ -92,6 +92,8 @@ def describe_item(
         "completed_at": item.completed_at.isoformat() if item.completed_at else None,
         "created_at": item.created_at.isoformat(),
         "due_at": item.due_at.isoformat() if item.due_at else None,
+        "due_provisional": item.due_at is not None
+        and rt.calendar(session).is_provisional(item.due_at.astimezone(LOCAL).date()),
         "form": item.form,
         "form_schema": forms.get(item.form) if item.form else None,
         "case_title": case_title,

@@ -28,6 +28,13 @@ class TaskView(TypedDict):
     completed_at: Moment | None
     created_at: Moment
     due_at: Moment | None
+    due_provisional: Annotated[
+        bool,
+        doc(
+            "The due date falls in a year whose working-day calendar is provisional (the "
+            "government has not announced its day swaps yet): it may still move."
+        ),
+    ]
     form: Annotated[str | None, doc("The form's file name.")]
     form_schema: FormSchema
     case_title: Annotated[str, doc("The case in a few words, from its start form.")]

@@ -3,6 +3,12 @@
 Weekends are off, holidays and their substitute days off come from the `calendar_days`
 table, which also holds the make-up working Saturdays. The day of the trigger is not
 counted; a deadline ends at the end of its working day, local time.
+
+The `calendar_years` table says which years the days cover: a confirmed year is checked
+against the government's notices, a provisional one holds only the law's fixed holidays
+(its day swaps are not announced yet): a deadline there is computed and flagged. A year
+with no row has no data at all: no deadline is computed in it (CalendarMissing), rather
+than silently taking Monday to Friday.
 """
 
 from dataclasses import dataclass
@@ -12,7 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store.models import CalendarDay
+from engine.errors import CalendarMissing
+from engine.store.models import CalendarDay, CalendarYear
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 END_OF_DAY = time(23, 59, 59)
@@ -21,13 +28,25 @@ END_OF_DAY = time(23, 59, 59)
 @dataclass(frozen=True)
 class WorkCalendar:
     exceptions: dict[date, bool]  # day -> is_working, where it differs from the weekday rule
+    years: dict[int, bool]  # year -> confirmed; a year missing here has no data at all
 
     @classmethod
     def load(cls, session: Session) -> "WorkCalendar":
         rows = session.execute(select(CalendarDay.day, CalendarDay.is_working)).all()
-        return cls({day: working for day, working in rows})
+        years = session.execute(select(CalendarYear.year, CalendarYear.confirmed)).all()
+        return cls({day: working for day, working in rows}, {y: c for y, c in years})
+
+    def require_year(self, year: int) -> None:
+        """CalendarMissing when the table holds nothing for the year."""
+        if year not in self.years:
+            raise CalendarMissing(year)
+
+    def is_provisional(self, day: date) -> bool:
+        """The day falls in a year whose calendar is provisional (not confirmed yet)."""
+        return self.years.get(day.year) is False
 
     def is_working_day(self, day: date) -> bool:
+        self.require_year(day.year)
         return self.exceptions.get(day, day.weekday() < 5)
 
     def add_working_days(self, start: date, days: int) -> date:
@@ -39,6 +58,7 @@ class WorkCalendar:
             day += timedelta(days=1)
             if self.is_working_day(day):
                 counted += 1
+        self.require_year(day.year)
         return day
 
     def next_working_day(self, day: date) -> date:
