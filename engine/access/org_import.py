@@ -253,7 +253,8 @@ def _import_people(
     password: str,
     report: ImportReport,
 ) -> None:
-    users = {u.username: u for u in session.scalars(select(User))}
+    # .unique(): a user is loaded with their holdings (a joined eager load)
+    users = {u.username: u for u in session.scalars(select(User)).unique()}
     for spec in people:
         user = users.get(spec["username"])
         new = user is None

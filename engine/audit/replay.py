@@ -54,7 +54,9 @@ STATUS_AFTER: dict[str, InstanceStatus] = {
     AuditCommand.SUSPEND: InstanceStatus.SUSPENDED,
     AuditCommand.RESUME: InstanceStatus.RUNNING,
 }
-NO_WORKFLOW_CHANGE = {"claim", "unclaim", "comment", "attach", "reassign"}
+# org_transition moves open work items to a merged unit's successor: who may act, not
+# what the workflow holds (engine.commands.org_transition).
+NO_WORKFLOW_CHANGE = {"claim", "unclaim", "comment", "attach", "reassign", "org_transition"}
 # Commands that change the workflow without advancing it (no engine steps after them).
 NO_STEPS = {AuditCommand.UPDATE_DATA}
 

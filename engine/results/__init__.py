@@ -17,6 +17,7 @@ By concern:
 - `processes`: the start page, deploy, validation, versions and their diff, moves;
 - `audit`: replay and verification, the log searched, an exported history;
 - `people`: a user, a token, org units, roles, the calendar, notices;
+- `org`: a merger's hand-over of open work, an org file import;
 - `background`: a job to run, timers fired, jobs by state;
 - `schema`: the marker and aliases the others are written with.
 """
@@ -50,6 +51,7 @@ from .instances import (
     TaskDetail,
     TimelineEntry,
 )
+from .org import OrgImportResult, TaskMove, TransitionPlan, UnitMove
 from .people import (
     CalendarDayView,
     Notice,
@@ -126,6 +128,7 @@ __all__ = [
     "MoveOutcome",
     "NextTask",
     "Notice",
+    "OrgImportResult",
     "OrgUnitView",
     "Outcome",
     "Person",
@@ -140,10 +143,13 @@ __all__ = [
     "Severity",
     "StepTask",
     "TaskDetail",
+    "TaskMove",
     "TaskView",
     "TimelineEntry",
     "TimersFired",
     "Token",
+    "TransitionPlan",
+    "UnitMove",
     "UserView",
     "Validation",
     "Verification",
