@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from kombu.exceptions import KombuError
 
 from engine.facade import JobTicket, Policyflow, utcnow
@@ -46,6 +47,12 @@ def make_app(settings: Settings) -> Celery:
         },
         beat_schedule={
             "sweep": {"task": "policyflow.sweep", "schedule": settings.sweep_seconds},
+            # 00:05 in Việt Nam (UTC+7): units end at the end of a local day, so their
+            # open work moves to the successors first thing on the next.
+            "org-transition": {
+                "task": "policyflow.org_transition",
+                "schedule": crontab(hour=17, minute=5),
+            },
         },
     )
     return app
@@ -158,3 +165,15 @@ def _fire_due(pf: Policyflow, moment: datetime, now: str | None) -> int:
     for instance_id in due:
         fire_instance.apply_async((instance_id, now), retry=False)
     return len(due)
+
+
+@app.task(bind=True, name="policyflow.org_transition")
+def org_transition(self: Task, now: str | None = None) -> int:
+    """Daily: hand the open work of units that ended over to their successors (in force
+    today, local date); one audited command per instance, so a rerun moves nothing twice."""
+    pf = engine()
+    moment = _moment(now) or utcnow()
+    try:
+        return len(pf.org.transition(pf.org.today(moment), dry_run=False, now=moment))
+    except jobs.TRANSIENT as err:
+        raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=12) from err
