@@ -15,10 +15,11 @@ import os
 # accounts.py: production never sets this). Set before the engine is imported; the
 # servers, workers and CLI processes the tests start inherit it with the environment.
 os.environ["POLICYFLOW_PASSWORD_PROFILE"] = "test"
-# The suite runs in the plan's own year: the engine's calendar reads 1/10/2024 (after the
-# communes' merger of 1/9/2024, before the district's end), the time of day stays real.
-# Tests of other dates give their commands `now`; see engine/context.py.
-os.environ["POLICYFLOW_CLOCK_DATE"] = "2024-10-01"
+# The suite runs while the district still exists: the engine's calendar reads 2/6/2025
+# (after the communes' merger of 1/9/2024, before the district's end on 30/6/2025; after
+# every moment the tests give their commands, NOW and the 2024 deadlines, as the real
+# clock was), the time of day stays real. Tests of other dates give commands `now`.
+os.environ["POLICYFLOW_CLOCK_DATE"] = "2025-06-02"
 
 from collections.abc import Iterator
 from datetime import UTC, datetime

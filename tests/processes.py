@@ -8,7 +8,7 @@ API, migration and browser tests start from the same data).
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -212,7 +212,7 @@ PUBLISH = {
     "publication_ref": "https://xuantruong.namdinh.gov.vn/tin/15",
 }
 AUTHORISE = {
-    "authorised_deputy": "Phạm Văn Đức, Phó Chủ tịch UBND huyện",
+    "authorised_deputy": "pct_ubnd",  # a holder of pho_chu_tich, picked by username
     "authorisation_number": "15/GUQ-UBND",
     "authorisation_signed_at": "2024-10-01T16:00:00+07:00",  # 09:00 UTC
     "authorisation_scope": "Phát ngôn về vụ việc ô nhiễm tại Xuân Bắc",
@@ -246,7 +246,7 @@ CRISIS_START = {
     "incident_title": "Thông tin sai sự thật về dịch bệnh tại Xuân Bắc",
     "incident_summary": "Mạng xã hội lan truyền tin đóng cửa trường học",
     "incident_at": "2024-10-01T13:30:00+07:00",
-    "affected_commune": "xa-xuan-bac",
+    "affected_commune": "xa-tra-lu",
     "concerned_department": "phong-tu-phap",
     "spread_channels": "Facebook, Zalo",
 }
@@ -256,20 +256,31 @@ ASSESS_CRISIS = {"assessment": "crisis", "team_exists": "no", "assessment_note":
 # -- annual_report (P3) --------------------------------------------------------------
 
 UNIT_ROLES = ("don_vi", "thu_truong_don_vi")
+NOW_DAY = NOW.date()
 
 
-def ensure_unit_officers(pf: Policyflow) -> dict[str, tuple[str, str]]:
-    """Give every reporting unit a drafter (don_vi) and a head (thu_truong_don_vi).
+def ensure_unit_officers(pf: Policyflow, on: date = NOW_DAY) -> dict[str, tuple[str, str]]:
+    """Give every reporting unit in force on the date a drafter (don_vi) and a head
+    (thu_truong_don_vi), holding the role on that date.
 
     Where the seed has nobody for a role in a unit, a test user `dv_<unit>` gets it, so the
     real assignment rules decide who sees what. Idempotent (users are kept across tests).
     Returns {unit code: (drafter, head)}: the first holder of each role in the unit.
     """
+    in_force = (RoleAssignment.valid_from <= on) & (
+        RoleAssignment.valid_to.is_(None) | (RoleAssignment.valid_to >= on)
+    )
     with transaction(pf.url) as s:
-        units = s.scalars(select(OrgUnit).where(OrgUnit.reports.is_(True))).all()
+        units = [
+            u for u in s.scalars(select(OrgUnit).where(OrgUnit.reports.is_(True))) if u.in_force(on)
+        ]
         for unit in units:
             held = set(
-                s.scalars(select(RoleAssignment.role_key).where(RoleAssignment.unit_id == unit.id))
+                s.scalars(
+                    select(RoleAssignment.role_key).where(
+                        RoleAssignment.unit_id == unit.id, in_force
+                    )
+                )
             )
             missing = [r for r in UNIT_ROLES if r not in held]
             username = "dv_" + unit.code.replace("-", "_")
@@ -280,13 +291,17 @@ def ensure_unit_officers(pf: Policyflow) -> dict[str, tuple[str, str]]:
             s.add(user)
     officers: dict[str, tuple[str, str]] = {}
     with transaction(pf.url) as s:
-        for unit in s.scalars(select(OrgUnit).where(OrgUnit.reports.is_(True))).all():
+        for unit in [
+            u for u in s.scalars(select(OrgUnit).where(OrgUnit.reports.is_(True))) if u.in_force(on)
+        ]:
             names = []
             for role in UNIT_ROLES:
                 rows = s.execute(
                     select(User.username)
                     .join(RoleAssignment, RoleAssignment.user_id == User.id)
-                    .where(RoleAssignment.unit_id == unit.id, RoleAssignment.role_key == role)
+                    .where(
+                        RoleAssignment.unit_id == unit.id, RoleAssignment.role_key == role, in_force
+                    )
                     .order_by(User.id)
                 ).all()
                 names.append(rows[0][0])

@@ -263,23 +263,24 @@ def lapsed_unit(
     session: Session, tree: OrgTree, user_id: int, role_key: str | None, on: date
 ) -> Message | None:
     """Why a user who held the role cannot act with it on the date: the unit they held it
-    in had ended (or not yet begun) then. None when no such holding explains it."""
-    query = select(RoleAssignment.unit_id).where(RoleAssignment.user_id == user_id)
+    in had ended by then (the district after 30/6/2025). None when no such holding
+    explains it."""
+    query = select(RoleAssignment).where(RoleAssignment.user_id == user_id)
     if role_key is not None:
         keys = [role_key, *session.scalars(select(Role.key).where(Role.member_of == role_key))]
         query = query.where(RoleAssignment.role_key.in_(keys))
-    for unit_id in session.scalars(query):
-        unit = tree.by_id[unit_id]
-        if unit.in_force(on):
-            continue
+    for holding in session.scalars(query):
+        unit = tree.by_id[holding.unit_id]
+        if unit.valid_to is None or unit.valid_to >= on or holding.valid_from > unit.valid_to:
+            continue  # the unit has not ended, or the holding began only after it
         params = {"unit": unit.name, "date": on.strftime("%d/%m/%Y")}
-        successor = tree.in_force_on(unit_id, on)
+        successor = tree.in_force_on(unit.id, on)
         if successor is not None:
             params["successor"] = tree.by_id[successor].name
             return Message(
                 N_("Ngày {date}, {unit} không còn tồn tại; đơn vị kế thừa: {successor}."), params
             )
-        return Message(N_("Ngày {date}, {unit} không tồn tại."), params)
+        return Message(N_("Ngày {date}, {unit} không còn tồn tại."), params)
     return None
 
 

@@ -327,7 +327,7 @@ def test_start_an_instance(api: Api) -> None:
     assert set(res.json) == {"id", "status", "open_tasks"} and res.json["status"] == "running"
     assert res.headers["Location"].endswith(f"{PREFIX}/instances/{res.json['id']}")
     tasks = res.json["open_tasks"]  # one report per reporting unit in force
-    assert len([t for t in tasks if t["element_id"] == "Unit_draft"]) > 20
+    assert len([t for t in tasks if t["element_id"] == "Unit_draft"]) == 20  # 6 + 14 communes
     shown = api.get("cv_vhtt", f"/instances/{res.json['id']}")
     assert shown.status_code == 200 and shown.json["data"]["outline_ref"] == "123/VHTT"
 
@@ -454,7 +454,7 @@ def test_unknown_and_invisible_things_are_404(api: Api) -> None:
     report = api.post("cv_vhtt", "/processes/annual_report/instances", P3_START).json
     [bac] = api.get("xa_xuanbac", "/tasks").json["items"]
     [ninh] = api.get("xa_xuanninh", "/tasks").json["items"]
-    assert (bac["unit"], ninh["unit"]) == ("xa-xuan-bac", "xa-xuan-ninh")
+    assert (bac["unit"], ninh["unit"]) == ("xa-tra-lu", "xa-xuan-ninh")
     for path in ("/tasks/no-such-task", "/instances/999999", "/instances/999999/history"):
         error_of(api.get("cv_vhtt", path), 404, "not_found")
     error_of(api.post("cv_vhtt", "/tasks/no-such-task/claim"), 404)

@@ -67,7 +67,7 @@ def test_the_auditor_steps_to_a_communes_report_and_verifies(
     page.keyboard.press("ArrowRight")
     expect(position).to_have_text(f"{BAC_DRAFT}/{n}")
     expect(page).to_have_url(re.compile(rf"\?step={BAC_DRAFT}$"))
-    expect(details.locator(".step-unit")).to_have_text("Xã Xuân Bắc")
+    expect(details.locator(".step-unit")).to_have_text("Xã Trà Lũ")
     expect(details.locator(".step-actor")).to_contain_text("(xa_xuanbac)")
     expect(submitted.locator("dd[data-key=budget_spent]")).to_have_text("12.500.000")
     expect(submitted.locator("dd[data-key=trainees]")).to_have_text("85")

@@ -128,7 +128,7 @@ def wait_for_diagram(page: Page) -> None:
 # -- preconditions through the engine (not what the tests are about) -------------------
 
 
-def other_units_report(pf: Policyflow, instance_id: int, skip: str = "xa-xuan-bac") -> None:
+def other_units_report(pf: Policyflow, instance_id: int, skip: str = "xa-tra-lu") -> None:
     """Every reporting unit but `skip` drafts and approves its P3 report (engine API)."""
     officers = ensure_unit_officers(pf)
     for code, (drafter, head) in officers.items():
@@ -174,14 +174,14 @@ def test_p3_commune_reports_and_the_district_consolidates(
 
     bac = people.login("xa_xuanbac")
     shoot(bac, "inbox-xa_xuanbac")
-    open_from_inbox(bac, UNIT_DRAFT, "Xã Xuân Bắc")
+    open_from_inbox(bac, UNIT_DRAFT, "Xã Trà Lũ")
     fill_unit_report(bac)
     submit(bac)
     # His head-of-unit approval comes next: the page goes straight to it.
     expect(bac.get_by_role("heading", level=1)).to_contain_text(UNIT_APPROVE)
     expect(bac.get_by_role("status").filter(has_text="Đã hoàn thành")).to_be_visible()
     bac.get_by_role("link", name="Chờ xử lý").click()
-    open_from_inbox(bac, UNIT_APPROVE, "Xã Xuân Bắc")
+    open_from_inbox(bac, UNIT_APPROVE, "Xã Trà Lũ")
     shoot(bac, "task-unit-approve-xa_xuanbac")
     # What he approves is what he typed, under the report form's titles, not collapsed.
     side = bac.get_by_role("complementary")
@@ -202,7 +202,7 @@ def test_p3_commune_reports_and_the_district_consolidates(
     open_from_inbox(cv2, CONSOLIDATE)
     expect(cv2.get_by_role("button", name="Hoàn thành")).to_be_visible()
     data = deployed.show(instance_id)["data"]
-    [bac_report] = [r for r in data["unit_reports"] if r["code"] == "xa-xuan-bac"]
+    [bac_report] = [r for r in data["unit_reports"] if r["code"] == "xa-tra-lu"]
     assert bac_report["approved_by"] == "Đặng Văn Bắc"
     assert data["totals"]["trainees"] == 30 * 25 + 85
 
@@ -321,7 +321,7 @@ def test_a_form_error_keeps_every_typed_value(
 ) -> None:
     p3_started(deployed)
     bac = people.login("xa_xuanbac")
-    open_from_inbox(bac, UNIT_DRAFT, "Xã Xuân Bắc")
+    open_from_inbox(bac, UNIT_DRAFT, "Xã Trà Lũ")
     missing = "Số lượt người tham gia tập huấn"
     fill_unit_report(bac, skip=missing)
     submit(bac)
@@ -350,7 +350,7 @@ def test_a_form_error_keeps_every_typed_value(
 def bac_task_of_a_new_p3(pf: Policyflow) -> dict:
     instance_id = p3_started(pf)
     [bac_task] = [t for t in pf.tasks("xa_xuanbac") if t["instance_id"] == instance_id]
-    assert bac_task["unit"] == "xa-xuan-bac"
+    assert bac_task["unit"] == "xa-tra-lu"
     return bac_task
 
 
@@ -362,10 +362,10 @@ def test_a_communes_inbox_never_lists_another_communes_task(
     rows = ninh.get_by_role("row").filter(has=ninh.get_by_role("link", name=UNIT_DRAFT))
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("Xã Xuân Ninh")
-    expect(ninh.locator("table.tasks")).not_to_contain_text("Xã Xuân Bắc")
+    expect(ninh.locator("table.tasks")).not_to_contain_text("Xã Trà Lũ")
     expect(ninh.locator(f'a[href$="/tasks/{bac_task["id"]}"]')).to_have_count(0)
     # Filtering by Xuân Bắc finds nothing either.
-    ninh.goto("/?unit=xa-xuan-bac")
+    ninh.goto("/?unit=xa-tra-lu")
     expect(ninh.locator(f'a[href$="/tasks/{bac_task["id"]}"]')).to_have_count(0)
 
 
@@ -375,7 +375,7 @@ def test_another_communes_task_url_is_not_found(people: "People", deployed: Poli
     response = ninh.goto(f"/tasks/{bac_task['id']}")
     assert response is not None and response.status == 404
     expect(ninh.get_by_role("heading", level=1)).to_contain_text("Không tìm thấy")
-    expect(ninh.locator("main")).not_to_contain_text("Xã Xuân Bắc")
+    expect(ninh.locator("main")).not_to_contain_text("Xã Trà Lũ")
     expect(ninh.get_by_role("button", name="Hoàn thành")).to_have_count(0)
 
 

@@ -21,7 +21,7 @@ from engine.commands import start as starting
 from engine.errors import ProcessFailed
 from engine.facade import Policyflow, read_forms
 from engine.store.db import transaction
-from engine.store.models import Job, Notification, ReminderSent, Setting, Timer, User, WorkItem
+from engine.store.models import Job, Notification, ReminderSent, SettingValue, Timer, User, WorkItem
 from tasks import jobs
 from tasks.embedded import EmbeddedRunner
 from tasks.senders import FolderMailer, FolderPublisher, Senders
@@ -408,11 +408,14 @@ def test_the_check_task_of_timer_notify_is_reminded_before_its_due_day(pf, tmp_p
 def offsets_setting(pf: Policyflow) -> Iterator[Any]:
     """Change `reminder_offsets` for one test; the seeded value comes back afterwards."""
     with transaction(pf.url) as s:
-        seeded = s.get(Setting, "reminder_offsets").value  # type: ignore[union-attr]
+        seeded = s.scalars(
+            select(SettingValue.value).where(SettingValue.key == "reminder_offsets")
+        ).one()
 
     def change(value: object) -> Policyflow:
         with transaction(pf.url) as s:
-            s.execute(update(Setting).where(Setting.key == "reminder_offsets").values(value=value))
+            key = SettingValue.key == "reminder_offsets"
+            s.execute(update(SettingValue).where(key).values(value=value))
         return Policyflow(pf.url)  # Runtime keeps settings for 10 s
 
     yield change

@@ -24,7 +24,7 @@ def linear(pf: Policyflow) -> Policyflow:
 def test_login_is_checked_and_throttled(pf: Policyflow) -> None:
     me = pf.accounts.authenticate("xa_xuanbac", "demo")
     assert me["full_name"] == "Đặng Văn Bắc"
-    assert {r["unit"] for r in me["roles"]} == {"xa-xuan-bac"}
+    assert {r["unit"] for r in me["roles"]} == {"xa-tra-lu"}
     for _ in range(5):
         with pytest.raises(InvalidInput):
             pf.accounts.authenticate("xa_xuanbac", "wrong")
@@ -181,12 +181,12 @@ def test_a_commune_sees_only_its_own_part_of_a_district_wide_request(
     assert bac["case_title"] == "Báo cáo kết quả truyền thông chính sách năm 2024"
     with pytest.raises(NotFound):
         deployed.task(bac["id"], "xa_xuanninh")
-    assert deployed.task(bac["id"], "xa_xuanbac")["unit"] == "xa-xuan-bac"
+    assert deployed.task(bac["id"], "xa_xuanbac")["unit"] == "xa-tra-lu"
     seen = deployed.show(p3, "xa_xuanbac")
     assert [t["id"] for t in seen["open_tasks"]] == [bac["id"]]
     assert seen["data"] == {}  # the district's data (other units' figures) is not theirs
     full = deployed.show(p3, "cv_vhtt")
-    assert len(full["open_tasks"]) == 26 and full["data"]["deadline"] == "2024-11-20"
+    assert len(full["open_tasks"]) == 20 and full["data"]["deadline"] == "2024-11-20"
     assert "reporting_unit" not in full["data"]  # regression: one unit's data leaked in
     deployed.add_comment(p3, "xa_xuanninh", "Xã Xuân Ninh xin gia hạn", task_id=ninh["id"],
                          now=NOW)  # fmt: skip

@@ -334,7 +334,7 @@ def test_a_changed_timer_starts_again_from_the_move(deployed: Policyflow) -> Non
 def test_a_multi_instance_report_keeps_each_units_task_and_data(deployed: Policyflow) -> None:
     officers = ensure_unit_officers(deployed)
     case = Case.start(deployed, "annual_report", "cv_vhtt", AR_START)
-    drafter, head = officers["xa-xuan-bac"]
+    drafter, head = officers["xa-tra-lu"]
     case.act(drafter, "Unit_draft", UNIT_FIGURES)
     units_before = unit_of_items(deployed, case.id)
     renamed = edit(

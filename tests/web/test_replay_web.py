@@ -40,7 +40,7 @@ BAC_FIGURES = {**UNIT_FIGURES, "trainees": 85, "budget_spent": 12_500_000,
 FIGURES = set(UNIT_FIGURES) - {"difficulties", "proposals"}
 CONSOLIDATE = {
     "doc_title": "Báo cáo kết quả công tác truyền thông chính sách năm 2024",
-    "results_summary": "26/26 đơn vị đã báo cáo",
+    "results_summary": "20/20 đơn vị đã báo cáo",
     "assessment_summary": "Hoàn thành kế hoạch",
     "next_year_tasks": "Tiếp tục triển khai",
     "proposals_summary": "Hỗ trợ kinh phí cấp xã",
@@ -66,7 +66,7 @@ def completed_report(pf: Policyflow) -> Report:
     approval = {"unit_approve_decision": "approve", "unit_approved_by": "Đặng Văn Bắc"}
     case.act("xa_xuanbac", "Unit_approve", approval, t)
     for code in officers:
-        if code != "xa-xuan-bac":
+        if code != "xa-tra-lu":
             unit_report(case, code, officers, t)
     case.act("cv_vhtt", "Consolidate", CONSOLIDATE, t)
     approve_document(case, t, signer="pct_ubnd")
@@ -117,7 +117,7 @@ def test_the_auditor_replays_a_completed_report_step_by_step(api: Api, report: R
     assert [s["seq"] for s in body["steps"]] == list(range(1, report.steps + 1))
     shown = api.get("kiem_toan", f"/instances/{report.id}").json
     assert body["current"]["data"] == shown["data"]  # the last step: the data as it is now
-    assert body["current"]["data"]["totals"]["trainees"] == 30 * 25 + 85
+    assert body["current"]["data"]["totals"]["trainees"] == 30 * 19 + 85
 
     start = api.get("kiem_toan", f"/instances/{report.id}/replay", step=1).json
     assert start["step"] == 1 and len(start["steps"]) == 1
@@ -140,8 +140,8 @@ def test_the_step_of_a_units_report_has_its_figures_and_the_data_as_it_stood(
         "element_id": "Unit_draft",
         "name": "Xây dựng báo cáo của đơn vị",
         "role": "don_vi",
-        "unit": "xa-xuan-bac",
-        "unit_name": "Xã Xuân Bắc",
+        "unit": "xa-tra-lu",
+        "unit_name": "Xã Trà Lũ",
     }
     assert draft["payload"]["data"] == BAC_FIGURES  # the form as submitted
     # The instance's data as it stood: the unit's figures are still its own (in its part
@@ -153,7 +153,7 @@ def test_the_step_of_a_units_report_has_its_figures_and_the_data_as_it_stood(
     approved = api.get("kiem_toan", f"/instances/{report.id}/replay", step=BAC_APPROVE).json
     data = approved["current"]["data"]
     assert approved["current"]["task"]["element_id"] == "Unit_approve"
-    assert data["reporting_unit"]["code"] == "xa-xuan-bac" and data["trainees"] == 85
+    assert data["reporting_unit"]["code"] == "xa-tra-lu" and data["trainees"] == 85
 
 
 @pytest.mark.parametrize("step", ["0", "-1", "abc", "2.5", "999"])
@@ -236,7 +236,7 @@ def test_the_page_shows_the_chosen_step(app: Flask, report: Report) -> None:
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     details = section(text, "replay-details")
-    assert "Xã Xuân Bắc" in details and "(xa_xuanbac)" in details
+    assert "Xã Trà Lũ" in details and "(xa_xuanbac)" in details
     assert "Xây dựng báo cáo của đơn vị" in details and "Cơ quan, đơn vị" in details
     assert "01/11/2024 09:00" in details  # 02:00 UTC, in Việt Nam time
     assert value(details, "budget_spent", "step-form") == "12.500.000"

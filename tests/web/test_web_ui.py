@@ -109,7 +109,7 @@ def test_commune_user_sees_only_their_communes_task(
     page = client.get("/").text
     assert page.count('class="t-name"') == 1
     rows = page[page.index("<tbody") : page.index("</tbody>")]  # the task list, not the filters
-    assert "Xã Xuân Bắc" in rows and "Xã Xuân Ninh" not in rows
+    assert "Xã Trà Lũ" in rows and "Xã Xuân Ninh" not in rows
     assert "Quá hạn" in page  # the nav and the overdue badge (deadline 2024)
     assert 'class="overdue' in page
 
@@ -282,7 +282,7 @@ def test_form_values_are_typed_from_the_schema(app: Flask) -> None:
         "required": ["at"],
     }
     form = MultiDict(
-        [("at", "2024-10-01T08:30"), ("on", "2024-10-02"), ("n", "1,5"), ("units", "xa-xuan-bac"),
+        [("at", "2024-10-01T08:30"), ("on", "2024-10-02"), ("n", "1,5"), ("units", "xa-tra-lu"),
          ("units", "xa-xuan-ninh"), ("to", "b"), ("note", "")]
     )  # fmt: skip
     with app.test_request_context():
@@ -294,7 +294,7 @@ def test_form_values_are_typed_from_the_schema(app: Flask) -> None:
         "on": "2024-10-02",
         "n": 1.5,
         "ok": False,
-        "units": ["xa-xuan-bac", "xa-xuan-ninh"],
+        "units": ["xa-tra-lu", "xa-xuan-ninh"],
         "to": ["b"],
     }
     widgets = {f.name: f.widget for f in described}
@@ -343,7 +343,7 @@ def test_inbox_rows_name_the_case_the_role_and_the_unit(
     row = row[: row.index("</tr>")]
     assert f'data-instance-id="{started["id"]}"' in row
     assert "Báo cáo kết quả truyền thông chính sách năm 2024" in row  # the case, by its year
-    assert "Cơ quan, đơn vị; UBND xã, thị trấn" in row and "Xã Xuân Bắc" in row  # role, unit
+    assert "Cơ quan, đơn vị; UBND xã, thị trấn" in row and "Xã Trà Lũ" in row  # role, unit
     client.get("/login")
     post(client, "/logout", {})
     login(client, "cv_vhtt")

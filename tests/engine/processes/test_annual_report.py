@@ -39,9 +39,9 @@ DEADLINE_AT = at("2024-11-20T10:00:00+00:00")  # 17:00 local
 
 def test_annual_report_gives_each_unit_its_own_task(deployed: Policyflow) -> None:
     officers = ensure_unit_officers(deployed)
-    assert len(officers) == 26
+    assert len(officers) == 20  # 6 departments and the 14 communes of 1/9/2024
     case = Case.start(deployed, "annual_report", "cv_vhtt", AR_START)
-    assert case.open() == ["Unit_draft"] * 26
+    assert case.open() == ["Unit_draft"] * 20
     units = []
     for code, (drafter, _) in officers.items():
         [task] = [t for t in inbox(deployed, drafter, case.id) if t["unit"] == code]
@@ -50,10 +50,10 @@ def test_annual_report_gives_each_unit_its_own_task(deployed: Policyflow) -> Non
         units.append(task["unit"])
     assert sorted(units) == sorted(officers)
     [bac] = inbox(deployed, "xa_xuanbac", case.id)
-    assert bac["unit"] == "xa-xuan-bac"
+    assert bac["unit"] == "xa-tra-lu"
     [ninh] = inbox(deployed, "xa_xuanninh", case.id)
     assert ninh["unit"] == "xa-xuan-ninh"
-    assert not any(t["unit"] == "xa-xuan-bac" for t in deployed.tasks("xa_xuanninh"))
+    assert not any(t["unit"] == "xa-tra-lu" for t in deployed.tasks("xa_xuanninh"))
     with pytest.raises(NotFound):
         deployed.complete(bac["id"], "xa_xuanninh", UNIT_FIGURES, now=NOW)
     assert inbox(deployed, "pct_ubnd", case.id) == []
@@ -72,7 +72,7 @@ def test_annual_report_full_run_with_a_late_unit(deployed: Policyflow) -> None:
     # Xuân Bắc's head returns the first draft, then approves the second.
     case.act("xa_xuanbac", "Unit_draft", {**UNIT_FIGURES, "difficulties": "Thiếu kinh phí"}, t)
     approve = case.task("xa_xuanbac", "Unit_approve")
-    assert approve["unit"] == "xa-xuan-bac" and utc(approve["due_at"]) == REPORT_DUE
+    assert approve["unit"] == "xa-tra-lu" and utc(approve["due_at"]) == REPORT_DUE
     case.act(
         "xa_xuanbac",
         "Unit_approve",
@@ -100,7 +100,7 @@ def test_annual_report_full_run_with_a_late_unit(deployed: Policyflow) -> None:
 
     # Everyone else but Xuân Ninh reports in time.
     for code in officers:
-        if code not in ("xa-xuan-bac", "xa-xuan-ninh"):
+        if code not in ("xa-tra-lu", "xa-xuan-ninh"):
             unit_report(case, code, officers, t)
     assert case.open() == ["Unit_draft"]
 
@@ -155,15 +155,15 @@ def test_annual_report_full_run_with_a_late_unit(deployed: Policyflow) -> None:
     assert case.open() == ["Consolidate"]
     data = case.data()
     assert data["late_units"] == ["Xã Xuân Ninh"]
-    assert len(data["unit_reports"]) == 26
+    assert len(data["unit_reports"]) == 20
     by_code = {r["code"]: r for r in data["unit_reports"]}
-    assert by_code["xa-xuan-ninh"]["late"] is True and by_code["xa-xuan-bac"]["late"] is False
-    assert by_code["xa-xuan-bac"]["approved_by"] == "Đặng Văn Bắc"
-    assert data["totals"]["trainees"] == 30 * 26 + 1
-    assert data["totals"]["training_courses"] == 26
-    assert data["totals"]["budget_spent"] == 5_000_000 * 26
-    assert data["unit_difficulties"] == [{"unit": "Xã Xuân Bắc", "text": "Thiếu kinh phí"}]
-    assert {p["unit"] for p in data["unit_proposals"]} == {"Xã Xuân Bắc", "Xã Xuân Ninh"}
+    assert by_code["xa-xuan-ninh"]["late"] is True and by_code["xa-tra-lu"]["late"] is False
+    assert by_code["xa-tra-lu"]["approved_by"] == "Đặng Văn Bắc"
+    assert data["totals"]["trainees"] == 30 * 20 + 1
+    assert data["totals"]["training_courses"] == 20
+    assert data["totals"]["budget_spent"] == 5_000_000 * 20
+    assert data["unit_difficulties"] == [{"unit": "Xã Trà Lũ", "text": "Thiếu kinh phí"}]
+    assert {p["unit"] for p in data["unit_proposals"]} == {"Xã Trà Lũ", "Xã Xuân Ninh"}
 
     # Consolidation, the report through document_approval, then sending.
     t = next_day + timedelta(hours=2)
@@ -172,7 +172,7 @@ def test_annual_report_full_run_with_a_late_unit(deployed: Policyflow) -> None:
         "Consolidate",
         {
             "doc_title": "Báo cáo kết quả công tác truyền thông chính sách năm 2024",
-            "results_summary": "26/26 đơn vị đã báo cáo",
+            "results_summary": "20/20 đơn vị đã báo cáo",
             "assessment_summary": "Hoàn thành kế hoạch",
             "next_year_tasks": "Tiếp tục triển khai",
             "proposals_summary": "Hỗ trợ kinh phí cấp xã",

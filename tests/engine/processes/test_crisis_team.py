@@ -92,7 +92,7 @@ def test_crisis_full_run(deployed: Policyflow) -> None:
     department = case.task("tu_phap", "Verify_department")
     commune = case.task("xa_xuanbac", "Verify_commune")
     assert (department["unit"], department["scope"]) == ("phong-tu-phap", "unit")
-    assert (commune["unit"], commune["scope"]) == ("xa-xuan-bac", "unit")
+    assert (commune["unit"], commune["scope"]) == ("xa-tra-lu", "unit")
     for task in (department, commune, case.task("cong_an", "Verify_police")):
         assert utc(task["due_at"]) == DUE_24H
     # Only the concerned department's and the affected commune's officers see theirs.
