@@ -125,6 +125,21 @@ class OrgTree:
             current = unit.successor_id
         return None
 
+    def with_predecessors(self, units: set[int]) -> set[int]:
+        """The units and every unit whose successor chain leads to one of them: a merged
+        commune's or the abolished district's records are held by their successor."""
+        found = set(units)
+        for unit_id in self.by_id:
+            seen: set[int] = set()
+            current: int | None = unit_id
+            while current is not None and current not in seen:
+                if current in units:
+                    found.add(unit_id)
+                    break
+                seen.add(current)
+                current = self.by_id[current].successor_id
+        return found
+
     def units_on(self, on: date, kinds: tuple[str, ...] = ()) -> list[Unit]:
         """Units in force on the date (of these kinds), in the order they were entered."""
         found = [

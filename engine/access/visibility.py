@@ -1,6 +1,8 @@
 """Which instances a user may see.
 
 Admins see everything; an auditor (kiem_toan) everything of the units at or below theirs.
+A unit's records pass to its successor: the officers of the commune that took over a
+merged commune (or the abolished district) see that unit's instances as their own.
 Others see: instances they started; those of their own administration (a district officer
 the district's, a commune officer their commune's); and those with a task pinned to a unit
 they belong to, or that they claimed or did. A commune officer thus never sees another
@@ -23,7 +25,9 @@ def instance_filter(tree: org.OrgTree, user: org.Actor) -> ColumnElement[bool] |
         return None
     audited = _audited_units(tree, user)
     admins = {tree.administration(h.unit_id) for h in user.roles}
-    own_admin_units = [u for u in tree.by_id if tree.administration(u) in admins]
+    own_admin_units = tree.with_predecessors(
+        {u for u in tree.by_id if tree.administration(u) in admins}
+    )
     pinned = {u for h in user.roles for u in tree.ancestors_or_self(h.unit_id)}
     involved = select(WorkItem.instance_id).where(
         or_(
@@ -33,7 +37,7 @@ def instance_filter(tree: org.OrgTree, user: org.Actor) -> ColumnElement[bool] |
         )
     )
     return or_(
-        Instance.unit_id.in_(sorted(audited | set(own_admin_units))),
+        Instance.unit_id.in_(sorted(audited | own_admin_units)),
         Instance.started_by == user.id,
         Instance.id.in_(involved),
     )
@@ -41,7 +45,7 @@ def instance_filter(tree: org.OrgTree, user: org.Actor) -> ColumnElement[bool] |
 
 def _audited_units(tree: org.OrgTree, user: org.Actor) -> set[int]:
     roots = {h.unit_id for h in user.roles if h.role_key == AUDITOR}
-    return {u for u in tree.by_id if roots & set(tree.ancestors_or_self(u))}
+    return tree.with_predecessors({u for u in tree.by_id if roots & set(tree.ancestors_or_self(u))})
 
 
 def is_auditor(user: org.Actor) -> bool:
@@ -56,7 +60,7 @@ def view_of(tree: org.OrgTree, user: org.Actor | None, instance: Instance) -> st
         return FULL
     if instance.unit_id in _audited_units(tree, user):
         return FULL
-    admins = {tree.administration(h.unit_id) for h in user.roles}
+    admins = tree.with_predecessors({tree.administration(h.unit_id) for h in user.roles})
     return FULL if tree.administration(instance.unit_id) in admins else INVOLVED
 
 

@@ -5,7 +5,7 @@ Three generations (data/org/xuan-truong.yaml): the 20 communes of 2024 until 31/
 tỉnh Ninh Bình (NQ 1674/NQ-UBTVQH15), each with three offices. Settings change on dates.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from engine.access.org import OrgTree, get_user
 from engine.access.org_import import import_org, read_org_file
+from engine.access.visibility import FULL, INVOLVED, instance_filter, view_of
 from engine.errors import InvalidInput, PermissionDenied
 from engine.facade import Policyflow
-from engine.store.models import OrgUnit, WorkItem
+from engine.store.models import Instance, OrgUnit, WorkItem
 from tests.processes import AR_START, CRISIS_START, ensure_unit_officers
 
 GEN1 = datetime(2024, 8, 15, 2, 0, tzinfo=UTC)
@@ -130,3 +131,23 @@ def test_an_org_file_with_a_bad_reference_is_refused_whole(tmp_path: Path) -> No
     with pytest.raises(InvalidInput) as refused:
         read_org_file(bad)
     assert "unknown unit 'b'" in str(refused.value.field_errors)
+
+
+def test_a_units_records_pass_to_its_successor(deployed: Policyflow) -> None:
+    """In 2026 the district is gone: its 2024 report is seen whole by the officers and the
+    auditor of xã Xuân Trường (the former district seat), not by another commune's."""
+    p3 = deployed.start("annual_report", "cv_vhtt", AR_START, now=GEN2)["id"]
+    later = date(2026, 3, 2)
+    with deployed.transaction() as s:
+        tree = OrgTree.load(s)
+        instance = s.get(Instance, p3)
+        assert instance is not None
+        seen = {
+            name: view_of(tree, get_user(s, name, later), instance)
+            for name in ("cv_vhtt", "kiem_toan", "xa_xuanbac")
+        }
+        visible = s.scalars(
+            select(Instance.id).where(instance_filter(tree, get_user(s, "kiem_toan", later)))  # type: ignore[arg-type]
+        ).all()
+    assert seen == {"cv_vhtt": FULL, "kiem_toan": FULL, "xa_xuanbac": INVOLVED}
+    assert p3 in visible
