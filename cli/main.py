@@ -81,3 +81,6 @@ def main(ctx: click.Context) -> None:
 from cli import accounts, audit, background, calendar, commands, incidents, migration, org  # noqa: E402,F401  (register the commands)
 
 __all__ = ["Path", "emit", "json_option", "main", "parse_json", "parse_now", "pass_engine"]
+
+# After `org`: `policyflow org units` joins its group (or makes it).
+from cli import org_units  # noqa: E402,F401

@@ -50,6 +50,8 @@ def widget_of(spec: Mapping[str, Any]) -> str:
         if items.get("format") == "org-unit":
             return "units"
         return "checkboxes" if "oneOf" in items else "lines"
+    if fmt == "org-unit":  # a unit picker, whether or not the served oneOf lists the units
+        return "unit"
     if "oneOf" in spec:
         return "radio" if len(spec["oneOf"]) <= 4 else "select"
     if kind == "boolean":
@@ -106,8 +108,9 @@ def fields(
     for name, spec in schema.get("properties", {}).items():
         widget = widget_of(spec)
         options = choices(spec.get("items", {}) if widget == "checkboxes" else spec)
-        if widget in ("unit", "units"):
-            options = list(units or [])
+        if widget in ("unit", "units"):  # the served choices (in force, of its kinds)
+            served = spec.get("items", {}) if widget == "units" else spec
+            options = choices(served) if "oneOf" in served else list(units or [])
         attrs = {
             k: spec[key]
             for key, k in (("minimum", "min"), ("maximum", "max"), ("maxLength", "maxlength"))

@@ -19,6 +19,7 @@ from engine.queries.audit_search import COMMANDS as AUDIT_COMMANDS
 from engine.rules.calendar import LOCAL as LOCAL_TIME
 from engine.rules.forms import refuse_unstorable
 from engine.rules.services import OPERATIONS
+from engine.rules.unit_fields import UNIT_KINDS
 from engine.store.db import database_url
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "LOCAL_TIME",
     "NEW_PROCESS",
     "OPERATIONS",
+    "UNIT_KINDS",
     "AuditCommand",
     "InstanceStatus",
     "JobState",

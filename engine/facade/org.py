@@ -29,9 +29,10 @@ class OrgFacade:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def units(self, on: date | None = None) -> list[OrgUnitView]:
-        """The org units (in force on `on`, if given), for pickers and filters."""
-        return self.core.run(lambda s: queries.org_units(self.core.runtime.org_tree(s), on))
+    def units(self, on: date | None = None, kind: str | None = None) -> list[OrgUnitView]:
+        """The org units (in force on `on`, of `kind`, if given), for pickers, filters and
+        API clients; each with its dates and the successor that took its place."""
+        return self.core.run(lambda s: queries.org_units(self.core.runtime.org_tree(s), on, kind))
 
     def roles(self) -> list[RoleView]:
         """Every role of the org model: [{"key", "name", "name_en"}], by key."""

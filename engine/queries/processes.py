@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.commands.runner import Runtime
 from engine.commands.start import start_role
+from engine.context import utcnow
 from engine.enums import AuditCommand
 from engine.errors import N_, NotFound
 from engine.results import OrgUnitView, ProcessView, VersionInfo
+from engine.rules.unit_fields import with_unit_choices
 from engine.store.models import AuditEvent, Instance, ProcessVersion, User
 
 
@@ -33,6 +35,7 @@ def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> l
         .order_by(ProcessVersion.process_key)
     )
     found: list[ProcessView] = []
+    tree, today = rt.org_tree(session), org.local_date(utcnow())  # start forms: for today
     for row in rows:
         version = rt.versions.get(session, row.id)
         role = start_role(version)
@@ -46,7 +49,9 @@ def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> l
                 "deployed_at": row.deployed_at.isoformat(),
                 "start_role": role,
                 "can_start": user is not None and any(r.role_key == role for r in user.roles),
-                "start_form": version.forms.get(form) if form else None,
+                "start_form": with_unit_choices(
+                    version.forms.get(form) if form else None, tree, today
+                ),
             }
         )
     return found
@@ -86,14 +91,23 @@ def versions(session: Session, key: str) -> list[VersionInfo]:
     ]
 
 
-def org_units(tree: org.OrgTree, on: date | None = None) -> list[OrgUnitView]:
-    units = [u for u in tree.by_id.values() if on is None or u.in_force(on)]
+def org_units(
+    tree: org.OrgTree, on: date | None = None, kind: str | None = None
+) -> list[OrgUnitView]:
+    """The org units (in force on `on`, of `kind`, if given): districts first, then by
+    kind and name."""
+    units = [
+        u
+        for u in tree.by_id.values()
+        if (on is None or u.in_force(on)) and (kind is None or u.kind == kind)
+    ]
     return [
         {
             "code": u.code, "name": u.name, "kind": u.kind,
             "parent": tree.by_id[u.parent_id].code if u.parent_id else None,
             "valid_from": u.valid_from.isoformat(),
             "valid_to": u.valid_to.isoformat() if u.valid_to else None,
+            "successor": tree.by_id[u.successor_id].code if u.successor_id else None,
         }
         for u in sorted(units, key=lambda u: (u.kind != "district", u.kind, u.name))
     ]  # fmt: skip

@@ -11,6 +11,7 @@ from engine.commands.runner import InstanceRun, Runtime, Version
 from engine.enums import WorkItemState
 from engine.errors import N_, NotFound
 from engine.results import JsonObject, TaskDetail
+from engine.rules.unit_fields import with_unit_choices
 from engine.store.models import Instance, WorkItem
 
 from .inbox import describe_items
@@ -32,6 +33,10 @@ def task_detail(
     if view != FULL:  # only their part: the data as this task saw it, not the instance's
         shown["data"] = task_data(session, rt, instance, item.id)
     [described] = describe_items(session, rt, tree, [item])
+    # The org-unit fields list the units in force today (engine clock), of their kinds.
+    described["form_schema"] = with_unit_choices(
+        described["form_schema"], tree, org.local_date(now)
+    )
     version = rt.versions.get(session, item.version_id)
     is_open = item.state == WorkItemState.OPEN
     can_act = is_open and org.can_act(

@@ -61,6 +61,9 @@ class OrgUnitView(TypedDict):
     parent: str | None
     valid_from: Day
     valid_to: Day | None
+    successor: Annotated[
+        str | None, doc("Code of the unit that took its place when it ended (null if none).")
+    ]
 
 
 class RoleView(TypedDict):

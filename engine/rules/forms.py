@@ -9,6 +9,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine.enums import EngineData
 from engine.errors import N_, InvalidInput, Message, Nn_, joined
+from engine.rules.unit_fields import kind_problem
 
 MESSAGES_VI = {
     "required": N_("Trường bắt buộc, chưa điền."),
@@ -48,7 +49,7 @@ def check_schema(schema: dict) -> str | None:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         return err.message
-    return None
+    return kind_problem(schema)  # the engine's keyword: "x-unit-kinds": ["commune"]
 
 
 def validate_form(

@@ -17,6 +17,7 @@ from engine.errors import N_, InvalidInput, Message
 
 ORG_UNIT = "org-unit"
 KINDS = "x-unit-kinds"
+UNIT_KINDS = ("province", "district", "department", "commune")  # org_units.kind (org_import)
 
 
 def unit_fields(schema: dict | None) -> Iterator[tuple[str, dict, bool]]:
@@ -27,6 +28,27 @@ def unit_fields(schema: dict | None) -> Iterator[tuple[str, dict, bool]]:
             yield name, spec, False
         elif isinstance(items, dict) and items.get("format") == ORG_UNIT:
             yield name, items, True
+
+
+def kind_problem(schema: dict) -> str | None:
+    """Why a form's `x-unit-kinds` is unusable (not a non-empty list of known kinds, or
+    on a field that is not an org unit), or None."""
+    for name, spec in (schema.get("properties") or {}).items():
+        if not isinstance(spec, dict):
+            continue
+        for where, part in ((name, spec), (f"{name}.items", spec.get("items"))):
+            if not isinstance(part, dict) or KINDS not in part:
+                continue
+            kinds = part[KINDS]
+            if part.get("format") != ORG_UNIT:
+                return f"{where}: {KINDS} only applies to a field of format {ORG_UNIT}"
+            if not isinstance(kinds, list) or not kinds:
+                return f"{where}: {KINDS} must be a non-empty list"
+            unknown = [k for k in kinds if k not in UNIT_KINDS]
+            if unknown:
+                known = ", ".join(UNIT_KINDS)
+                return f"{where}: unknown unit kind {unknown[0]!r} in {KINDS} (known: {known})"
+    return None
 
 
 def choices(tree: OrgTree, spec: dict, on: date) -> list[Unit]:

@@ -9,6 +9,7 @@ registered routes and that real responses match the schemas.
 from copy import deepcopy
 from typing import Any
 
+from engine.facade import UNIT_KINDS
 from web.api.schemas import Schema, generated, ref
 
 
@@ -190,6 +191,20 @@ PATHS: dict[str, Any] = {
             "operationId": "me",
             "summary": "The caller: name, admin flag, roles and their units",
             "responses": responses(200, ref("User"), "The caller.", 401),
+        }
+    },
+    "/org-units": {
+        "get": {
+            "operationId": "listOrgUnits",
+            "summary": "The org units in force on a date (of a kind), for pickers and forms",
+            "description": "Each unit with its parent, its dates and the successor that took "
+            "its place when it ended: the codes an org-unit form field accepts on that date "
+            "(a field's `x-unit-kinds` names the kinds it takes). Any signed-in user.",
+            "parameters": [
+                query("at", DATE, "The date (default: today, by the engine's clock)."),
+                query("kind", {"enum": list(UNIT_KINDS)}, "Only units of this kind."),
+            ],
+            "responses": responses(200, ref("OrgUnitList"), "The units.", 400, 401),
         }
     },
     "/processes": {

@@ -14,7 +14,14 @@ from flask import Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.errors import InvalidInput, NotFound, PermissionDenied
-from engine.facade import AUDIT_COMMANDS, InstanceStatus, refuse_unstorable
+from engine.facade import (
+    AUDIT_COMMANDS,
+    LOCAL_TIME,
+    UNIT_KINDS,
+    InstanceStatus,
+    refuse_unstorable,
+    utcnow,
+)
 from web.api import ApiError, api_bp
 from web.api.auth import engine, token_required, username
 from web.api.openapi import MAX_ID, MAX_PAGE, MAX_PER_PAGE, MAX_TEXT, document
@@ -216,6 +223,16 @@ def issue_token() -> tuple[Response, int]:
 @token_required
 def me() -> Response:
     return jsonify(engine().accounts.user(username()))
+
+
+@api_bp.get("/org-units")
+@token_required
+def org_units() -> Response:
+    """The units in force on `at` (default: today by the engine's clock), of `kind`."""
+    at = query_date("at") or utcnow().astimezone(LOCAL_TIME).date()
+    kind = query_choice("kind", UNIT_KINDS)
+    items = engine().org.units(at, kind)
+    return jsonify({"at": at.isoformat(), "kind": kind, "items": items})
 
 
 @api_bp.get("/processes")

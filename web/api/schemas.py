@@ -96,6 +96,15 @@ class ProcessList(TypedDict):
     items: list[results.ProcessView]
 
 
+class OrgUnitList(TypedDict):
+    at: Annotated[str, Field(description="The date asked (YYYY-MM-DD).")]
+    kind: Annotated[str | None, Field(description="The kind asked, if any.")]
+    items: Annotated[
+        list[results.OrgUnitView],
+        Field(description="The units in force on the date: districts first, then by kind, name."),
+    ]
+
+
 class ProcessVersions(TypedDict):
     key: str
     items: Annotated[list[results.VersionInfo], Field(description="Newest first.")]
@@ -138,6 +147,7 @@ RESPONSES: tuple[Any, ...] = (
     MigrationResults,
     results.Token,
     results.UserView,
+    OrgUnitList,
     ProcessList,
     results.Outcome,
     TaskPage,
