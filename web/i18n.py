@@ -203,6 +203,8 @@ LABELS: dict[str, dict[str, str]] = {
         "message": N_("nhận thông điệp"),
         "migrate": N_("chuyển sang phiên bản mới"),
         "update_data": N_("sửa dữ liệu hồ sơ"),
+        "org_transition": N_("chuyển việc sang đơn vị kế thừa"),
+        "org_import": N_("nhập dữ liệu tổ chức"),
     },
     "incident_state": {"open": N_("Đang mở"), "resolved": N_("Đã xử lý"), "all": N_("Tất cả")},
 }

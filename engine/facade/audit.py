@@ -16,7 +16,9 @@ from engine.audit.chain import ChainBreak
 from engine.context import utcnow
 from engine.errors import NotFound, PermissionDenied
 from engine.facade.core import Core
+from engine.queries import admin_log
 from engine.results import (
+    AdminEventPage,
     AuditSearchPage,
     BrokenLink,
     HistoryExport,
@@ -95,6 +97,15 @@ class AuditFacade:
             lambda s: export.history_export(
                 s, self.runtime, instance_id, self.core.actor(s, username), now or utcnow()
             )
+        )
+
+    def admin_events(
+        self, username: str | None, page: int = 1, per_page: int = 50
+    ) -> AdminEventPage:
+        """The administrative changes (org imports, units, people, rules), newest first:
+        for administrators and auditors."""
+        return self.core.run(
+            lambda s: admin_log.admin_events(s, self.core.actor(s, username), page, per_page)
         )
 
     def verify_chain(self, instance_id: int) -> list[ChainBreak]:

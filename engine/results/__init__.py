@@ -23,6 +23,8 @@ By concern:
 """
 
 from .audit import (
+    AdminEventPage,
+    AdminEventView,
     AuditEventView,
     AuditSearchPage,
     BrokenLink,
@@ -89,6 +91,8 @@ from .tasks import (
 )
 
 __all__ = [
+    "AdminEventPage",
+    "AdminEventView",
     "AttachmentMeta",
     "AttachmentView",
     "AuditEventView",

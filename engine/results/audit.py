@@ -104,6 +104,27 @@ class AuditSearchPage(TypedDict):
     total: int
 
 
+class AdminEventView(TypedDict):
+    """An administrative change (no instance): who changed what in the organisation,
+    people or rules, with its place in both chains."""
+
+    global_seq: int
+    seq: int
+    at: Moment
+    actor: str
+    actor_name: str | None
+    command: str
+    payload: JsonObject
+    hash: str
+
+
+class AdminEventPage(TypedDict):
+    """One page of the administrative changes, newest first."""
+
+    items: list[AdminEventView]
+    total: int
+
+
 class InstanceHeader(TypedDict):
     """An instance summed up at the top of its exported history."""
 

@@ -64,6 +64,29 @@ def search() -> tuple[str, int]:
     return page, status
 
 
+@bp.get("/audit/admin")
+@login_required
+def admin_changes() -> str:
+    """The administrative changes (org imports, units, people, rules), for administrators
+    and auditors; the engine refuses the others (403)."""
+    found = engine().audit.admin_events(signed_in(), page=page_arg(), per_page=PER_PAGE)
+    items = [
+        {
+            **e,
+            "actor_text": actor_text(e["actor"], e["actor_name"]),
+            "payload_text": json.dumps(e["payload"], ensure_ascii=False, indent=2),
+        }
+        for e in found["items"]
+    ]
+    return render_template(
+        "audit_admin.html",
+        items=items,
+        total=found["total"],
+        page=page_arg(),
+        pages=max(1, -(-found["total"] // PER_PAGE)),
+    )
+
+
 def search_filters() -> dict[str, Any]:
     return {
         "actor": arg("actor"),
