@@ -52,6 +52,8 @@ def widget_of(spec: Mapping[str, Any]) -> str:
         return "checkboxes" if "oneOf" in items else "lines"
     if fmt == "org-unit":  # a unit picker, whether or not the served oneOf lists the units
         return "unit"
+    if fmt == "user":  # a person picked from a role's holders (the served oneOf)
+        return "select"
     if "oneOf" in spec:
         return "radio" if len(spec["oneOf"]) <= 4 else "select"
     if kind == "boolean":
@@ -106,6 +108,8 @@ def fields(
     errors = errors or {}
     found = []
     for name, spec in schema.get("properties", {}).items():
+        if filled_by_engine(spec):
+            continue
         widget = widget_of(spec)
         options = choices(spec.get("items", {}) if widget == "checkboxes" else spec)
         if widget in ("unit", "units"):  # the served choices (in force, of its kinds)
@@ -137,6 +141,11 @@ def fields(
     return found
 
 
+def filled_by_engine(spec: Mapping[str, Any]) -> bool:
+    """A field the engine fills from the signing user (`x-from-user`): not shown, not sent."""
+    return "x-from-user" in spec
+
+
 def _owns(name: str, key: str) -> bool:
     return key == name or key.startswith(f"{name}.")
 
@@ -153,6 +162,8 @@ def parse(
     errors: dict[str, list[str]] = {}
     required = set((schema or {}).get("required", []))
     for name, spec in (schema or {}).get("properties", {}).items():
+        if filled_by_engine(spec):
+            continue
         widget = widget_of(spec)
         if widget == "file":
             _attachment(name, form, files or {}, upload, data, raw)

@@ -1,7 +1,7 @@
 """What the engine reads from a BPMN model beyond what SpiffWorkflow keeps.
 
-Lanes → role keys, the start form, per-element properties (form, dueIn, unitFrom) and
-every expression, so that deploy can check them all before anything runs.
+Lanes → role keys, the start form, per-element properties (form, dueIn, unitFrom,
+assigneeFrom) and every expression, so that deploy can check them all before anything runs.
 """
 
 from collections.abc import Iterator
@@ -52,7 +52,7 @@ class ElementInfo:
 @dataclass(frozen=True)
 class Expression:
     element_id: str
-    what: str  # condition | script | timer | dueIn | unitFrom | parameter | loop
+    what: str  # condition | script | timer | dueIn | unitFrom | assigneeFrom | parameter | loop
     source: str
     mode: str  # "eval" | "exec"
 
@@ -182,7 +182,7 @@ def _expressions(process: etree._Element) -> Iterator[Expression]:
         if node.get("value"):
             yield Expression(owner(node), "parameter", node.get("value"), "eval")
     for node in process.iter(f"{{{NS['spiffworkflow']}}}property"):
-        if node.get("name") in ("dueIn", "unitFrom") and node.get("value"):
+        if node.get("name") in ("dueIn", "unitFrom", "assigneeFrom") and node.get("value"):
             name = node.get("name")
             yield Expression(owner(node), name, _read(name, node.get("value")), "eval")
 

@@ -18,6 +18,7 @@ from engine.errors import N_, Conflict, Message, NotFound, PermissionDenied
 from engine.rules.forms import validate_form
 from engine.rules.signer import signed_by
 from engine.rules.unit_fields import check_unit_fields
+from engine.rules.user_fields import administration_of, check_user_fields
 from engine.store.models import Attachment, Instance, WorkItem
 
 
@@ -129,7 +130,11 @@ def complete(
         "attachment": attachment_check(session, instance.id),
     }
     data = validate_form(schema, signed_by(schema, data, user), formats)
-    check_unit_fields(schema, data, tree, org.local_date(now))
+    on = org.local_date(now)
+    check_unit_fields(schema, data, tree, on)
+    check_user_fields(
+        session, schema, data, tree, administration_of(tree, instance.unit_id, on), on
+    )
 
     def act(wf: BpmnWorkflow) -> None:
         task = wf.get_task_from_id(UUID(item.id))

@@ -227,7 +227,8 @@ def _follow_work_items(session: Session, run: InstanceRun, wf: BpmnWorkflow) -> 
         if (placed["role_key"], placed["unit_id"]) != (item.role_key, item.unit_id):
             item.claimed_by = None
         for name, value in placed.items():
-            setattr(item, name, value)
+            if name != "claimed_by" or item.claimed_by is None:  # a claim made stays
+                setattr(item, name, value)
 
 
 def moved_bundle(load: Any, payload: dict[str, Any], side: str) -> Bundle:

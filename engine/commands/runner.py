@@ -41,15 +41,9 @@ from engine.results import NextTask, Outcome
 from engine.rules.calendar import WorkCalendar
 from engine.rules.due import due_at
 from engine.rules.services import HostServices
+from engine.rules.user_fields import assignee_id
 from engine.sandbox import SandboxError, make_script_engine
-from engine.store.models import (
-    Instance,
-    MessageWait,
-    ProcessVersion,
-    SettingValue,
-    Timer,
-    WorkItem,
-)
+from engine.store.models import Instance, MessageWait, ProcessVersion, SettingValue, Timer, WorkItem
 
 SCRIPT_ENGINE = make_script_engine(
     clock=lambda: _ctx().now,
@@ -363,7 +357,7 @@ class InstanceRun:
 
     def placement(self, task: Task) -> dict[str, Any]:
         """What a work item takes from its task's element: the element, its name, the role
-        and unit that do it, its form, and the version the model comes from."""
+        and unit that do it (and the user, from `assigneeFrom`), its form, and the version."""
         info = self.bundle.element(task)
         props = info.properties if info else {}
         engine = task.workflow.script_engine
@@ -372,14 +366,19 @@ class InstanceRun:
             pinned = pinned.get("code")
         on = org.local_date(self.now)
         unit_id, scope = org.task_scope(self.tree, self.instance.unit_id, pinned, on)
+        role_key = info.role if info else None
+        named = engine.evaluate(task, props["assigneeFrom"]) if props.get("assigneeFrom") else None
+        claimed = assignee_id(self.session, self.tree, named, role_key, unit_id, scope, on)
         return {
             "version_id": self.bundle.version_of(task).id,
             "element_id": task.task_spec.bpmn_id,
             "name": (info.name if info else task.task_spec.bpmn_name) or task.task_spec.bpmn_id,
-            "role_key": info.role if info else None,
+            "role_key": role_key,
             "unit_id": unit_id,
             "scope": scope,
             "form": props.get("formJsonSchemaFilename"),
+            # `assigneeFrom`: the item is created taken by the user it names (if they may act)
+            **({"claimed_by": claimed} if claimed is not None else {}),
         }
 
     def _sync_timers(self, wf: BpmnWorkflow, old: dict, new: dict) -> None:

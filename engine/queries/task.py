@@ -12,6 +12,7 @@ from engine.enums import WorkItemState
 from engine.errors import N_, NotFound
 from engine.results import JsonObject, TaskDetail
 from engine.rules.unit_fields import with_unit_choices
+from engine.rules.user_fields import administration_of, with_user_choices
 from engine.store.models import Instance, WorkItem
 
 from .inbox import describe_items
@@ -34,8 +35,15 @@ def task_detail(
         shown["data"] = task_data(session, rt, instance, item.id)
     [described] = describe_items(session, rt, tree, [item])
     # The org-unit fields list the units in force today (engine clock), of their kinds.
-    described["form_schema"] = with_unit_choices(
-        described["form_schema"], tree, org.local_date(now)
+    today = org.local_date(now)
+    described["form_schema"] = with_unit_choices(described["form_schema"], tree, today)
+    # The user fields list the role's holders in the instance's administration today.
+    described["form_schema"] = with_user_choices(
+        session,
+        described["form_schema"],
+        tree,
+        administration_of(tree, instance.unit_id, today),
+        today,
     )
     version = rt.versions.get(session, item.version_id)
     is_open = item.state == WorkItemState.OPEN

@@ -30,6 +30,7 @@ _WHAT = {
     "parameter": N_("Tham số"),
     "dueIn": N_("Thời hạn (dueIn)"),
     "unitFrom": N_("Đơn vị xử lý (unitFrom)"),
+    "assigneeFrom": N_("Người được giao (assigneeFrom)"),
 }
 
 
