@@ -51,6 +51,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgres") else []
 
 # Emptied before each test, children first; org, users, rules and calendar stay seeded.
 RUNTIME_TABLES = [
+    "case_records",
+    "register_entries",
     "comments",
     "attachments",
     "api_tokens",

@@ -9,6 +9,7 @@ from .incidents import Incident
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 from .outbox import Job, ReminderSent
 from .process import ProcessVersion, Setting, SettingValue
+from .records import CaseRecord, RegisterEntry
 from .runtime import DocumentCounter, Instance, MessageWait, Notification, Timer, WorkItem
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "CaseRecord",
     "Comment",
     "DocumentCounter",
     "Incident",
@@ -30,6 +32,7 @@ __all__ = [
     "Notification",
     "OrgUnit",
     "ProcessVersion",
+    "RegisterEntry",
     "ReminderSent",
     "Role",
     "RoleAssignment",
