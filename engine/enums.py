@@ -85,6 +85,12 @@ class AuditCommand(StrEnum):
     UPDATE_DATA = "update_data"  # an operator's fix of the instance's data (incidents)
     ORG_TRANSITION = "org_transition"  # open work handed to a merged unit's successor
     ORG_IMPORT = "org_import"  # administrative (no instance): the org timeline imported
+    UNIT_ADD = "unit_add"  # administrative: an org unit added
+    UNIT_RENAME = "unit_rename"  # administrative: an org unit renamed
+    UNIT_END = "unit_end"  # administrative: an org unit ended, with its successor
+    SETTING_SET = "setting_set"  # administrative: a setting's value from a date
+    CALENDAR_SET = "calendar_set"  # administrative: a day made a holiday, workday or ordinary
+    CALENDAR_CONFIRM = "calendar_confirm"  # administrative: a calendar year confirmed
 
 
 class IncidentState(StrEnum):

@@ -31,6 +31,7 @@ from engine.facade.incidents import IncidentsFacade, run_recorded
 from engine.facade.jobs import JobsFacade
 from engine.facade.moves import MovesFacade
 from engine.facade.org import OrgFacade
+from engine.facade.rules import RulesFacade
 from engine.facade.versions import VersionsFacade
 from engine.results import (
     AttachmentMeta,
@@ -56,7 +57,7 @@ class Policyflow:
     """The engine: every command and query, one transaction each. The instance and
     people's-work commands are methods here; the rest are grouped in sub-facades that
     share this engine's `Core`: `audit`, `jobs`, `moves`, `versions`, `accounts`, `org`,
-    `incidents`."""
+    `incidents`, `rules`."""
 
     def __init__(self, url: str | None = None) -> None:
         self.core = Core(url)
@@ -67,6 +68,7 @@ class Policyflow:
         self.accounts = AccountsFacade(self.core)
         self.org = OrgFacade(self.core)
         self.incidents = IncidentsFacade(self.core)
+        self.rules = RulesFacade(self.core)
 
     @property
     def url(self) -> str:
