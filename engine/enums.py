@@ -85,6 +85,14 @@ class AuditCommand(StrEnum):
     UPDATE_DATA = "update_data"  # an operator's fix of the instance's data (incidents)
     ORG_TRANSITION = "org_transition"  # open work handed to a merged unit's successor
     ORG_IMPORT = "org_import"  # administrative (no instance): the org timeline imported
+    USER_CREATE = "user_create"  # administrative: a user added (engine.commands.admin_people)
+    USER_UPDATE = "user_update"  # administrative: a user's name, position, contacts edited
+    USER_DEACTIVATE = "user_deactivate"  # administrative: a user can no longer sign in
+    PASSWORD_RESET = "password_reset"  # administrative: a new one-time password
+    USER_UNLOCK = "user_unlock"  # administrative: login lockouts lifted
+    ROLE_GRANT = "role_grant"  # administrative: a role held in a unit from a date
+    ROLE_END = "role_end"  # administrative: a role holding ended at a date
+    USER_IMPORT = "user_import"  # administrative: users and holdings imported from CSV
     UNIT_ADD = "unit_add"  # administrative: an org unit added
     UNIT_RENAME = "unit_rename"  # administrative: an org unit renamed
     UNIT_END = "unit_end"  # administrative: an org unit ended, with its successor

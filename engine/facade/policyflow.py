@@ -31,6 +31,7 @@ from engine.facade.incidents import IncidentsFacade, run_recorded
 from engine.facade.jobs import JobsFacade
 from engine.facade.moves import MovesFacade
 from engine.facade.org import OrgFacade
+from engine.facade.people import PeopleFacade
 from engine.facade.rules import RulesFacade
 from engine.facade.versions import VersionsFacade
 from engine.results import (
@@ -68,6 +69,7 @@ class Policyflow:
         self.accounts = AccountsFacade(self.core)
         self.org = OrgFacade(self.core)
         self.incidents = IncidentsFacade(self.core)
+        self.people = PeopleFacade(self.core)
         self.rules = RulesFacade(self.core)
 
     @property

@@ -22,6 +22,18 @@ By concern:
 - `schema`: the marker and aliases the others are written with.
 """
 
+from .admin_people import (
+    Deactivated,
+    HoldingChange,
+    HoldingView,
+    PasswordReset,
+    PeopleImport,
+    ReleasedClaim,
+    Unlocked,
+    UserCreated,
+    UserPage,
+    UserRecord,
+)
 from .admin_rules import (
     CalendarChange,
     CalendarDayEntry,
@@ -119,6 +131,7 @@ __all__ = [
     "ChainVerdict",
     "CommentView",
     "Day",
+    "Deactivated",
     "DeadlineMove",
     "Deployed",
     "DiagramStates",
@@ -129,6 +142,8 @@ __all__ = [
     "Flow",
     "HistoryEvent",
     "HistoryExport",
+    "HoldingChange",
+    "HoldingView",
     "InboxItem",
     "InboxPage",
     "IncidentView",
@@ -151,8 +166,11 @@ __all__ = [
     "OrgImportResult",
     "OrgUnitView",
     "Outcome",
+    "PasswordReset",
+    "PeopleImport",
     "Person",
     "ProcessView",
+    "ReleasedClaim",
     "ReplayStep",
     "ReplaySteps",
     "ReplayVerdict",
@@ -176,6 +194,10 @@ __all__ = [
     "UnitMove",
     "UnitNode",
     "UnitTree",
+    "Unlocked",
+    "UserCreated",
+    "UserPage",
+    "UserRecord",
     "UserView",
     "Validation",
     "Verification",
