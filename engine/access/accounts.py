@@ -134,4 +134,7 @@ def describe(session: Session, tree: org.OrgTree, actor: org.Actor) -> UserView:
              "unit": tree.by_id[h.unit_id].code, "unit_name": tree.by_id[h.unit_id].name}
             for h in actor.roles
         ],
+        "administration": next(
+            (tree.committee_title(tree.administration(h.unit_id)) for h in actor.roles), None
+        ),
     }  # fmt: skip

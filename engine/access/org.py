@@ -110,6 +110,13 @@ class OrgTree:
                 return uid
         return self.ancestors_or_self(unit_id)[-1]
 
+    def committee_title(self, unit_id: int) -> str:
+        """A People's Committee as a page header names it: "UBND xã Xuân Trường"."""
+        unit = self.by_id[unit_id]
+        if unit.kind == "commune" and not unit.name.startswith("UBND"):
+            return f"UBND {unit.name[:1].lower()}{unit.name[1:]}"
+        return unit.name
+
     def in_force_on(self, unit_id: int, on: date) -> int | None:
         """The unit itself if in force on the date, else the successor that is (following
         successor links: Xuân Bắc → Trà Lũ → a commune of Ninh Bình); None if none is."""

@@ -29,6 +29,8 @@ class UserView(TypedDict):
     full_name: str
     is_admin: bool
     roles: list[RoleHeld]
+    # The People's Committee the user serves today ("UBND xã Xuân Trường"); None: none.
+    administration: str | None
 
 
 class SignedIn(UserView):
