@@ -206,6 +206,12 @@ LABELS: dict[str, dict[str, str]] = {
         "org_transition": N_("chuyển việc sang đơn vị kế thừa"),
         "org_import": N_("nhập dữ liệu tổ chức"),
     },
+    "admin_kind": {
+        "roles": N_("vai trò"),
+        "units": N_("đơn vị"),
+        "people": N_("người dùng"),
+        "holdings": N_("vai trò nắm giữ"),
+    },
     "incident_state": {"open": N_("Đang mở"), "resolved": N_("Đã xử lý"), "all": N_("Tất cả")},
 }
 
