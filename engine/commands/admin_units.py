@@ -107,7 +107,7 @@ def add_unit(
     """A new unit from `valid_from`, under `parent` (which must be in force that day)."""
     require_admin(session, actor, now)
     errors: dict[str, list[str]] = {}
-    if not CODE.match(code or ""):
+    if not isinstance(code, str) or not CODE.fullmatch(code):
         errors["code"] = [N_("Mã: chữ thường, số, '-' hoặc '_', tối đa 64 ký tự.")]
     if kind not in UNIT_KINDS:
         kinds = {"kinds": ", ".join(UNIT_KINDS)}

@@ -29,6 +29,8 @@ DAY_KINDS = admin_rules.DAY_KINDS
 
 
 class RulesFacade:
+    day_kinds = admin_rules.DAY_KINDS  # holiday | workday | ordinary
+
     def __init__(self, core: Core) -> None:
         self.core = core
 
@@ -43,6 +45,10 @@ class RulesFacade:
         result = self.core.run(fn)
         self.core.runtime.forget_reference_data()  # the next command sees the change
         return result
+
+    def require_admin(self, actor: str) -> None:
+        """PermissionDenied unless the user is an administrator (before a body is read)."""
+        self.core.run(lambda s: admin_units.require_admin(s, actor, utcnow()))
 
     @staticmethod
     def today(now: datetime | None = None) -> date:

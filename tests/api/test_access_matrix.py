@@ -300,6 +300,31 @@ def deploy_checks(user: str) -> Iterator[Check]:
     yield "api.migrations", "POST", migrations, {}, (200 if ok else 403)
 
 
+def admin_rules_checks(user: str) -> Iterator[Check]:
+    """Org units, rules and the calendar (issue 19): administrators only, 403 for the
+    others before anything is read. The administrator's requests change nothing: a body
+    that lacks its fields (400), an unknown unit, setting or year (404)."""
+    admin = user in ADMINS
+
+    def only(status: int) -> int:
+        return status if admin else 403
+
+    yield "api.admin_units", "GET", "/admin/org-units", None, only(200)
+    yield "api.admin_add_unit", "POST", "/admin/org-units", {}, only(400)
+    yield "api.admin_rename_unit", "PATCH", "/admin/org-units/phong-vhtt", None, only(400)
+    yield "api.admin_end_unit", "POST", "/admin/org-units/phong-vhtt/end", {}, only(400)
+    end = {"last_day": "2024-12-31"}
+    yield "api.admin_end_unit", "POST", "/admin/org-units/no-such-unit/end", end, only(404)
+    yield "api.admin_settings", "GET", "/admin/settings", None, only(200)
+    values = "/admin/settings/p1_initial_info_due/values"
+    yield "api.admin_set_setting", "POST", values, {}, only(400)
+    value = {"value": "P1D", "valid_from": "2099-01-01"}
+    yield "api.admin_set_setting", "POST", "/admin/settings/no_such/values", value, only(404)
+    yield "api.admin_calendar", "GET", "/admin/calendar/2024", None, only(200)
+    yield "api.admin_set_day", "PUT", "/admin/calendar/2024/days/2025-01-01", None, only(400)
+    yield "api.admin_confirm_year", "POST", "/admin/calendar/2099/confirm", {}, only(404)
+
+
 def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.openapi", "GET", "/openapi.json", None, 200
     yield "api.issue_token", "POST", "/auth/token", {"username": user, "password": "demo"}, 200
@@ -333,6 +358,7 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
     operator = user in DEPLOYERS
     yield "api.incidents", "GET", "/incidents", None, (200 if operator else 403)
     yield "api.retry_incident", "POST", "/incidents/999999/retry", {}, (404 if operator else 403)
+    yield from admin_rules_checks(user)
     yield "api.replay", "GET", f"/instances/{missing}/replay", None, 404
     yield "api.verify", "POST", f"/instances/{missing}/verify", {}, 404
     for task in world.tasks:

@@ -169,3 +169,6 @@ def unrouted_api_path() -> Response | None:
 from web.api import incidents, routes  # noqa: E402, F401
 
 __all__ = ["ApiError", "api_bp", "error_response", "routes"]
+
+# The administration of org units, rules and the calendar (issue 19).
+from web.api import admin_rules  # noqa: E402, F401

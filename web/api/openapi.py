@@ -541,3 +541,6 @@ DOCUMENT: dict[str, Any] = {
 
 def document() -> dict[str, Any]:
     return deepcopy(DOCUMENT)
+
+# The administration's paths add themselves to PATHS and SCHEMAS (they use the helpers above).
+from web.api import openapi_admin_rules  # noqa: E402, F401
