@@ -16,6 +16,7 @@ from engine.audit import chain as audit
 from engine.commands.runner import InstanceRun, Runtime
 from engine.enums import UNFINISHED, AuditCommand, IncidentState, InstanceStatus, TimerState
 from engine.errors import N_, Conflict, NotFound, PermissionDenied
+from engine.rules import register
 from engine.store.models import Incident, Instance, MessageWait, Timer
 
 
@@ -35,7 +36,10 @@ def get_instance(session: Session, instance_id: int) -> Instance:
     return instance
 
 
-def cancel(session: Session, rt: Runtime, instance_id: int, actor: str, now: datetime) -> Instance:
+def cancel(
+    session: Session, rt: Runtime, instance_id: int, actor: str, now: datetime, reason: str = ""
+) -> Instance:
+    """End the instance; the numbers it took from the register stay, marked cancelled."""
     require_admin(session, actor)
     instance = get_instance(session, instance_id)
     if instance.status not in UNFINISHED:
@@ -50,6 +54,9 @@ def cancel(session: Session, rt: Runtime, instance_id: int, actor: str, now: dat
 
     run = InstanceRun(session, rt, instance, rt.org_tree(session), now, actor)
     run.execute(AuditCommand.CANCEL, {}, act)
+    register.cancel_entries(
+        session, instance_id, now, reason or f"Hồ sơ {instance_id} bị hủy bởi {actor}."
+    )
     return instance
 
 

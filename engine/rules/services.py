@@ -17,8 +17,8 @@ from engine.background.notices import notify_users
 from engine.background.outbox import enqueue
 from engine.enums import WorkItemState
 from engine.errors import ProcessFailed
-from engine.rules.calendar import LOCAL
-from engine.store.models import DocumentCounter, Instance, User, WorkItem
+from engine.rules import register
+from engine.store.models import Instance, User, WorkItem
 
 
 @dataclass
@@ -41,20 +41,27 @@ class HostServices:
 
 
 def allocate_document_number(ctx: HostServices, doc_type: str) -> dict[str, Any]:
-    """Next number of the issuing body (the instance's administration) for the year."""
-    issuer = ctx.tree.administration(ctx.instance.unit_id)
-    year = ctx.now.astimezone(LOCAL).year  # the register runs by the local calendar year
-    counter = ctx.session.scalar(
-        select(DocumentCounter)
-        .where(DocumentCounter.issuer_unit_id == issuer, DocumentCounter.year == year)
-        .with_for_update()
+    """Next number of the issuing body for the year, entered in the register (models
+    shipped before `register_document`; no title, the instance's unit drafts)."""
+    return register_document(ctx, doc_type)
+
+
+def register_document(
+    ctx: HostServices, doc_type: str, title: str = "", drafting_unit: str | None = None
+) -> dict[str, Any]:
+    """Enter an outgoing document in the register (engine/rules/register.py): the issuing
+    body is the instance's administration in force, `drafting_unit` (a unit code, default
+    the instance's unit) goes into a công văn's ký hiệu and issues a Tờ trình."""
+    return register.register_document(
+        ctx.session,
+        ctx.tree,
+        ctx.instance.id,
+        ctx.instance.unit_id,
+        ctx.now,
+        doc_type,
+        title,
+        drafting_unit,
     )
-    if counter is None:
-        counter = DocumentCounter(issuer_unit_id=issuer, year=year, last_number=0)
-        ctx.session.add(counter)
-    counter.last_number += 1
-    number = counter.last_number
-    return {"number": number, "year": year, "symbol": f"{number:02d}/{doc_type}-UBND"}
 
 
 def notify(ctx: HostServices, role: str, message: str, unit: str | None = None) -> dict[str, int]:
@@ -109,6 +116,7 @@ def publish_to_portal(ctx: HostServices, title: str, body: str) -> dict[str, Any
 
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "allocate_document_number": allocate_document_number,
+    "register_document": register_document,
     "notify": notify,
     "remind_open_tasks": remind_open_tasks,
     "publish_to_portal": publish_to_portal,

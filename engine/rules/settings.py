@@ -19,7 +19,7 @@ from engine.errors import N_, InvalidInput
 from engine.rules.due import WORKING_DAYS
 from engine.store.models import Setting, SettingValue
 
-KINDS = ("duration", "deadline", "durations", "date", "text")
+KINDS = ("duration", "deadline", "durations", "date", "text", "symbols")
 
 
 def value_problem(kind: str, value: Any) -> str | None:
@@ -30,6 +30,11 @@ def value_problem(kind: str, value: Any) -> str | None:
         return next((p for v in value if (p := value_problem("duration", v))), None)
     if kind == "text":
         return None if isinstance(value, str) else "expected text"
+    if kind == "symbols":  # unit code -> abbreviation (the register's ký hiệu)
+        ok = isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+        )
+        return None if ok else "expected a mapping of unit codes to abbreviations"
     if not isinstance(value, str):
         return f"expected text such as PT24H, 5WD or 2024-11-20, not {value!r}"
     if kind == "deadline" and WORKING_DAYS.match(value):
