@@ -12,6 +12,10 @@ ratio, SQL statements per task completion, and the machine.
 
 The database named in DATABASE_URL is created if missing and its tables are dropped and
 re-created: do not point it at data you keep.
+
+The workload is the 2024 district's (huyện Xuân Trường, abolished from 1/7/2025): the
+engine clock is set to 2025-06-02, as in the test suite, unless POLICYFLOW_CLOCK_DATE
+says otherwise; the processes this starts inherit it.
 """
 
 import os
@@ -29,6 +33,8 @@ from sqlalchemy import create_engine, event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The district world: the engine clock reads a date it existed (before the engine loads).
+os.environ.setdefault("POLICYFLOW_CLOCK_DATE", "2025-06-02")
 
 from bench.machine import cpu_model  # noqa: E402
 from bench.paths import PRESS_MAIN_PATH, Step  # noqa: E402
@@ -228,10 +234,16 @@ def main() -> None:
 
 def injected_data() -> dict:
     """What the engine adds at start, so the bare run takes the same branches."""
-    from engine.seed import SETTINGS
+    from engine.rules.settings import read_settings_file
+    from engine.seed import SETTINGS_FILE
 
+    config = {}
+    for spec in read_settings_file(SETTINGS_FILE):
+        in_force = [v for v in spec.get("values") or [] if v["from"] <= NOW.date().isoformat()]
+        if in_force:  # the newest value in force on the instances' start date
+            config[spec["key"]] = max(in_force, key=lambda v: v["from"])["value"]
     return {
-        "config": {k: v for k, (v, _) in SETTINGS.items()},
+        "config": dict(sorted(config.items())),
         "reporting_units": [],
         "instance_unit": "phong-vhtt",
         "initiator": "cv_vhtt",

@@ -27,6 +27,12 @@ from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The 2024 district's workload: the engine clock reads 2025-06-02, as in the tests (whose
+# conftest, imported below with with_legal_check, sets that date anyway).
+os.environ.setdefault("POLICYFLOW_CLOCK_DATE", "2025-06-02")
+# The conftest also wants the engine loaded with the tests' cheap password hashing (it
+# asserts so); nothing measured here checks a password.
+os.environ.setdefault("POLICYFLOW_PASSWORD_PROFILE", "test")
 
 from bench.engine import NOW, machine, prepare_database, start_data  # noqa: E402
 from bench.paths import PRESS_MAIN_PATH  # noqa: E402

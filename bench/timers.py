@@ -4,8 +4,8 @@ The issue's target: "1,000 timers due in the same minute all fire within 60 s wi
 processes; print the lateness distribution (p50/p99/max)."
 
 What runs, all started here and stopped on exit (also on Ctrl-C):
-  - PostgreSQL: BENCH_DATABASE_URL (created if missing, migrated, seeded; runtime tables
-    emptied before the run: do not point it at data you keep);
+  - PostgreSQL: BENCH_DATABASE_URL (created if missing, its tables dropped, re-created and
+    seeded before the run: do not point it at data you keep);
   - a private redis-server on a free port;
   - the Procfile's `worker` line, BENCH_WORKERS times (default 2) with
     WORKER_CONCURRENCY=BENCH_CONCURRENCY (default 1): 2 worker processes running jobs;
@@ -53,15 +53,18 @@ from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The real clock, not the tests' date: timer_only needs no district (cv_vhtt holds
+# chuyen_vien_vhtt in every generation of the org), and with a moved engine clock the
+# relay gives Celery ETAs on that clock, so every job would run early and retry until the
+# sweep fired its timer (tasks/celery_app.py relay: shift is zero when `now` is not given).
 
 from bench.machine import cpu_model  # noqa: E402
-from engine.facade import Policyflow  # noqa: E402
+from engine.facade import Policyflow, utcnow  # noqa: E402
 from engine.seed import seed_demo  # noqa: E402
 from engine.store import schema as migrate  # noqa: E402
 from engine.store.db import get_engine, normalize_url, transaction  # noqa: E402
 from tasks.celery_app import SETTINGS, attach_relay, make_app  # noqa: E402
 from tests.background.stack import Redis, Stack, free_port, stack_env, wait_for  # noqa: E402
-from tests.conftest import reset_runtime  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/policyflow_bench_timers"
 BPMN = ROOT / "bench" / "data" / "timer_only.bpmn"
@@ -109,7 +112,8 @@ def machine(url: str) -> list[str]:
 
 
 def prepare_database(url: str) -> None:
-    """Create the database if missing, migrate it, seed it, empty the runtime tables."""
+    """Create the database if missing, re-create its tables empty, seed it. (Not
+    tests.conftest's reset_runtime: importing the conftest sets the tests' clock date.)"""
     name = make_url(url).database
     admin_url = make_url(url).set(database="postgres")
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -118,10 +122,10 @@ def prepare_database(url: str) -> None:
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+    migrate.downgrade(url, "base")
     migrate.upgrade(url)
     with transaction(url) as session:
         seed_demo(session)
-    reset_runtime(url)
 
 
 # -- figures ------------------------------------------------------------------------------
@@ -303,7 +307,7 @@ def wait_fired(url: str, deadline: datetime) -> int:
     query = text("SELECT count(*) FROM timers WHERE state = 'fired'")
     fired = 0
     with tqdm(total=N, desc="timers fired", unit="timer") as bar:
-        while fired < N and datetime.now(UTC) < deadline:
+        while fired < N and utcnow() < deadline:
             time.sleep(0.5)
             with engine.connect() as conn:
                 now_fired = conn.scalar(query)
@@ -394,10 +398,11 @@ def main() -> int:
         settings = dataclasses.replace(SETTINGS, broker_url=redis.url)
         attach_relay(pf, make_app(settings), settings)  # as the web app does
         pf.deploy(BPMN.read_text(encoding="utf-8"), {})
-        ready = datetime.now(UTC)
+        # Due times on the engine clock (POLICYFLOW_CLOCK_DATE), the one the workers fire by.
+        ready = utcnow()
         first_due = ready + timedelta(seconds=LEAD)
         took = start_instances(pf, first_due)
-        left = (first_due - datetime.now(UTC)).total_seconds()
+        left = (first_due - utcnow()).total_seconds()
         print(f"started {N} instances in {took:.1f} s ({N / took:.1f}/s)", end="")
         print(f"; first due in {left:.1f} s")
         if left < 0:

@@ -28,6 +28,9 @@ from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The 2024 district's workload: the engine clock reads 2025-06-02 (as in the tests) unless
+# set; the servers and workers started here inherit it.
+os.environ.setdefault("POLICYFLOW_CLOCK_DATE", "2025-06-02")
 
 from bench.engine import (  # noqa: E402
     LINEAR_PATH,

@@ -41,6 +41,9 @@ from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The 2024 district's workload: the engine clock reads 2025-06-02 (as in the tests) unless
+# set; the servers and workers started here inherit it.
+os.environ.setdefault("POLICYFLOW_CLOCK_DATE", "2025-06-02")
 
 from bench.web_seed import database_url, psycopg_dsn  # noqa: E402
 from engine.facade import Policyflow  # noqa: E402

@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +44,19 @@ from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The 2024 district's workload: the engine clock reads 2025-06-02 (as in the tests) unless
+# set; the servers and workers started here inherit it.
+os.environ.setdefault("POLICYFLOW_CLOCK_DATE", "2025-06-02")
 
-from engine.access.org import OrgTree  # noqa: E402
+from engine.access.org import OrgTree, local_date  # noqa: E402
 from engine.commands.runner import Runtime  # noqa: E402
 from engine.commands.start import start_role  # noqa: E402
-from engine.context import NAMESPACE  # noqa: E402
+from engine.context import NAMESPACE, utcnow  # noqa: E402
 from engine.facade import Policyflow, read_forms  # noqa: E402
 from engine.seed import seed_demo  # noqa: E402
 from engine.store import schema as migrate  # noqa: E402
 from engine.store.db import transaction  # noqa: E402
-from engine.store.models import OrgUnit, ProcessVersion, RoleAssignment, User  # noqa: E402
+from engine.store.models import OrgUnit, ProcessVersion, Role, RoleAssignment, User  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/policyflow_webbench"
 WORKFLOWS = ROOT / "workflows"
@@ -63,7 +66,7 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 START_DATA: dict[str, dict[str, Any]] = {
     "press_statement": {
         "trigger": "press_request",
-        "case_title": "Phản ánh ô nhiễm tại cụm công nghiệp Xuân Bắc",
+        "case_title": "Phản ánh ô nhiễm tại cụm công nghiệp Trà Lũ",
         "summary": "Báo điện tử đề nghị cung cấp thông tin",
         "event_time": "2024-10-01T14:00:00+07:00",
         "press_agency": "Báo Nam Định",
@@ -74,10 +77,10 @@ START_DATA: dict[str, dict[str, Any]] = {
     "document_approval": {"doc_type": "KH", "doc_title": "Kế hoạch truyền thông chính sách"},
     "crisis_team": {
         "source": "monitoring_alert",
-        "incident_title": "Thông tin sai sự thật về dịch bệnh tại Xuân Bắc",
+        "incident_title": "Thông tin sai sự thật về dịch bệnh tại Trà Lũ",
         "incident_summary": "Mạng xã hội lan truyền tin đóng cửa trường học",
         "incident_at": "2024-10-01T13:30:00+07:00",
-        "affected_commune": "xa-xuan-bac",
+        "affected_commune": "xa-tra-lu",  # Xuân Bắc merged into it on 1/9/2024
         "concerned_department": "phong-tu-phap",
         "spread_channels": "Facebook, Zalo",
     },
@@ -85,11 +88,12 @@ START_DATA: dict[str, dict[str, Any]] = {
 }
 
 # Extra officers: (role, unit code, how many). Reporting units get don_vi/thu_truong below.
+# The lãnh đạo UBND lanes are a group: people hold chu_tich or pho_chu_tich, members of it.
 EXTRA_OFFICERS = [
     ("chuyen_vien_vhtt", "phong-vhtt", 6),
     ("truong_phong_vhtt", "phong-vhtt", 1),
     ("van_phong", "van-phong", 3),
-    ("lanh_dao_ubnd", "huyen-xuan-truong", 1),
+    ("pho_chu_tich", "huyen-xuan-truong", 1),
     ("van_thu", "van-phong", 2),
     ("trung_tam_vhtttt", "ttvhtttt", 3),
     ("cong_an", "cong-an", 2),
@@ -118,7 +122,7 @@ def psycopg_dsn(url: str) -> str:
 # -- the schema, the seed, the templates ---------------------------------------------
 
 
-def prepare(url: str) -> Policyflow:
+def prepare(url: str, on: date) -> Policyflow:
     server, name = url.rsplit("/", 1)
     admin = create_engine(f"{server}/postgres".replace("postgresql://", "postgresql+psycopg://"))
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -134,14 +138,16 @@ def prepare(url: str) -> Policyflow:
     models = sorted(WORKFLOWS.glob("*.bpmn"), key=lambda p: p.name != "document_approval.bpmn")
     for path in models:
         pf.deploy(path.read_text(encoding="utf-8"), forms, "chu_quy_trinh")
-    add_officers(url)
+    add_officers(url, on)
     return pf
 
 
-def add_officers(url: str) -> None:
+def add_officers(url: str, on: date) -> None:
+    """The extra officers, holding their role for the life of their unit, in the units in
+    force on the date (the district's world of 2025: not the communes merged in 2024)."""
     with transaction(url) as s:
         password_hash = s.scalar(select(User.password_hash).where(User.username == "cv_vhtt"))
-        units = {u.code: u for u in s.scalars(select(OrgUnit))}
+        units = {u.code: u for u in s.scalars(select(OrgUnit)) if u.in_force(on)}
         wanted = [(r, code, n) for r, code, n in EXTRA_OFFICERS]
         for unit in units.values():
             if unit.reports:
@@ -154,7 +160,15 @@ def add_officers(url: str) -> None:
                     full_name=f"Cán bộ {i} ({role}) {units[code].name}",
                     password_hash=password_hash,
                 )
-                user.roles = [RoleAssignment(role_key=role, unit_id=units[code].id)]
+                unit = units[code]
+                user.roles = [
+                    RoleAssignment(
+                        role_key=role,
+                        unit_id=unit.id,
+                        valid_from=unit.valid_from,
+                        valid_to=unit.valid_to,
+                    )
+                ]
                 s.add(user)
 
 
@@ -294,22 +308,26 @@ def annual_steps(rng: random.Random, rounds: int, reporting: list[str]) -> list[
 
 
 class Holders:
-    """Users able to act on a (role, unit, scope) item, as the inbox rules say."""
+    """Users able to act on a (role, unit, scope) item on the date, as the inbox rules say:
+    holdings (and their units) in force, each also as the group its role is in."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, on: date) -> None:
         with transaction(url) as s:
             self.tree = OrgTree.load(s)
-            rows = s.execute(select(RoleAssignment.role_key, RoleAssignment.unit_id, User.id).join(
-                User, User.id == RoleAssignment.user_id
-            )).all()  # fmt: skip
-            self.cv = [
-                r[2] for r in rows if r[0] == "chuyen_vien_vhtt"
-            ]  # starters of every process
+            groups = {r.key: r.member_of for r in s.scalars(select(Role))}
+            rows = [
+                (a.role_key, a.unit_id, a.user_id)
+                for a in s.scalars(select(RoleAssignment))
+                if a.in_force(on) and self.tree.by_id[a.unit_id].in_force(on)
+            ]
+        self.cv = list(dict.fromkeys(r[2] for r in rows if r[0] == "chuyen_vien_vhtt"))
         self.pinned: dict[tuple[str, int], list[int]] = {}
         self.admin: dict[tuple[str, int], list[int]] = {}
         for role, unit_id, user_id in rows:
-            self.pinned.setdefault((role, unit_id), []).append(user_id)
-            self.admin.setdefault((role, self.tree.administration(unit_id)), []).append(user_id)
+            for key in filter(None, (role, groups.get(role))):
+                self.pinned.setdefault((key, unit_id), []).append(user_id)
+                admin = self.tree.administration(unit_id)
+                self.admin.setdefault((key, admin), []).append(user_id)
 
     def of(self, role: str | None, unit_id: int, scope: str) -> list[int]:
         table = self.pinned if scope == "unit" else self.admin
@@ -599,11 +617,12 @@ def main() -> None:
     args = parser.parse_args()
     url = database_url()
     began = time.perf_counter()
-    now = datetime.now(UTC)
-    pf = prepare(url)
+    now = utcnow()  # the engine clock: the district's world (POLICYFLOW_CLOCK_DATE above)
+    on = local_date(now)
+    pf = prepare(url, on)
     templates = start_templates(pf, now)
     elements = catalogue(pf)
-    holders = Holders(url)
+    holders = Holders(url, on)
     tree = holders.tree
     ctx = Context(
         now=now,
@@ -615,10 +634,11 @@ def main() -> None:
         district=tree.unit("huyen-xuan-truong").id,
         vhtt=tree.unit("phong-vhtt").id,
     )
+    in_force = tree.units_on(on)  # the units of the district's last generation
     units = {
-        "reporting": [u.code for u in tree.by_id.values() if u.reports],
-        "departments": [u.code for u in tree.by_id.values() if u.kind == "department"],
-        "communes": [u.code for u in tree.by_id.values() if u.kind == "commune"],
+        "reporting": [u.code for u in in_force if u.reports],
+        "departments": [u.code for u in in_force if u.kind == "department"],
+        "communes": [u.code for u in in_force if u.kind == "commune"],
     }
     units["facts"] = units["departments"] + units["communes"]
     first = max(t.id for t in templates.values()) + 1
@@ -642,8 +662,8 @@ def main() -> None:
         statuses = conn.execute(
             "SELECT status, count(*) FROM instances GROUP BY status ORDER BY status"
         ).fetchall()
-        overdue = conn.execute(
-            "SELECT count(*) FROM work_items WHERE state = 'open' AND due_at < now()"
+        overdue = conn.execute(  # on the engine clock, as the due dates were spread
+            "SELECT count(*) FROM work_items WHERE state = 'open' AND due_at < %s", (now,)
         ).fetchone()
         size = conn.execute(
             "SELECT pg_size_pretty(pg_database_size(current_database()))"
