@@ -28,12 +28,22 @@ CLOCK_DATE_ENV = "POLICYFLOW_CLOCK_DATE"
 def utcnow() -> datetime:
     """The current time, for commands not given one (tests and replays give theirs)."""
     real = datetime.now(UTC)
+    return real + clock_offset(real)
+
+
+def clock_offset(real: datetime | None = None) -> timedelta:
+    """How far the engine's clock is ahead of the real one (whole days; zero unless
+    POLICYFLOW_CLOCK_DATE is set)."""
     shifted = os.environ.get(CLOCK_DATE_ENV)
     if not shifted:
-        return real
-    local = real.astimezone(CLOCK_ZONE)
-    days = (date.fromisoformat(shifted) - local.date()).days
-    return real + timedelta(days=days)
+        return timedelta(0)
+    local = (real or datetime.now(UTC)).astimezone(CLOCK_ZONE)
+    return timedelta(days=(date.fromisoformat(shifted) - local.date()).days)
+
+
+def real_time(moment: datetime) -> datetime:
+    """An engine-clock moment on the real clock: what a queue's ETA must be."""
+    return moment - clock_offset()
 
 
 NAMESPACE = uuid.UUID("6f1c2d40-8a7e-4b8e-9a53-5a1f0c0de2a7")

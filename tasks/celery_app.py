@@ -15,7 +15,7 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from kombu.exceptions import KombuError
 
-from engine.facade import JobTicket, Policyflow, utcnow
+from engine.facade import JobTicket, Policyflow, real_time, utcnow
 
 from . import jobs
 from .senders import Senders
@@ -99,7 +99,7 @@ def relay(
 
     def send(ticket: JobTicket) -> bool:
         # An absolute ETA: a job sent late in a big batch still runs at its own time.
-        eta = ticket.run_at + shift
+        eta = real_time(ticket.run_at + shift)
         try:
             queue.send_task("policyflow.run_job", (ticket.id,), eta=eta, retry=False)
         except (KombuError, OSError) as err:
@@ -124,7 +124,7 @@ def run_job(self: Task, job_id: int, now: str | None = None) -> str:
     try:
         return jobs.run(engine(), job_id, senders(), _moment(now))
     except jobs.NotYet as early:
-        raise self.retry(eta=early.at, max_retries=None) from None
+        raise self.retry(eta=real_time(early.at), max_retries=None) from None
     except jobs.TRANSIENT as err:
         raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=12) from err
 

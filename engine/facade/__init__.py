@@ -12,7 +12,7 @@ from engine.background.outbox import JobTicket
 from engine.bpmn.diff import diff as diff_versions
 from engine.bpmn.xml_safety import max_bpmn_bytes
 from engine.commands.deploy import NEW_PROCESS
-from engine.context import utcnow
+from engine.context import real_time, utcnow
 from engine.enums import AuditCommand, InstanceStatus, JobState, Scope, WorkItemState
 from engine.facade.policyflow import Policyflow, read_forms
 from engine.queries.audit_search import COMMANDS as AUDIT_COMMANDS
@@ -40,6 +40,7 @@ __all__ = [
     "diff_versions",
     "max_bpmn_bytes",
     "read_forms",
+    "real_time",
     "refuse_unstorable",
     "results",
     "utcnow",
