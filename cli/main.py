@@ -78,7 +78,17 @@ def main(ctx: click.Context) -> None:
     connect_queue(ctx.obj)  # with REDIS_URL, jobs a command records go to Celery at once
 
 
-from cli import accounts, audit, background, calendar, commands, incidents, migration, org  # noqa: E402,F401  (register the commands)
+from cli import (  # noqa: E402,F401  (register the commands)
+    accounts,
+    admin_rules,
+    audit,
+    background,
+    calendar,
+    commands,
+    incidents,
+    migration,
+    org,
+)
 
 __all__ = ["Path", "emit", "json_option", "main", "parse_json", "parse_now", "pass_engine"]
 
