@@ -20,6 +20,7 @@ from tasks import connect as connect_queue
 from web import auth, guards, i18n
 from web.api import api_bp
 from web.views import (
+    admin_rules,
     audit,
     full_name,
     inbox,
@@ -91,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         versions.bp,
         migration.bp,
         vendor.bp,
+        admin_rules.bp,
         api_bp,
     ):
         app.register_blueprint(bp)

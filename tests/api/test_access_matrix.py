@@ -587,7 +587,29 @@ def operators_only(method: str, url: str, status: int) -> PageRule:
     )
 
 
+def admin_only(method: str, url: str, status: int) -> PageRule:
+    """Administrators get `status`; the others 403."""
+    return signed_in(
+        lambda user, world: iter(
+            [(method, url, {} if method == "POST" else None, status if user in ADMINS else 403)]
+        )
+    )
+
+
 PAGE_RULES: dict[str, PageRule] = {
+    # Org units, rules and the calendar (issue 19): administrators only. The admin's
+    # POSTs change nothing: a form without its fields goes back to the page (302) or is
+    # shown again with its errors (400).
+    "admin_rules.units": admin_only("GET", "/admin/units", 200),
+    "admin_rules.add_unit": admin_only("POST", "/admin/units", 302),
+    "admin_rules.rename_unit": admin_only("POST", "/admin/units/phong-vhtt/rename", 302),
+    "admin_rules.end_unit": admin_only("POST", "/admin/units/phong-vhtt/end", 302),
+    "admin_rules.settings": admin_only("GET", "/admin/settings", 200),
+    "admin_rules.set_setting": admin_only("POST", "/admin/settings/p1_initial_info_due", 400),
+    "admin_rules.calendar_now": admin_only("GET", "/admin/calendar", 302),
+    "admin_rules.calendar": admin_only("GET", "/admin/calendar/2024", 200),
+    "admin_rules.set_day": admin_only("POST", "/admin/calendar/2024/day", 302),
+    "admin_rules.confirm": admin_only("POST", "/admin/calendar/2024/confirm", 302),
     "static": lambda user, world: iter([]),  # files, not pages
     "vendor.bpmn_js": lambda user, world: iter(
         [
