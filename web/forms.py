@@ -37,6 +37,58 @@ class Field:
     attrs: dict[str, Any] = field(default_factory=dict)
     returns: frozenset[str] = frozenset()  # choices that send the work back for revision
     filename: str = ""  # an attachment uploaded by an earlier try of this form
+    # Shown only when another field's choice is one of some values (JSON Schema if/then/
+    # else): {"field": name, "values": [...], "negate": bool, "required": bool}.
+    when: dict[str, Any] | None = None
+
+
+def _if_choice(cond: Any) -> tuple[str, list[str]] | None:
+    """The (field, values) an `if` tests: `{"properties": {f: {"const"|"enum": …}}}`."""
+    if not isinstance(cond, Mapping):
+        return None
+    props = cond.get("properties")
+    if not isinstance(props, Mapping) or len(props) != 1:
+        return None
+    [(name, test)] = props.items()
+    if not isinstance(test, Mapping):
+        return None
+    if "const" in test:
+        return str(name), [str(test["const"])]
+    if isinstance(test.get("enum"), list):
+        return str(name), [str(v) for v in test["enum"]]
+    return None
+
+
+def conditions(schema: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Fields that apply to one choice only: those a `then` (or `else`) part requires or
+    declares, at the top or in `allOf`, when the `if` tests one field's choice. Such a
+    field is shown only when the choice matches, and is required then if the part says
+    so. A field the form always requires is never hidden."""
+    schema = schema or {}
+    always = set(schema.get("required", []))
+    props = schema.get("properties", {})
+    parts = [schema, *[p for p in schema.get("allOf", []) if isinstance(p, Mapping)]]
+    found: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        test = _if_choice(part.get("if"))
+        if test is None:
+            continue
+        name, values = test
+        for branch, negate in (("then", False), ("else", True)):
+            sub = part.get(branch)
+            if not isinstance(sub, Mapping):
+                continue
+            needed = set(sub.get("required", []))
+            for field_name in [*sub.get("properties", {}), *sorted(needed)]:
+                if field_name in always or field_name == name or field_name not in props:
+                    continue
+                found.setdefault(
+                    field_name,
+                    {"field": name, "values": values, "negate": negate, "required": False},
+                )
+                if field_name in needed:
+                    found[field_name]["required"] = True
+    return found
 
 
 def choices(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -106,6 +158,7 @@ def fields(
     schema = schema or {}
     required = set(schema.get("required", []))
     errors = errors or {}
+    when = conditions(schema)
     found = []
     for name, spec in schema.get("properties", {}).items():
         if filled_by_engine(spec):
@@ -136,6 +189,7 @@ def fields(
                 attrs=attrs,
                 returns=frozenset(v for v, _t in options if v in RETURN_VALUES),
                 filename=raw.get(f"{name}__filename", ""),
+                when=when.get(name),
             )
         )
     return found

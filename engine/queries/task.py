@@ -11,6 +11,7 @@ from engine.commands.runner import InstanceRun, Runtime, Version
 from engine.enums import WorkItemState
 from engine.errors import N_, NotFound
 from engine.results import JsonObject, TaskDetail
+from engine.rules.setting_text import fill, with_setting_defaults
 from engine.rules.unit_fields import with_unit_choices
 from engine.rules.user_fields import administration_of, with_user_choices
 from engine.store.models import Instance, WorkItem
@@ -45,6 +46,9 @@ def task_detail(
         administration_of(tree, instance.unit_id, today),
         today,
     )
+    # Agencies and other texts from the settings the instance copied at its start.
+    settings = rt.settings(session, org.local_date(instance.started_at))
+    described["form_schema"] = with_setting_defaults(described["form_schema"], settings)
     version = rt.versions.get(session, item.version_id)
     is_open = item.state == WorkItemState.OPEN
     can_act = is_open and org.can_act(
@@ -53,7 +57,7 @@ def task_detail(
     leader = is_open and org.is_leader(user)
     return {
         **described,
-        "instructions": _instructions(version, item.element_id),
+        "instructions": _instructions(version, item.element_id, settings),
         "overdue": is_open and item.due_at is not None and item.due_at < now,
         "instance": shown,
         "can_act": can_act,
@@ -70,9 +74,10 @@ def task_detail(
     }
 
 
-def _instructions(version: Version, element_id: str) -> str | None:
+def _instructions(version: Version, element_id: str, settings: dict) -> str | None:
     info = version.parsed.info.elements.get(element_id)
-    return info.properties.get("instructions") if info else None
+    text = info.properties.get("instructions") if info else None
+    return fill(text, settings) if isinstance(text, str) else text
 
 
 def task_data(session: Session, rt: Runtime, instance: Instance, task_id: str) -> JsonObject:
