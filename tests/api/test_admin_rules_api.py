@@ -12,6 +12,7 @@ from engine.facade import Policyflow
 from engine.store.models import AuditEvent
 from tests.api.test_api import Api, error_of, reset_demo_passwords
 from tests.api.test_api import api as api  # the fixture
+from tests.reference_restore import restore_reference_data as restore_reference_data
 from web import create_app
 
 TODAY = date.fromisoformat(os.environ["POLICYFLOW_CLOCK_DATE"])  # the engine's today

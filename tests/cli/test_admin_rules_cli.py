@@ -13,6 +13,7 @@ from sqlalchemy import select
 from cli.main import main
 from engine.facade import Policyflow
 from engine.store.models import AuditEvent
+from tests.reference_restore import restore_reference_data as restore_reference_data
 
 TODAY = date.fromisoformat(os.environ["POLICYFLOW_CLOCK_DATE"])
 LATER = (TODAY + timedelta(days=30)).isoformat()

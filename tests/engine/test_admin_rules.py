@@ -14,6 +14,7 @@ from engine.facade import Policyflow
 from engine.store.models import AuditEvent, Instance, SettingValue, WorkItem
 from tests.api.test_api import DOC_START
 from tests.conftest import NOW, deploy_test_model
+from tests.reference_restore import restore_reference_data as restore_reference_data
 
 BEFORE = datetime(2024, 9, 2, 2, 0, tzinfo=UTC)  # when the administrator makes the change
 
@@ -70,7 +71,7 @@ def test_a_bad_value_is_refused_naming_the_setting_and_nothing_is_stored(pf: Pol
     events = len(admin_events(pf))
     for key, value in (
         ("p1_initial_info_due", "3 ngày"),
-        ("p3_deadline", "20/11/2024"),
+        ("p1_citizen_issue_due", "30 ngày"),
         ("reminder_offsets", ["P1D", "2 giờ"]),
         ("doc_dispatch_due", 5),
     ):
@@ -107,9 +108,7 @@ def test_a_holiday_moves_deadlines_computed_after_it_only(pf: Policyflow) -> Non
     thursday = due_of(pf, before["id"])
     assert thursday.astimezone(UTC).date() == date(2024, 10, 3)
     preview = pf.rules.set_day("admin", date(2024, 10, 2), "holiday", "Nghỉ thử", dry_run=True)
-    assert not preview["applied"] and [m["instance_id"] for m in preview["moves"]] == [
-        before["id"]
-    ]
+    assert not preview["applied"] and [m["instance_id"] for m in preview["moves"]] == [before["id"]]
     assert preview["moves"][0]["due_in"] == "2WD"
     assert preview["moves"][0]["would_be"].startswith("2024-10-04")
     assert pf.org.add_working_days(date(2024, 10, 1), 2) == date(2024, 10, 3)  # dry run

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from engine.facade import Policyflow
+from tests.reference_restore import restore_reference_data as restore_reference_data
 from tests.web_client import signed_in
 from web import create_app
 
