@@ -41,9 +41,22 @@ from engine.results import (
 )
 from engine.store.models import ApiToken, Instance, Role, RoleAssignment, User, WorkItem
 
-USERNAME = re.compile(r"[a-z0-9_.-]{1,64}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-PHONE = re.compile(r"[0-9 +().-]{1,50}")
+# The API document states the same patterns (web/api/admin_people_doc.py).
+USERNAME_PATTERN = "^[a-z0-9_.-]{1,64}$"
+EMAIL_PATTERN = "^[^@\\s\\u0000]+@[^@\\s\\u0000]+\\.[^@\\s\\u0000]+$"
+PHONE_PATTERN = "^[0-9 +().-]{1,50}$"
+ROLE_PATTERN = "^[a-z][a-z0-9_]{0,63}$"
+UNIT_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$"
+PATTERNS = {
+    "username": USERNAME_PATTERN,
+    "email": EMAIL_PATTERN,
+    "phone": PHONE_PATTERN,
+    "role": ROLE_PATTERN,
+    "unit": UNIT_PATTERN,
+}
+USERNAME = re.compile(USERNAME_PATTERN)
+EMAIL = re.compile(EMAIL_PATTERN)
+PHONE = re.compile(PHONE_PATTERN)
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TEXT_LIMITS = {"username": 64, "full_name": 200, "position": 200, "email": 200, "phone": 50}
 EDITABLE = ("full_name", "position", "email", "phone", "is_admin")
@@ -75,27 +88,27 @@ def require_admin(session: Session, actor: str) -> org.Actor:
 
 
 def text_field(errors: FieldErrors, fields: Mapping[str, Any], name: str, required: bool) -> Any:
-    """The stripped text (None when blank); errors for a wrong type, NUL or length."""
+    """The text as given (None when absent or ""); errors for a wrong type, NUL, length
+    or shape. The checks are exactly the API document's (web/api/admin_people_doc.py)."""
     value = fields.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or value == "":
         if required:
             errors.add(name, REQUIRED)
         return None
     if not isinstance(value, str):
         errors.add(name, N_("Cần một chuỗi ký tự."))
         return None
-    value = value.strip()
     if "\x00" in value:
         errors.add(name, N_("Không được chứa ký tự NUL."))
     elif len(value) > TEXT_LIMITS[name]:
         errors.add(name, N_("Tối đa {limit} ký tự."), limit=TEXT_LIMITS[name])
-    elif name == "username" and not USERNAME.fullmatch(value):
+    elif name == "username" and not USERNAME.search(value):
         errors.add(name, N_("Chỉ chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang."))
-    elif name == "email" and not EMAIL.fullmatch(value):
+    elif name == "email" and not EMAIL.search(value):
         errors.add(name, N_("Địa chỉ thư điện tử không hợp lệ."))
-    elif name == "phone" and not PHONE.fullmatch(value):
+    elif name == "phone" and not PHONE.search(value):
         errors.add(name, N_("Số điện thoại chỉ gồm chữ số, dấu cách, +, (, ), -, dấu chấm."))
-    return value
+    return value.strip() or value
 
 
 def user_fields(fields: Mapping[str, Any], creating: bool, errors: FieldErrors) -> dict[str, Any]:
@@ -207,11 +220,11 @@ def create_user(
     errors = FieldErrors()
     values = user_fields(fields, True, errors)
     username = values.get("username")
-    if username and session.scalar(select(User.id).where(User.username == username)):
-        errors.add("username", N_("Đã có người dùng '{username}'."), username=username)
     errors.raise_any()
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(N_("Đã có người dùng '{username}'."), params={"username": username})
     password = new_password()
-    user = User(password_hash=HASHER.hash(password), active=True, is_admin=False, **values)
+    user = User(password_hash=HASHER.hash(password), active=True, **{"is_admin": False, **values})
     session.add(user)
     session.flush()
     _audit(session, now, actor.username, AuditCommand.USER_CREATE, user.username, None,
@@ -350,12 +363,10 @@ def grant(
     user = user_row(session, username)
     errors = FieldErrors()
     spec = holding_spec(session, tree, fields, errors)
-    if spec is not None and overlapping(user, *spec):
-        errors.add(
-            "from", N_("Người này đã giữ vai trò ấy ở đơn vị ấy trong khoảng thời gian này.")
-        )
     errors.raise_any()
     assert spec is not None
+    if overlapping(user, *spec):
+        raise Conflict(N_("Người này đã giữ vai trò ấy ở đơn vị ấy trong khoảng thời gian này."))
     role, unit_id, start, end = spec
     holding = RoleAssignment(role_key=role, unit_id=unit_id, valid_from=start, valid_to=end)
     user.roles.append(holding)

@@ -11,6 +11,7 @@ from engine.access.org import LEADER_ROLES
 from engine.background.outbox import JobTicket
 from engine.bpmn.diff import diff as diff_versions
 from engine.bpmn.xml_safety import max_bpmn_bytes
+from engine.commands.admin_people import PATTERNS as PEOPLE_PATTERNS
 from engine.commands.deploy import NEW_PROCESS
 from engine.context import real_time, utcnow
 from engine.enums import AuditCommand, InstanceStatus, JobState, Scope, WorkItemState
@@ -28,6 +29,7 @@ __all__ = [
     "LOCAL_TIME",
     "NEW_PROCESS",
     "OPERATIONS",
+    "PEOPLE_PATTERNS",
     "UNIT_KINDS",
     "AuditCommand",
     "InstanceStatus",

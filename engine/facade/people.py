@@ -34,6 +34,11 @@ class PeopleFacade:
     def __init__(self, core: Core) -> None:
         self.core = core
 
+    def require_admin(self, actor: str) -> None:
+        """PermissionDenied unless `actor` is an administrator (pages and endpoints check
+        first, before reading their input)."""
+        self.core.run(lambda s: people.require_admin(s, actor))
+
     def search(
         self,
         actor: str,

@@ -58,7 +58,7 @@ class Policyflow:
     """The engine: every command and query, one transaction each. The instance and
     people's-work commands are methods here; the rest are grouped in sub-facades that
     share this engine's `Core`: `audit`, `jobs`, `moves`, `versions`, `accounts`, `org`,
-    `incidents`, `rules`."""
+    `incidents`, `rules`, `people`."""
 
     def __init__(self, url: str | None = None) -> None:
         self.core = Core(url)

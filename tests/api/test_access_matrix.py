@@ -359,6 +359,7 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.incidents", "GET", "/incidents", None, (200 if operator else 403)
     yield "api.retry_incident", "POST", "/incidents/999999/retry", {}, (404 if operator else 403)
     yield from admin_rules_checks(user)
+    yield from people_admin_checks(user)
     yield "api.replay", "GET", f"/instances/{missing}/replay", None, 404
     yield "api.verify", "POST", f"/instances/{missing}/verify", {}, 404
     for task in world.tasks:
@@ -372,6 +373,29 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
         method = "GET" if endpoint == "task" else "POST"
         suffix = "" if endpoint == "task" else f"/{endpoint}"
         yield f"api.{endpoint}", method, f"/tasks/no-such-task{suffix}", {}, 404
+
+
+def people_admin_checks(user: str) -> Iterator[Check]:
+    """The people administration: administrators only, everyone else 403 before anything
+    is looked up. The admin's requests change nothing: refused input (400), unknown users
+    (404), a listing, an edit without changes."""
+    admin = user in ADMINS
+
+    def only(status: int) -> int:
+        return status if admin else 403
+
+    yield "api.admin_users", "GET", "/admin/users", None, only(200)
+    yield "api.admin_create_user", "POST", "/admin/users", {}, only(400)
+    yield "api.admin_import_users", "POST", "/admin/users/import?dry_run=2", {}, only(400)
+    yield "api.admin_user", "GET", "/admin/users/ct_ubnd", None, only(200)
+    yield "api.admin_update_user", "PATCH", "/admin/users/ct_ubnd", None, only(200)
+    for action in ("deactivate", "reset-password", "unlock", "roles"):
+        endpoint = {"reset-password": "admin_reset_password", "roles": "admin_grant_role"}.get(
+            action, f"admin_{action}_user"
+        )
+        path = f"/admin/users/no_such_user/{action}"
+        yield f"api.{endpoint}", "POST", path, {}, only(404)
+    yield "api.admin_end_holding", "POST", "/admin/roles/999999/end", {}, only(400)
 
 
 def run(world: World, user: str | None, checks: Iterator[Check]) -> tuple[list, set[str]]:

@@ -65,6 +65,13 @@ CONFIG = SchemathesisConfig.from_dict(
 # Refusals the document states in words, which no schema can: data a form's own schema
 # refuses (the form is the process's), an unknown unit code, a BPMN the engine rejects.
 FORMS = {"POST /processes/{key}/instances", "POST /tasks/{task_id}/complete"}
+# The people administration: a role or unit that does not exist (or a unit not in force on
+# the day), a holding's end before its start, a CSV file's content.
+FORMS |= {
+    "POST /admin/users/{username}/roles",
+    "POST /admin/roles/{holding_id}/end",
+    "POST /admin/users/import",
+}
 SETTINGS = settings(
     max_examples=EXAMPLES,
     derandomize=True,

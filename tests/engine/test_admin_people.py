@@ -171,7 +171,6 @@ def test_edit_changes_only_what_is_given_and_is_audited(pf: Policyflow) -> None:
     ("fields", "wrong"),
     [
         ({"username": "Có Dấu", "full_name": "A"}, "username"),
-        ({"username": "admin", "full_name": "A"}, "username"),  # taken
         ({"username": "ok_name"}, "full_name"),
         ({"username": "ok_name", "full_name": "A", "email": "not-mail"}, "email"),
         ({"username": "ok_name", "full_name": "A", "phone": "abc"}, "phone"),
@@ -203,7 +202,6 @@ def test_invalid_users_are_refused_and_never_stored(
             "to",
         ),
         ({"role": "don_vi", "unit": "xa-xuan-ninh", "from": "2025-08-01"}, "from"),  # ended by then
-        ({"role": "don_vi", "unit": "xa-xuan-ninh", "from": "2025-01-01"}, "from"),  # overlaps
     ],
 )
 def test_invalid_grants_are_refused(pf: Policyflow, fields: dict, wrong: str) -> None:
@@ -211,6 +209,15 @@ def test_invalid_grants_are_refused(pf: Policyflow, fields: dict, wrong: str) ->
     with pytest.raises(InvalidInput) as err:
         pf.people.grant("admin", NEW["username"], fields)
     assert wrong in err.value.field_errors
+    assert len(pf.people.get("admin", NEW["username"])["holdings"]) == 1
+
+
+def test_a_taken_username_or_an_overlapping_holding_is_a_conflict(pf: Policyflow) -> None:
+    new_officer(pf)
+    with pytest.raises(Conflict):
+        pf.people.create("admin", {"username": "admin", "full_name": "A"})
+    with pytest.raises(Conflict):
+        pf.people.grant("admin", NEW["username"], {**ROLE, "from": "2025-03-01"})
     assert len(pf.people.get("admin", NEW["username"])["holdings"]) == 1
 
 

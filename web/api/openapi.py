@@ -10,6 +10,7 @@ from copy import deepcopy
 from typing import Any
 
 from engine.facade import UNIT_KINDS
+from web.api import admin_people_doc
 from web.api.schemas import Schema, generated, ref
 
 
@@ -99,7 +100,7 @@ REQUESTS: dict[str, Schema] = {
         },
     ),
 }
-SCHEMAS: dict[str, Schema] = {**generated(), **REQUESTS}
+SCHEMAS: dict[str, Schema] = {**generated(), **REQUESTS, **admin_people_doc.REQUESTS}
 
 ERRORS: dict[int, str] = {
     400: "Bad input: a form that fails its schema (see field_errors), malformed JSON, "
@@ -511,6 +512,8 @@ PATHS: dict[str, Any] = {
         }
     },
 }
+
+PATHS.update(admin_people_doc.PATHS)  # the people administration (/admin/users, /admin/roles)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

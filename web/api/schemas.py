@@ -163,6 +163,15 @@ RESPONSES: tuple[Any, ...] = (
     results.IncidentView,
     InstanceStatus,
     AuditCommand,
+    # the people administration (web/api/admin_people.py)
+    results.UserPage,
+    results.UserRecord,
+    results.UserCreated,
+    results.Deactivated,
+    results.PasswordReset,
+    results.Unlocked,
+    results.HoldingChange,
+    results.PeopleImport,
 )
 
 # Engine names whose API component keeps the name the document always had.
