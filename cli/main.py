@@ -93,4 +93,5 @@ from cli import (  # noqa: E402,F401  (register the commands)
 __all__ = ["Path", "emit", "json_option", "main", "parse_json", "parse_now", "pass_engine"]
 
 # After `org`: `policyflow org units` joins its group (or makes it).
-from cli import org_units  # noqa: E402,F401
+# `people`: `policyflow users …` and `policyflow roles …`.
+from cli import org_units, people  # noqa: E402,F401

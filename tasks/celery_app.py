@@ -53,6 +53,12 @@ def make_app(settings: Settings) -> Celery:
                 "task": "policyflow.org_transition",
                 "schedule": crontab(hour=17, minute=5),
             },
+            # 00:06 local: claims whose holder's role ended (or who was deactivated) go
+            # back to the group on the first day without it (engine.commands.admin_people).
+            "release-lapsed-claims": {
+                "task": "policyflow.release_lapsed_claims",
+                "schedule": crontab(hour=17, minute=6),
+            },
         },
     )
     return app
@@ -175,5 +181,17 @@ def org_transition(self: Task, now: str | None = None) -> int:
     moment = _moment(now) or utcnow()
     try:
         return len(pf.org.transition(pf.org.today(moment), dry_run=False, now=moment))
+    except jobs.TRANSIENT as err:
+        raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=12) from err
+
+
+@app.task(bind=True, name="policyflow.release_lapsed_claims")
+def release_lapsed_claims(self: Task, now: str | None = None) -> int:
+    """Daily: every claimed task whose holder can no longer act on it today (a role held
+    until yesterday, a deactivated user) goes back to the group, audited per instance."""
+    pf = engine()
+    moment = _moment(now) or utcnow()
+    try:
+        return len(pf.people.release_lapsed(pf.org.today(moment), now=moment))
     except jobs.TRANSIENT as err:
         raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=12) from err
