@@ -213,7 +213,6 @@ PUBLISH = {
 }
 AUTHORISE = {
     "authorised_deputy": "pct_ubnd",  # a holder of pho_chu_tich, picked by username
-    "authorisation_number": "15/GUQ-UBND",
     "authorisation_signed_at": "2024-10-01T16:00:00+07:00",  # 09:00 UTC
     "authorisation_scope": "Phát ngôn về vụ việc ô nhiễm tại Xuân Bắc",
 }
@@ -231,10 +230,17 @@ def handle_request(
     case.act(spokesperson, "Decide", decision or PROVIDE, now)
 
 
+OFFICE_OK = {"office_check_decision": "ok"}
+OFFICE_BACK = {"office_check_decision": "return", "office_check_comments": "Sai thể thức"}
+
+
 def statement_through(case: Case, spokesperson: str = "ct_ubnd", now: datetime = NOW) -> dict:
-    """Draft → review → approve → publish, without returns."""
+    """Draft → review (→ the Văn phòng's check of a written answer) → approve → publish,
+    without returns."""
     case.act("cv_vhtt", "Draft", STATEMENT, now)
     case.act("tp_vhtt", "Review", S_REVIEW_OK, now)
+    if case.open() == ["Office_check"]:
+        case.act("vp_ubnd", "Office_check", OFFICE_OK, now)
     case.act(spokesperson, "Approve", S_APPROVE_OK, now)
     return case.act("tt_vhtttt", "Publish", PUBLISH, now)
 

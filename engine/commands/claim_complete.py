@@ -16,6 +16,7 @@ from engine.commands.runner import InstanceRun, Runtime
 from engine.enums import AuditCommand, InstanceStatus, WorkItemState
 from engine.errors import N_, Conflict, Message, NotFound, PermissionDenied
 from engine.rules.forms import validate_form
+from engine.rules.not_after import check_not_after
 from engine.rules.signer import signed_by
 from engine.rules.unit_fields import check_unit_fields
 from engine.rules.user_fields import administration_of, check_user_fields
@@ -142,6 +143,7 @@ def complete(
             raise Conflict(
                 N_("Công việc '{name}' không còn chờ xử lý."), params={"name": item.name}
             )
+        check_not_after(schema, data, task.data)  # bounds from the case ("x-not-after")
         task.data.update(data)
         task.run()
 

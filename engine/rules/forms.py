@@ -9,6 +9,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine.enums import EngineData
 from engine.errors import N_, InvalidInput, Message, Nn_, joined
+from engine.rules.not_after import bound_problem
 from engine.rules.setting_text import setting_problem
 from engine.rules.unit_fields import kind_problem
 
@@ -50,8 +51,9 @@ def check_schema(schema: dict) -> str | None:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         return err.message
-    # the engine's keywords: "x-unit-kinds": ["commune"], "x-default-setting": "{key}"
-    return kind_problem(schema) or setting_problem(schema)
+    # the engine's keywords: "x-unit-kinds": ["commune"], "x-not-after": "answer_due_at",
+    # "x-default-setting": "{key}"
+    return kind_problem(schema) or bound_problem(schema) or setting_problem(schema)
 
 
 def validate_form(

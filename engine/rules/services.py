@@ -17,7 +17,8 @@ from engine.background.notices import notify_users
 from engine.background.outbox import enqueue
 from engine.enums import WorkItemState
 from engine.errors import ProcessFailed
-from engine.rules import register
+from engine.rules import case_deadline, register
+from engine.rules.calendar import WorkCalendar
 from engine.store.models import Instance, User, WorkItem
 
 
@@ -62,6 +63,14 @@ def register_document(
         title,
         drafting_unit,
     )
+
+
+def case_deadlines(
+    ctx: HostServices, received_at: str, rule: str, milestones: dict[str, str] | None = None
+) -> dict[str, str]:
+    """A case's answer deadline, fixed at receipt, and its milestones (case_deadline.py)."""
+    calendar = WorkCalendar.load(ctx.session)
+    return case_deadline.case_deadlines(calendar, received_at, rule, milestones)
 
 
 def notify(ctx: HostServices, role: str, message: str, unit: str | None = None) -> dict[str, int]:
@@ -117,6 +126,7 @@ def publish_to_portal(ctx: HostServices, title: str, body: str) -> dict[str, Any
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "allocate_document_number": allocate_document_number,
     "register_document": register_document,
+    "case_deadlines": case_deadlines,
     "notify": notify,
     "remind_open_tasks": remind_open_tasks,
     "publish_to_portal": publish_to_portal,
