@@ -151,12 +151,12 @@ def admin_calendar(year: int) -> Response:
     return jsonify(engine().rules.calendar(username(), year_of(year)))
 
 
-@api_bp.put(f"{YEAR}/days/<day_text>")
+@api_bp.put(f"{YEAR}/days/<date>")
 @token_required
-def admin_set_day(year: int, day_text: str) -> Response:
+def admin_set_day(year: int, date: str) -> Response:  # noqa: A002 (the document's name)
     body = admin_body(required=("kind",))
     errors: dict[str, list[str]] = {}
-    on = day({"date": day_text}, "date", errors)
+    on = day({"date": date}, "date", errors)
     kind, name = body.get("kind"), text(body, "name", MAX_NAME, errors)
     if kind not in engine().rules.day_kinds:
         errors["kind"] = [f"Một trong: {', '.join(engine().rules.day_kinds)}."]

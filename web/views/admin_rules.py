@@ -149,6 +149,7 @@ def set_setting(key: str) -> str | Response:
 @bp.get("/calendar")
 @login_required
 def calendar_now() -> Response:
+    engine().rules.require_admin(signed_in())
     return redirect(url_for("admin_rules.calendar", year=utcnow().year))
 
 
