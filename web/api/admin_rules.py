@@ -153,7 +153,7 @@ def admin_calendar(year: int) -> Response:
 
 @api_bp.put(f"{YEAR}/days/<date>")
 @token_required
-def admin_set_day(year: int, date: str) -> Response:  # noqa: A002 (the document's name)
+def admin_set_day(year: int, date: str) -> Response:
     body = admin_body(required=("kind",))
     errors: dict[str, list[str]] = {}
     on = day({"date": date}, "date", errors)
