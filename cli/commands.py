@@ -144,7 +144,7 @@ def claim(pf: Policyflow, task_id: str, username: str, as_json: bool) -> None:
 def unclaim(pf: Policyflow, task_id: str, username: str, as_json: bool) -> None:
     """Give a claimed task back to the group."""
     pf.unclaim(task_id, username)
-    emit({"unclaimed": task_id}, as_json, f"Đã trả lại {task_id}.")
+    emit({"unclaimed": task_id}, as_json, f"Đã bỏ nhận việc {task_id}.")
 
 
 @main.command()

@@ -199,7 +199,7 @@ def verify_all(
             progress(1)
     head = session.get(AuditHead, 1)
     if (head.seq if head else 0) != expected - 1 or (head.hash if head else GENESIS) != prev_global:
-        breaks.append(GlobalBreak(expected, None, None, "các sự kiện cuối sổ đã bị xoá"))
+        breaks.append(GlobalBreak(expected, None, None, "các sự kiện cuối sổ đã bị xóa"))
     breaks.extend(_check_instance_ends(session, last_of))
     return count, breaks
 
@@ -213,7 +213,7 @@ def _check_global(
         found.append(GlobalBreak(ev.global_seq, ev.instance_id, ev.seq, reason))
 
     if ev.global_seq != expected:
-        brk(f"thiếu sự kiện số chung {expected}–{ev.global_seq - 1} (đã bị xoá)")
+        brk(f"thiếu sự kiện số chung {expected}–{ev.global_seq - 1} (đã bị xóa)")
     recomputed = event_hash(
         ev.prev_hash, ev.instance_id, ev.seq, ev.at, ev.actor, ev.command, ev.payload, ev.result
     )

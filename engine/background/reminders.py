@@ -116,7 +116,8 @@ def _leaders(session: Session, tree: org.OrgTree, item: WorkItem, on: date) -> l
 
 
 def _message(item: WorkItem, kind: str) -> Message:
-    due = item.due_at.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if item.due_at else ""
+    # "09:00 ngày 05/11/2024": how a date reads in a Vietnamese message, never ISO.
+    due = item.due_at.astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y") if item.due_at else ""
     params = {"name": item.name, "due": due}
     if kind == OVERDUE:
         return Message(N_("QUÁ HẠN: việc «{name}» đã quá hạn {due}. Đề nghị xử lý ngay."), params)

@@ -67,7 +67,7 @@ def can_see(tree: org.OrgTree, user: org.Actor, item: WorkItem) -> bool:
 
 _STATES = {
     WorkItemState.COMPLETED: N_("được hoàn thành"),  # Công việc '…' đã …
-    WorkItemState.CANCELLED: N_("bị huỷ"),
+    WorkItemState.CANCELLED: N_("bị hủy"),
     WorkItemState.OPEN: N_("mở"),
 }
 

@@ -25,7 +25,7 @@ def require_admin(session: Session, actor: str) -> None:
     if actor == "system":
         return
     if not org.get_user(session, actor).is_admin:
-        raise PermissionDenied(N_("Chỉ quản trị viên mới huỷ, tạm dừng hoặc tiếp tục hồ sơ."))
+        raise PermissionDenied(N_("Chỉ quản trị viên mới hủy, tạm dừng hoặc tiếp tục hồ sơ."))
 
 
 def get_instance(session: Session, instance_id: int) -> Instance:

@@ -1,4 +1,5 @@
-"""Date helpers BPMN expressions may call: now(), after(), before(), is_after().
+"""Date helpers BPMN expressions may call: now(), after(), before(), is_after(),
+vn_datetime() (a moment as people read it in a message: "09:00 ngày 05/11/2024").
 
 They are pure functions of their arguments and of the command's recorded
 clock, so a replayed command computes the same deadlines.
@@ -26,7 +27,24 @@ def make_helpers(clock: Callable[[], datetime]) -> dict[str, Callable[..., str |
         """The command's clock as an ISO 8601 UTC date-time."""
         return clock().isoformat()
 
-    return {"now": now, "after": after, "before": before, "is_after": is_after}
+    return {
+        "now": now,
+        "after": after,
+        "before": before,
+        "is_after": is_after,
+        "vn_datetime": vn_datetime,
+    }
+
+
+def vn_datetime(moment: str) -> str:
+    """A moment as a message shows it, in Việt Nam's time: `09:00 ngày 05/11/2024`; a
+    date alone `ngày 05/11/2024`. Never ISO 8601 in front of people."""
+    parsed = _parse_moment(moment, "vn_datetime")
+    if not isinstance(parsed, datetime):
+        return parsed.strftime("ngày %d/%m/%Y")
+    if parsed.tzinfo is None:
+        raise ValueError("vn_datetime(): a date-time needs an offset, e.g. +07:00")
+    return parsed.astimezone(_LOCAL).strftime("%H:%M ngày %d/%m/%Y")
 
 
 def is_after(first: str, second: str) -> bool:

@@ -152,7 +152,7 @@ def test_a_deleted_last_event_is_reported(log: Log) -> None:
     assert [e["seq"] for e in body["events"]] == [1, 2, 3]
     assert body["chain"]["breaks"] == [{"seq": 3, "reason": "the last event is missing"}]
     page = log.client("admin").get(f"/instances/{log.doc}/history/print").text
-    assert "bị phá vỡ tại sự kiện 3 (sự kiện cuối cùng đã bị xoá)" in page
+    assert "bị phá vỡ tại sự kiện 3 (sự kiện cuối cùng đã bị xóa)" in page
 
 
 def test_a_commune_exports_only_its_part_and_nothing_of_others(log: Log) -> None:

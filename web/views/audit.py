@@ -216,7 +216,7 @@ def submitted(command: str, payload: dict[str, Any], labels: Labels) -> list[tup
 REASONS = {
     "content changed after it was written": N_("nội dung đã bị sửa sau khi ghi"),
     "does not follow the event before it": N_("không nối tiếp sự kiện trước nó"),
-    "the last event is missing": N_("sự kiện cuối cùng đã bị xoá"),
+    "the last event is missing": N_("sự kiện cuối cùng đã bị xóa"),
 }
 EXPECTED = re.compile(r"expected event (\d+) here")
 

@@ -68,7 +68,7 @@ def _texts() -> dict[str, str]:
         "message_note": _(
             "Chọn theo tên; một tên mới tạo thông điệp mới (bpmn:message) trong mô hình."
         ),
-        "script": _("Kịch bản (script)"),
+        "script": _("Mã lệnh (script)"),
         "script_note": _(
             "Chạy trong hộp cát của máy chủ: lệnh được phép, giới hạn bước và bộ nhớ."
         ),
