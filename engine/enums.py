@@ -31,6 +31,7 @@ class EngineData(StrEnum):
     REPORTING_UNITS = "reporting_units"  # the units asked to report (P3's multi-instance)
     INSTANCE_UNIT = "instance_unit"  # the unit the instance concerns
     INITIATOR = "initiator"  # who started it
+    STARTED_FROM = "started_from"  # the case whose process started this one (spawn)
 
 
 class WorkItemState(StrEnum):

@@ -257,6 +257,11 @@ CRISIS_START = {
     "spread_channels": "Facebook, Zalo",
 }
 ASSESS_CRISIS = {"assessment": "crisis", "team_exists": "no", "assessment_note": "Lan rộng"}
+ASSESS_ROUTINE = {
+    "assessment": "routine",
+    "press_trigger": "unexpected_event",
+    "assessment_note": "Chưa lan rộng, xử lý theo quy trình phát ngôn",
+}
 
 
 # -- annual_report (P3) --------------------------------------------------------------

@@ -21,7 +21,6 @@ from web import auth, guards, i18n
 from web.api import api_bp
 from web.views import (
     admin_rules,
-    admin_users,
     audit,
     full_name,
     inbox,
@@ -94,7 +93,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         migration.bp,
         vendor.bp,
         admin_rules.bp,
-        admin_users.bp,
         api_bp,
     ):
         app.register_blueprint(bp)

@@ -30,7 +30,6 @@ from engine import context
 from engine.access import org
 from engine.audit import chain as audit
 from engine.background import outbox
-from engine.bpmn.literals import as_expression
 from engine.bpmn.model_info import ElementInfo
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.specs import SPECS, ParsedProcess
@@ -41,6 +40,7 @@ from engine.results import NextTask, Outcome
 from engine.rules.calendar import WorkCalendar
 from engine.rules.due import due_at
 from engine.rules.services import HostServices
+from engine.rules.start_defaults import due_value
 from engine.rules.user_fields import assignee_id
 from engine.sandbox import SandboxError, make_script_engine
 from engine.store.models import Instance, MessageWait, ProcessVersion, SettingValue, Timer, WorkItem
@@ -247,7 +247,7 @@ class InstanceRun:
             now=self.now,
             instance_id=self.instance.id,
             next_task_number=self.instance.task_counter,
-            services=HostServices(self.session, self.tree, self.instance, self.now),
+            services=HostServices.of(self),
         )
         with context.command_context(ctx):
             # A new workflow is made inside the context: its task ids come from it.
@@ -342,16 +342,15 @@ class InstanceRun:
     def _work_item(self, task: Task) -> WorkItem:
         info = self.bundle.element(task)
         props = info.properties if info else {}
-        engine = task.workflow.script_engine
-        due_in = props.get("dueIn")
-        due_value = engine.evaluate(task, as_expression(due_in)) if due_in else None
+        owner = self.bundle.version_of(task)  # dueIn sees its start form's defaults
+        value = due_value(task, props.get("dueIn"), owner.forms, owner.parsed.info.start_form)
         return WorkItem(
             id=str(task.id),
             instance_id=self.instance.id,
             process_key=self.instance.process_key,
             state=WorkItemState.OPEN,
             created_at=self.now,
-            due_at=due_at(due_value, self.now, lambda: self.rt.calendar(self.session)),
+            due_at=due_at(value, self.now, lambda: self.rt.calendar(self.session)),
             **self.placement(task),
         )
 

@@ -33,13 +33,37 @@ def start(
     data: dict[str, Any],
     now: datetime,
 ) -> InstanceRun:
+    version = deployed_version(session, rt, key)
+    tree = rt.org_tree(session)
+    unit_id = _initiating_unit(session, tree, user, version, org.local_date(now))
+    return launch(session, rt, version, user.id, user.username, unit_id, data, now)
+
+
+def deployed_version(session: Session, rt: Runtime, key: str) -> Version:
+    """The newest deployed version of the process (NotFound if none)."""
     row = latest_version(session, key)
     if row is None:
         raise NotFound(N_("Chưa triển khai quy trình '{key}'."), params={"key": key})
-    version = rt.versions.get(session, row.id)
+    return rt.versions.get(session, row.id)
+
+
+def launch(
+    session: Session,
+    rt: Runtime,
+    version: Version,
+    user_id: int,
+    username: str,
+    unit_id: int,
+    data: dict[str, Any],
+    now: datetime,
+    started_from: dict[str, Any] | None = None,
+) -> InstanceRun:
+    """Create and run the instance for a starter already allowed to start it: the start
+    form validates the data (a `unit` field names the instance's unit); `started_from`
+    names the case that started this one (engine.commands.spawn), kept in its data."""
+    key = version.process_key
     tree = rt.org_tree(session)
     on = org.local_date(now)
-    unit_id = _initiating_unit(session, tree, user, version, on)
     schema = version.forms.get(version.parsed.info.start_form or "")
     data = validate_form(schema, data, {"org-unit": lambda code: code in tree.by_code})
     check_unit_fields(schema, data, tree, on)
@@ -52,7 +76,7 @@ def start(
         process_key=key,
         status=InstanceStatus.RUNNING,
         unit_id=unit_id,
-        started_by=user.id,
+        started_by=user_id,
         started_at=now,
         state="",
         waiting={},
@@ -67,9 +91,11 @@ def start(
             _reference_date(data, now), tree.administration(unit_id)
         ),
         EngineData.INSTANCE_UNIT: tree.by_id[unit_id].code,
-        EngineData.INITIATOR: user.username,
+        EngineData.INITIATOR: username,
     }
-    run = InstanceRun(session, rt, instance, tree, now, user.username)
+    if started_from is not None:
+        injected[EngineData.STARTED_FROM] = started_from
+    run = InstanceRun(session, rt, instance, tree, now, username)
     payload = {"process_key": key, "version": version.version, "data": data, "injected": injected}
 
     def create() -> BpmnWorkflow:

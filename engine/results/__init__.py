@@ -74,7 +74,6 @@ from .instances import (
     InstanceListPage,
     InstanceSummary,
     InstanceView,
-    TaskActors,
     TaskDetail,
     TimelineEntry,
 )
@@ -185,7 +184,6 @@ __all__ = [
     "SettingView",
     "Severity",
     "StepTask",
-    "TaskActors",
     "TaskDetail",
     "TaskMove",
     "TaskView",

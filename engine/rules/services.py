@@ -7,7 +7,7 @@ event, so a replay feeds the recorded result back instead of calling them again.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +19,11 @@ from engine.enums import WorkItemState
 from engine.errors import ProcessFailed
 from engine.rules import case_deadline, register
 from engine.rules.calendar import WorkCalendar
+from engine.rules.case_services import record_case, start_process
 from engine.store.models import Instance, User, WorkItem
+
+if TYPE_CHECKING:
+    from engine.commands.runner import Runtime
 
 
 @dataclass
@@ -28,6 +32,13 @@ class HostServices:
     tree: org.OrgTree
     instance: Instance
     now: datetime
+    rt: "Runtime | None" = None  # the command's caches (start_process starts a case)
+    actor: str = "system"  # who runs the command
+
+    @classmethod
+    def of(cls, run: Any) -> "HostServices":
+        """The services of one command (an engine.commands.runner.InstanceRun)."""
+        return cls(run.session, run.tree, run.instance, run.now, run.rt, run.actor)
 
     def __call__(self, operation: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
         handler: Callable[..., Any] | None = OPERATIONS.get(operation)
@@ -130,4 +141,6 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "notify": notify,
     "remind_open_tasks": remind_open_tasks,
     "publish_to_portal": publish_to_portal,
+    "start_process": start_process,
+    "record_case": record_case,
 }

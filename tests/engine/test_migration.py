@@ -407,7 +407,8 @@ def test_a_case_inside_a_called_process_moves_and_the_call_keeps_its_version(
     team = {"proposal_summary": "Tổ công tác", "team_leader": "PCT", "team_members": "VH&TT"}
     case.act("cv_vhtt", "Draft_team", team)
     case.act("vp_ubnd", "Vp_review", {"vp_comments": "Nhất trí"})
-    assert case.open() == ["Draft"]  # inside the called document_approval
+    # Inside the called document_approval; the facts are checked meanwhile (issue 14 item 4).
+    assert case.open() == ["Draft", "Verify_commune", "Verify_department", "Verify_police"]
     approval = (WORKFLOWS / "document_approval.bpmn").read_text(encoding="utf-8")
     newer = edit(approval, ('name="Vào sổ, phát hành"', 'name="Vào sổ, phát hành văn bản"'))
     assert deployed.deploy(newer, None, OWNER)["version"] == 2  # the called process

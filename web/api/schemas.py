@@ -92,10 +92,6 @@ class AuditEventPage(results.AuditSearchPage, Paged):
     """One page of the audit events the caller may see, newest first."""
 
 
-class AdminEventPage(results.AdminEventPage, Paged):
-    """One page of the administrative changes, newest first."""
-
-
 class ProcessList(TypedDict):
     items: list[results.ProcessView]
 
@@ -160,7 +156,6 @@ RESPONSES: tuple[Any, ...] = (
     InstancePage,
     results.InstanceView,
     History,
-    AdminEventPage,
     AuditEventPage,
     Replay,
     results.Verification,

@@ -1,5 +1,7 @@
 """P2, the crisis-communication team (crisis_team.bpmn) end to end: a routine case, the
-full run through the called document approval, the leaders' 12 h and 20 h reminders.
+full run (the initial information beside the team decision's urgent trình ký), the
+leaders' 12 h and 20 h reminders. tests/engine/processes/test_crisis_fidelity.py holds
+issue 14's items 4–6 in detail.
 
 Each test plays the people of the district (tests/processes.py drives the instances):
 it finds the task in the right person's inbox, submits form data that satisfies the
@@ -17,6 +19,7 @@ from engine.facade import Policyflow
 from tests.conftest import NOW
 from tests.processes import (
     ASSESS_CRISIS,
+    ASSESS_ROUTINE,
     CRISIS_START,
     DISPATCH,
     DRAFT,
@@ -46,15 +49,17 @@ def verify_all(case: Case, now: datetime = NOW) -> None:
     case.act("xa_xuanbac", "Verify_commune", {"commune_findings": "Trường vẫn hoạt động"}, now)
 
 
-def test_crisis_routine_ends_at_once(deployed: Policyflow) -> None:
+def test_crisis_routine_hands_over_to_a_press_statement_case(deployed: Policyflow) -> None:
     case = Case.start(deployed, "crisis_team", "cv_vhtt", CRISIS_START)
     assess = case.task("tp_vhtt", "Assess")
     assert utc(assess["due_at"]) == DUE_24H
-    done = case.act(
-        "tp_vhtt", "Assess", {"assessment": "routine", "team_exists": "yes", "assessment_note": "-"}
-    )
+    done = case.act("tp_vhtt", "Assess", ASSESS_ROUTINE)
+    # P2 ends at once; the gathered data lives on in a P1 case (issue 14 item 5).
     assert done["status"] == "completed" and done["open_tasks"] == []
     assert waiting_timer_count(deployed, case.id) == 0
+    press = case.data()["press_case"]
+    assert press["process_key"] == "press_statement"
+    assert deployed.show(press["instance_id"])["status"] == "running"
     case.assert_audited()
 
 
@@ -62,7 +67,8 @@ def test_crisis_full_run(deployed: Policyflow) -> None:
     case = Case.start(deployed, "crisis_team", "cv_vhtt", CRISIS_START)
     t = NOW
     case.act("tp_vhtt", "Assess", ASSESS_CRISIS, t)
-    assert case.open() == ["Draft_team"]
+    # The facts are checked at once, beside the team decision (issue 14 item 4).
+    assert case.open() == ["Draft_team", "Verify_commune", "Verify_department", "Verify_police"]
     case.act(
         "cv_vhtt",
         "Draft_team",
@@ -75,7 +81,7 @@ def test_crisis_full_run(deployed: Policyflow) -> None:
     )
     case.act("vp_ubnd", "Vp_review", {"vp_comments": "Nhất trí"}, t)
     # The called document_approval: its tasks belong to this instance.
-    assert case.open() == ["Draft"]
+    assert case.open() == ["Draft", "Verify_commune", "Verify_department", "Verify_police"]
     draft = case.task("cv_vhtt", "Draft")
     assert draft["process_key"] == "crisis_team" and draft["form"] == "da_draft.json"
     case.act("cv_vhtt", "Draft", DRAFT, t)
@@ -87,8 +93,8 @@ def test_crisis_full_run(deployed: Policyflow) -> None:
     assert case.open() == ["Verify_commune", "Verify_department", "Verify_police"]
     signed = [e for e in deployed.history(case.id) if e["payload"].get("element_id") == "Sign"]
     [call] = signed[-1]["payload"]["service_calls"]  # the number, recorded for replay
-    assert call["operation"] == "allocate_document_number"
-    assert call["params"] == {"doc_type": "QĐ"} and call["result"]["symbol"] == "01/QĐ-UBND"
+    assert call["operation"] == "register_document"  # the register (issue 14 item 11)
+    assert call["params"]["doc_type"] == "QĐ" and call["result"]["symbol"] == "01/QĐ-UBND"
     department = case.task("tu_phap", "Verify_department")
     commune = case.task("xa_xuanbac", "Verify_commune")
     assert (department["unit"], department["scope"]) == ("phong-tu-phap", "unit")
@@ -174,7 +180,6 @@ def test_crisis_full_run(deployed: Policyflow) -> None:
         {
             "closed_at": "2024-10-03T17:00:00+07:00",
             "statements_published": 2,
-            "statement_on_time": True,
             "press_conferences": 0,
             "press_requests_answered": 1,
             "fake_news_detected": 1,
@@ -188,6 +193,7 @@ def test_crisis_full_run(deployed: Policyflow) -> None:
     assert data["team_decision_number"] == "01/QĐ-UBND"
     assert data["doc_number"] == "01/QĐ-UBND" and data["revision_count"] == 0
     assert data["statements_published"] == 2
+    assert data["statement_on_time"] is True  # published 18:00, 4 h 30 after the incident
     case.assert_audited()
 
 
