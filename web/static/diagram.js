@@ -1,9 +1,10 @@
 // bpmn-js glue: load the BPMN XML from data-xml-url into a NavigatedViewer and mark
 // element states (data-states: {element_id: completed|active|waiting|cancelled}), the
 // current task (data-current) and the flows taken (data-flows: [[source, target], ...]).
-// The box takes the diagram's proportions (little blank space); the toolbar beside it
-// (.diagram-tools[data-for=<id>]) zooms in, out, to the whole diagram and to the current
-// step, which a task page shows first, readable. When drawn: data-loaded="true".
+// It opens fitted to the width at a readable scale, centred on the step that matters
+// (layout); the toolbar beside it (.diagram-tools[data-for=<id>]) zooms in, out, to the
+// whole diagram and to the current step, and toggles full screen. When drawn:
+// data-loaded="true".
 // A page may change data-states, data-flows and data-acted (the element one step acted
 // on) later and send the container a "pf:remark" event: the markers are redrawn (after
 // loading the model again if data-xml-url changed too).
@@ -11,8 +12,10 @@
   "use strict";
 
   const STEP = 1.25;
-  const MIN_HEIGHT = 220;
-  const READABLE = 0.9; // the scale a task page opens at, around the current step
+  const MIN_HEIGHT = 320;
+  const READABLE = 0.8; // the least scale a diagram opens at (labels readable)
+  const MARGIN = 24; // diagram units around the drawing
+  const STRIP = 34; // px below the drawing for the bpmn.io watermark (ux.css)
 
   function parse(json, fallback) {
     try { return json ? JSON.parse(json) : fallback; } catch (e) { return fallback; }
@@ -51,16 +54,33 @@
     if (acted) canvas.addMarker(acted, "pf-acted");
   }
 
-  // Height for the diagram at the width it has: its own proportions, within limits.
-  function fitHeight(container, canvas, atLeast) {
+  // The opening view (issue 18 item 6): the whole width when that is readable, else a
+  // readable scale centred on the step that matters (the current task, the element a
+  // replayed step acted on, or the first active one); the box as tall as the diagram
+  // needs at that scale, within limits. The bottom strip (ux.css) holds the bpmn.io
+  // watermark, so it never covers an element.
+  function layout(container, canvas, target) {
+    canvas.resized();
     const inner = canvas.viewbox().inner;
     const width = container.clientWidth;
-    if (!inner || !inner.width || !width) return;
-    const max = Math.max(360, Math.round(window.innerHeight * 0.75));
-    const wanted = Math.round(width * (inner.height / inner.width)) + 24;
-    const height = Math.min(max, Math.max(MIN_HEIGHT, atLeast || 0, wanted));
-    container.style.height = height + "px";
-    canvas.resized();
+    if (!inner || !inner.width || !width) { fit(canvas); return; }
+    const byWidth = width / (inner.width + 2 * MARGIN);
+    const scale = Math.min(1.1, Math.max(byWidth, READABLE));
+    if (!container.classList.contains("diagram-full")) {
+      const max = Math.max(380, Math.round(window.innerHeight * 0.8));
+      const wanted = Math.round((inner.height + 2 * MARGIN) * scale) + STRIP;
+      container.style.height = Math.min(max, Math.max(MIN_HEIGHT, wanted)) + "px";
+      canvas.resized();
+    }
+    canvas.zoom(scale);
+    const box = canvas.viewbox();
+    let x = inner.x - MARGIN;
+    let y = inner.y - MARGIN;
+    if (box.width > inner.width + 2 * MARGIN) x = inner.x - (box.width - inner.width) / 2;
+    else if (target) x = target.x + target.width / 2 - box.width / 2;
+    if (box.height > inner.height + 2 * MARGIN) y = inner.y - (box.height - inner.height) / 2;
+    else if (target) y = target.y + target.height / 2 - box.height / 2;
+    canvas.viewbox({ x: x, y: y, width: box.width, height: box.height });
   }
 
   function fit(canvas) {
@@ -81,7 +101,20 @@
     });
   }
 
-  function tools(container, canvas, current) {
+  // Full screen: the diagram's card fills the window (a class, so it works everywhere,
+  // also without the Fullscreen API); Escape or the button again leaves it.
+  function fullScreen(container, canvas, target, button) {
+    const card = container.closest("section, .card") || container;
+    const on = !card.classList.contains("diagram-fullscreen");
+    card.classList.toggle("diagram-fullscreen", on);
+    container.classList.toggle("diagram-full", on);
+    document.documentElement.classList.toggle("diagram-fullscreen-open", on);
+    if (button) button.setAttribute("aria-pressed", on ? "true" : "false");
+    if (on) container.style.height = "";
+    layout(container, canvas, target);
+  }
+
+  function tools(container, canvas, current, target) {
     const bar = document.querySelector('.diagram-tools[data-for="' + container.id + '"]');
     if (!bar) return;
     bar.addEventListener("click", (event) => {
@@ -92,11 +125,32 @@
       else if (action === "out") canvas.zoom(canvas.zoom() / STEP);
       else if (action === "fit") fit(canvas);
       else if (action === "current" && current) focus(canvas, current);
+      else if (action === "full") fullScreen(container, canvas, target, button);
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && container.classList.contains("diagram-full")) {
+        fullScreen(container, canvas, target, bar.querySelector('[data-zoom="full"]'));
+      }
     });
     if (!current) {
       bar.querySelectorAll('[data-zoom="current"]').forEach((b) => b.remove());
     }
     bar.hidden = false;
+  }
+
+  // The step a page without a current task opens on: the element a replayed step acted
+  // on, or the first active (else waiting) element of the states.
+  function openingTarget(container, registry) {
+    const acted = container.dataset.acted && registry.get(container.dataset.acted);
+    if (acted) return acted;
+    const states = parse(container.dataset.states, {});
+    for (const wanted of ["active", "waiting"]) {
+      for (const id of Object.keys(states)) {
+        const el = states[id] === wanted && registry.get(id);
+        if (el && el.type !== "bpmn:SubProcess" && el.type !== "bpmn:Participant") return el;
+      }
+    }
+    return null;
   }
 
   async function show(container) {
@@ -143,10 +197,9 @@
         if (root && root !== canvas.getRootElement()) canvas.setRootElement(root);
       }
     }
-    fitHeight(container, canvas, current ? 380 : 0);
-    if (current) focus(canvas, current);
-    else fit(canvas);
-    tools(container, canvas, current);
+    const target = current || openingTarget(container, registry);
+    layout(container, canvas, target);
+    tools(container, canvas, current, target);
     container.dataset.loaded = "true";
   }
 
