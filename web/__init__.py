@@ -21,6 +21,7 @@ from web import auth, guards, i18n
 from web.api import api_bp
 from web.views import (
     admin_rules,
+    admin_users,
     audit,
     full_name,
     inbox,
@@ -93,6 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         migration.bp,
         vendor.bp,
         admin_rules.bp,
+        admin_users.bp,
         api_bp,
     ):
         app.register_blueprint(bp)

@@ -634,6 +634,23 @@ PAGE_RULES: dict[str, PageRule] = {
     "admin_rules.calendar": admin_only("GET", "/admin/calendar/2024", 200),
     "admin_rules.set_day": admin_only("POST", "/admin/calendar/2024/day", 302),
     "admin_rules.confirm": admin_only("POST", "/admin/calendar/2024/confirm", 302),
+    # People (issue 19): administrators only. An empty form is refused with its errors
+    # (400); the account actions name nobody who exists (404) but the unlock, which with
+    # nothing locked only records the event (302).
+    "admin_users.index": admin_only("GET", "/admin/users?q=xuan&active=true", 200),
+    "admin_users.new": admin_only("GET", "/admin/users/new", 200),
+    "admin_users.create": admin_only("POST", "/admin/users/new", 400),
+    "admin_users.import_form": admin_only("GET", "/admin/users/import", 200),
+    "admin_users.import_csv": admin_only("POST", "/admin/users/import", 400),
+    "admin_users.show": admin_only("GET", "/admin/users/cv_vhtt", 200),
+    "admin_users.update": admin_only("POST", "/admin/users/cv_vhtt", 400),
+    "admin_users.grant": admin_only("POST", "/admin/users/cv_vhtt/roles", 400),
+    "admin_users.end_role": admin_only("POST", "/admin/users/cv_vhtt/roles/2147483647/end", 404),
+    "admin_users.deactivate": admin_only("POST", "/admin/users/no_such_user/deactivate", 404),
+    "admin_users.reset_password": admin_only(
+        "POST", "/admin/users/no_such_user/reset-password", 404
+    ),
+    "admin_users.unlock": admin_only("POST", "/admin/users/ct_ubnd/unlock", 302),
     "static": lambda user, world: iter([]),  # files, not pages
     "vendor.bpmn_js": lambda user, world: iter(
         [
