@@ -17,13 +17,16 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 # bpmn-js for the diagrams comes from npm, pinned by package-lock.json, never committed;
-# `npm run build` bundles bpmnlint for the modeler into node_modules/.policyflow/.
+# `npm run build` bundles bpmnlint and the modeler (bpmn-js with bpmn-js-properties-panel and
+# web/static/modeler_panel/) into node_modules/.policyflow/.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
 LINT_BUNDLE := node_modules/.policyflow/bpmnlint.js
-$(LINT_BUNDLE): $(NODE_STAMP) web/static/lint/entry.js web/static/lint/config.js
+MODELER_BUNDLE := node_modules/.policyflow/modeler.js
+$(LINT_BUNDLE) $(MODELER_BUNDLE) &: $(NODE_STAMP) web/static/lint/entry.js web/static/lint/config.js \
+		$(wildcard web/static/modeler_panel/*.js)
 	npm run build --silent
 
 # Gettext catalogs (web/translations): Vietnamese is the source language, its strings the
@@ -49,7 +52,7 @@ babel-update: babel-extract
 babel-compile: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d web/translations
 
-setup: $(STAMP) $(NODE_STAMP) $(LINT_BUNDLE) $(MO_FILES)
+setup: $(STAMP) $(NODE_STAMP) $(LINT_BUNDLE) $(MODELER_BUNDLE) $(MO_FILES)
 
 ## make run: venv, migrate the embedded SQLite database, seed the demo, deploy, serve the UI.
 run: setup .secret_key

@@ -1,38 +1,31 @@
-// The process modeler (/modeler/<key>): the bpmn-js Modeler with a side panel for what
-// the engine reads (name; a lane's role; a user task's or start event's form, picked or
-// its JSON Schema edited or created; a user task's due date; a timer's expression; a
-// flow's condition; a call activity's called process; a message event's message; a script
-// task's script; a service task's operator and parameters), Validate and Deploy through
-// the engine (and bpmnlint in the browser; the edited forms go along), download, upload,
-// and a draft (the XML and the edited forms) kept in this browser's localStorage. The modeler instance is window.pfModeler
-// (the browser tests drive it through the bpmn-js API). Reading and writing files
-// without loss is modeler_io.js (window.pfModelerIO).
+// The process modeler (/modeler/<key>): the bpmn-js Modeler with bpmn-js-properties-panel
+// (the bundle web/static/modeler_panel/, window.PfModelerKit: the stock BPMN groups and
+// ours — Vai trò, Biểu mẫu, Thời hạn, Hẹn giờ, Thao tác dịch vụ… in people's words), the
+// form editor (modeler_forms.js, window.pfFormEditor: fields, no JSON), Validate and Deploy
+// through the engine (and bpmnlint in the browser; the edited forms go along), download,
+// upload, and a draft (the XML and the edited forms) kept in this browser's localStorage.
+// The modeler instance is window.pfModeler (the browser tests drive it through the bpmn-js
+// API). Reading and writing files without loss is modeler_io.js (window.pfModelerIO).
 (function () {
   "use strict";
 
   const IO = window.pfModelerIO;
-  const TIMER_KINDS = ["timeDuration", "timeDate", "timeCycle"];
+  const Kit = window.PfModelerKit;
   const MARKS = ["pf-problem-error", "pf-problem-warning"];
 
   const root = document.getElementById("pf-modeler");
-  if (!root || typeof window.BpmnJS !== "function") return;
+  if (!root || !Kit) return;
   const T = JSON.parse(root.dataset.texts || "{}");
-  // The service operations (engine/services.py): [{id, parameters: [{id, required}]}]
+  // The service operations (engine/services.py): [{id, label, parameters: [{id, required}]}]
   const OPERATIONS = JSON.parse(root.dataset.operations || "[]");
   const key = root.dataset.key || "";
   const status = document.getElementById("pf-status");
   const props = document.getElementById("pf-props");
   const problemsBox = document.getElementById("pf-problems");
+  const editor = window.pfFormEditor;
 
-  const modeler = new window.BpmnJS({
-    container: document.getElementById("pf-canvas"),
-    moddleExtensions: { spiffworkflow: IO.SPIFF },
-  });
-  window.pfModeler = modeler;
-  IO.keepOnRoundTrip(modeler);
   let roles = [];
   let processes = []; // the deployed processes a call activity may call: [{key, name}]
-  let batchReady = false;
   let marked = [];
 
   function say(text, kind) {
@@ -54,192 +47,26 @@
     return node;
   }
 
-  // -- the Spiff properties (<spiffworkflow:property name value>) ---------------------
-
-  function spiffProperties(bo) {
-    const ext = bo.extensionElements;
-    if (!ext) return null;
-    return (ext.get("values") || []).find((v) => v.$type === "spiffworkflow:Properties") || null;
-  }
-
-  function getProperty(bo, name) {
-    const list = spiffProperties(bo);
-    const found = list && list.get("properties").find((p) => p.name === name);
-    return found ? found.value || "" : "";
-  }
-
-  function setProperty(element, name, value) {
-    const modeling = modeler.get("modeling");
-    const moddle = modeler.get("moddle");
-    const bo = element.businessObject;
-    let ext = bo.extensionElements;
-    if (!ext) {
-      if (!value) return;
-      ext = moddle.create("bpmn:ExtensionElements", { values: [] });
-      ext.$parent = bo;
-      modeling.updateProperties(element, { extensionElements: ext });
-    }
-    let list = spiffProperties(bo);
-    if (!list) {
-      if (!value) return;
-      list = moddle.create("spiffworkflow:Properties", { properties: [] });
-      list.$parent = ext;
-      modeling.updateModdleProperties(element, ext, { values: ext.get("values").concat([list]) });
-    }
-    const existing = list.get("properties").find((p) => p.name === name);
-    if (!value) {
-      if (existing) {
-        modeling.updateModdleProperties(element, list, {
-          properties: list.get("properties").filter((p) => p !== existing),
-        });
-      }
-    } else if (existing) {
-      modeling.updateModdleProperties(element, existing, { value: value });
-    } else {
-      const added = moddle.create("spiffworkflow:Property", { name: name, value: value });
-      added.$parent = list;
-      modeling.updateModdleProperties(element, list, {
-        properties: list.get("properties").concat([added]),
-      });
-    }
-  }
-
-  function expression(body) {
-    return modeler.get("moddle").create("bpmn:FormalExpression", { body: body });
-  }
-
-  // Several modeling calls as one command: one undo (Ctrl+Z) takes them all back.
-  function batch(changes) {
-    const stack = modeler.get("commandStack");
-    if (!batchReady) {
-      stack.registerHandler("pf.batch", function () {
-        this.preExecute = (context) => context.changes();
-        this.execute = () => [];
-        this.revert = () => [];
-      });
-      batchReady = true;
-    }
-    stack.execute("pf.batch", { changes: changes });
-  }
-
-  function extensionOf(bo, type) {
-    const ext = bo.extensionElements;
-    return ext ? (ext.get("values") || []).find((v) => v.$type === type) || null : null;
-  }
-
-  // The element's extension element of `type`, created if missing (call inside batch).
-  function ensureExtension(element, type) {
-    const modeling = modeler.get("modeling");
-    const moddle = modeler.get("moddle");
-    const bo = element.businessObject;
-    let ext = bo.extensionElements;
-    if (!ext) {
-      ext = moddle.create("bpmn:ExtensionElements", { values: [] });
-      ext.$parent = bo;
-      modeling.updateProperties(element, { extensionElements: ext });
-    }
-    let found = extensionOf(bo, type);
-    if (!found) {
-      found = moddle.create(type, {});
-      found.$parent = ext;
-      modeling.updateModdleProperties(element, ext, { values: ext.get("values").concat([found]) });
-    }
-    return found;
-  }
-
-  // -- messages: <bpmn:message name> in the definitions, referred to by messageRef ------
-
-  // What carries the messageRef: a receive/send task itself, or an event's definition.
-  function messageHolder(bo) {
-    if (bo.$instanceOf("bpmn:ReceiveTask") || bo.$instanceOf("bpmn:SendTask")) return bo;
-    return (bo.eventDefinitions || []).find((d) => d.$type === "bpmn:MessageEventDefinition") ||
-      null;
-  }
-
-  function messages() {
-    const definitions = modeler.getDefinitions();
-    return (definitions.get("rootElements") || []).filter((e) => e.$type === "bpmn:Message");
-  }
-
-  // The message named `name` (created in the definitions if none is) becomes the holder's.
-  function setMessage(element, holder, name) {
-    const modeling = modeler.get("modeling");
-    const moddle = modeler.get("moddle");
-    const definitions = modeler.getDefinitions();
-    batch(() => {
-      let message = name ? messages().find((m) => (m.name || m.id) === name) : null;
-      if (name && !message) {
-        message = moddle.create("bpmn:Message", { name: name });
-        message.id = moddle.ids.nextPrefixed("Message_", message);
-        message.$parent = definitions;
-        modeling.updateModdleProperties(element, definitions, {
-          rootElements: definitions.get("rootElements").concat([message]),
-        });
-      }
-      modeling.updateModdleProperties(element, holder, { messageRef: message || undefined });
-    });
-  }
-
-  // -- a service task's <spiffworkflow:serviceTaskOperator> and its parameters ----------
-
-  const OPERATOR = "spiffworkflow:ServiceTaskOperator";
-
-  function setOperator(element, changes) {
-    batch(() => {
-      modeler.get("modeling").updateModdleProperties(element,
-        ensureExtension(element, OPERATOR), changes);
-    });
-  }
-
-  // rows: [{param (the existing spiffworkflow:Parameter or null), id, type, value}]
-  function setParameters(element, rows) {
-    const modeling = modeler.get("modeling");
-    const moddle = modeler.get("moddle");
-    batch(() => {
-      const operator = ensureExtension(element, OPERATOR);
-      let holder = operator.get("parameters");
-      if (!holder) {
-        holder = moddle.create("spiffworkflow:Parameters", { parameters: [] });
-        holder.$parent = operator;
-        modeling.updateModdleProperties(element, operator, { parameters: holder });
-      }
-      const list = rows.map((row) => {
-        const values = { id: row.id, type: row.type || undefined, value: row.value };
-        if (!row.param) {
-          const added = moddle.create("spiffworkflow:Parameter", values);
-          added.$parent = holder;
-          return added;
-        }
-        if (["id", "type", "value"].some((k) => (row.param.get(k) || undefined) !==
-            (values[k] || undefined))) {
-          modeling.updateModdleProperties(element, row.param, values);
-        }
-        return row.param;
-      });
-      const before = holder.get("parameters");
-      if (list.length !== before.length || list.some((p, i) => p !== before[i])) {
-        modeling.updateModdleProperties(element, holder, { parameters: list });
-      }
-    });
-  }
-
   // -- forms: the JSON Schemas a user task or start event names (formJsonSchemaFilename) --
   //
   // knownForms: the newest deployed version's (forms.json); editedForms: those edited or
   // created in this page, the only ones Validate and Deploy send (the server puts them over
-  // the newest version's) and the draft keeps. formError: the file whose textarea holds text
-  // that is not a JSON object yet; sending is blocked while it does.
+  // the newest version's) and the draft keeps. formError: the file whose JSON (the form
+  // editor's advanced view) is not an object yet; sending is blocked while it is.
 
-  const FORM = "formJsonSchemaFilename";
   const FORM_NAME = /^[A-Za-z0-9_.-]+\.json$/;
-  const NEW_FORM = '{"type": "object", "properties": {}}';
   let knownForms = {};
   let editedForms = {};
   let formError = null;
+  let refresh = () => {};
+
+  function has(map, name) {
+    return Object.prototype.hasOwnProperty.call(map, name);
+  }
 
   function formSchema(name) {
-    return Object.prototype.hasOwnProperty.call(editedForms, name) ? editedForms[name]
-      : Object.prototype.hasOwnProperty.call(knownForms, name) ? knownForms[name] : undefined;
+    return has(editedForms, name) ? editedForms[name] : has(knownForms, name) ? knownForms[name]
+      : undefined;
   }
 
   function formNames(current) {
@@ -252,24 +79,13 @@
     return Boolean(value) && typeof value === "object" && !Array.isArray(value);
   }
 
-  // A form's text as {schema} when it is a JSON object, else {error}.
-  function parseForm(text) {
-    let value;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      return { error: T.form_invalid + ": " + e.message };
-    }
-    return isObject(value) ? { schema: value } : { error: T.form_not_object };
-  }
-
   function sameJson(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
   }
 
   // An edit equal to the deployed form is no edit.
   function keepForm(name, schema) {
-    if (Object.prototype.hasOwnProperty.call(knownForms, name) && sameJson(knownForms[name], schema)) {
+    if (has(knownForms, name) && sameJson(knownForms[name], schema)) {
       delete editedForms[name];
     } else {
       editedForms[name] = schema;
@@ -292,7 +108,7 @@
       .then((found) => {
         knownForms = formsOnly(found);
         Object.keys(editedForms).forEach((n) => keepForm(n, editedForms[n]));
-        if (!props.contains(document.activeElement)) render(selected());
+        refresh();
       })
       .catch(() => { knownForms = {}; });
   }
@@ -303,306 +119,83 @@
     return true;
   }
 
-  // -- the side panel ------------------------------------------------------------------
-
-  function field(label, input) {
-    return el("label", { class: "modeler-field" }, [el("span", { text: label }), input]);
-  }
-
-  function textInput(id, value, onChange) {
-    const input = el("input", { type: "text", id: id });
-    input.value = value || "";
-    input.addEventListener("change", () => onChange(input.value.trim()));
-    return input;
-  }
-
-  function timerOf(bo) {
-    return (bo.eventDefinitions || []).find((d) => d.$type === "bpmn:TimerEventDefinition");
-  }
-
-  function render(element) {
-    props.textContent = "";
-    formError = null; // a form's text not valid yet is dropped with its textarea
-    if (!element || element.type === "label") {
-      props.appendChild(el("p", { class: "muted", text: T.nothing }));
-      return;
-    }
-    const bo = element.businessObject;
-    const modeling = modeler.get("modeling");
-    props.appendChild(el("p", { class: "muted small" }, [
-      document.createTextNode(T.type + ": " + element.type.replace("bpmn:", "") + " · " +
-        T.id + ": " + bo.id),
-    ]));
-    props.appendChild(field(T.name, textInput("pf-prop-name", bo.name, (v) =>
-      modeling.updateProperties(element, { name: v || undefined }))));
-
-    if (element.type === "bpmn:Lane") {
-      const select = el("select", { id: "pf-prop-role" });
-      const current = getProperty(bo, "role");
-      select.appendChild(el("option", { value: "", text: T.no_role }));
-      const keys = roles.map((r) => r.key);
-      if (current && keys.indexOf(current) < 0) keys.push(current); // keep an unknown one
-      keys.forEach((k) => {
-        const role = roles.find((r) => r.key === k);
-        const label = role ? k + " — " + (root.dataset.lang === "en" ? role.name_en : role.name) : k;
-        const option = el("option", { value: k, text: label });
-        if (k === current) option.selected = true;
-        select.appendChild(option);
-      });
-      select.addEventListener("change", () => setProperty(element, "role", select.value));
-      props.appendChild(field(T.role, select));
-    }
-    if (element.type === "bpmn:UserTask" || element.type === "bpmn:StartEvent") {
-      renderForm(element);
-    }
-    if (element.type === "bpmn:UserTask") {
-      props.appendChild(field(T.due, textInput("pf-prop-due", getProperty(bo, "dueIn"),
-        (v) => setProperty(element, "dueIn", v))));
-    }
-    const timer = timerOf(bo);
-    if (timer) {
-      let kind = TIMER_KINDS.find((k) => timer[k]) || "timeDuration";
-      const select = el("select", { id: "pf-prop-timer-kind" });
-      TIMER_KINDS.forEach((k) => {
-        const option = el("option", { value: k, text: k });
-        if (k === kind) option.selected = true;
-        select.appendChild(option);
-      });
-      const input = textInput("pf-prop-timer", timer[kind] ? timer[kind].body : "", save);
-      function save() {
-        const changes = {};
-        TIMER_KINDS.forEach((k) => { changes[k] = undefined; });
-        const value = input.value.trim();
-        if (value) changes[select.value] = expression(value);
-        modeling.updateModdleProperties(element, timer, changes);
-        kind = select.value;
-      }
-      select.addEventListener("change", save);
-      props.appendChild(field(T.timer_kind, select));
-      props.appendChild(field(T.timer_expr, input));
-    }
-    if (element.type === "bpmn:SequenceFlow") {
-      const cond = bo.conditionExpression;
-      const area = el("textarea", { id: "pf-prop-condition", rows: "3" });
-      area.value = cond ? cond.body || "" : "";
-      area.addEventListener("change", () => {
-        const value = area.value.trim();
-        modeling.updateProperties(element, {
-          conditionExpression: value ? expression(value) : undefined,
-        });
-      });
-      props.appendChild(field(T.condition, area));
-    }
-    if (element.type === "bpmn:CallActivity") renderCalled(element);
-    const holder = messageHolder(bo);
-    if (holder) renderMessage(element, holder);
-    if (element.type === "bpmn:ScriptTask") renderScript(element);
-    if (element.type === "bpmn:ServiceTask") renderOperator(element);
-  }
-
-  // A user task's or start event's form: a known file picked or its name typed, its JSON
-  // Schema edited (kept in editedForms once it parses as an object), or a new file.
-  function renderForm(element) {
-    const bo = element.businessObject;
-    const select = el("select", { id: "pf-prop-form-select" });
-    const input = textInput("pf-prop-form", "", (v) => choose(v));
-    const area = el("textarea", { id: "pf-prop-form-schema", rows: "10", spellcheck: "false",
-      class: "modeler-code" });
-    const schemaField = field(T.form_schema, area);
-    const error = el("p", { class: "field-error", id: "pf-prop-form-error", role: "alert" });
-    const hint = el("p", { class: "muted small", id: "pf-prop-form-hint" });
-    const suggested = ((key || "process") + "_" + bo.id).toLowerCase()
-      .replace(/[^a-z0-9_.-]+/g, "_") + ".json";
-    const newName = el("input", { type: "text", id: "pf-prop-form-new", placeholder: suggested });
-    const add = el("button", { type: "button", class: "secondary", id: "pf-prop-form-add",
-      text: T.form_new });
-    const nameError = el("p", { class: "field-error", id: "pf-prop-form-name-error",
-      role: "alert" });
-
-    function showError(node, text) {
-      node.textContent = text || "";
-      node.hidden = !text;
-    }
-    function sync() {
-      const name = getProperty(bo, FORM);
-      select.textContent = "";
-      select.appendChild(el("option", { value: "", text: T.form_none }));
-      formNames(name).forEach((n) => select.appendChild(el("option", { value: n, text: n })));
-      select.value = name;
-      input.value = name;
-      const schema = name ? formSchema(name) : undefined;
-      area.value = schema ? JSON.stringify(schema, null, 2) : "";
-      area.disabled = !name;
-      hint.textContent = name && !schema ? T.form_unknown : "";
-      formError = null;
-      schemaField.classList.remove("has-error");
-      showError(error, "");
-    }
-    function choose(name) {
-      setProperty(element, FORM, name);
-      sync();
-    }
-    select.addEventListener("change", () => choose(select.value));
-    area.addEventListener("input", () => {
-      const name = getProperty(bo, FORM);
-      const parsed = parseForm(area.value);
-      schemaField.classList.toggle("has-error", Boolean(parsed.error));
-      showError(error, parsed.error);
-      formError = parsed.error ? name : null;
-      if (parsed.schema) {
-        keepForm(name, parsed.schema);
-        hint.textContent = "";
-      }
-    });
-    add.addEventListener("click", () => {
-      let name = newName.value.trim() || suggested;
-      if (!/\.json$/i.test(name)) name += ".json";
-      if (!FORM_NAME.test(name)) {
-        showError(nameError, T.form_bad_name);
-        return;
-      }
-      showError(nameError, "");
-      if (formSchema(name) === undefined) editedForms[name] = JSON.parse(NEW_FORM);
-      newName.value = "";
-      choose(name);
-    });
-    sync();
-    showError(nameError, "");
-    props.appendChild(field(T.form_pick, select));
-    props.appendChild(field(T.form, input));
-    props.appendChild(schemaField);
-    props.appendChild(error);
-    props.appendChild(hint);
-    props.appendChild(field(T.form_new_name, newName));
-    props.appendChild(add);
-    props.appendChild(nameError);
-  }
-
-  // A call activity's calledElement: a deployed process, or any key typed in.
-  function renderCalled(element) {
-    const bo = element.businessObject;
-    const select = el("select", { id: "pf-prop-called-select" });
-    select.appendChild(el("option", { value: "", text: T.called_pick }));
-    processes.forEach((p) => {
-      select.appendChild(el("option", { value: p.key, text: p.key + " — " + p.name }));
-    });
-    const input = textInput("pf-prop-called", bo.calledElement, save);
-    select.value = processes.some((p) => p.key === bo.calledElement) ? bo.calledElement : "";
-    function save(value) {
-      select.value = processes.some((p) => p.key === value) ? value : "";
-      modeler.get("modeling").updateProperties(element, { calledElement: value || undefined });
-    }
-    select.addEventListener("change", () => {
-      if (!select.value) return;
-      input.value = select.value;
-      save(select.value);
-    });
-    props.appendChild(field(T.called, select));
-    props.appendChild(field(T.called_key, input));
-  }
-
-  function renderMessage(element, holder) {
-    const list = el("datalist", { id: "pf-message-names" });
-    messages().forEach((m) => list.appendChild(el("option", { value: m.name || m.id })));
-    const current = holder.messageRef ? holder.messageRef.name || holder.messageRef.id : "";
-    const input = textInput("pf-prop-message", current, (v) => setMessage(element, holder, v));
-    input.setAttribute("list", "pf-message-names");
-    props.appendChild(field(T.message, input));
-    props.appendChild(list);
-    props.appendChild(el("p", { class: "muted small", text: T.message_note }));
-  }
-
-  function renderScript(element) {
-    const area = el("textarea", { id: "pf-prop-script", rows: "8", spellcheck: "false",
-      class: "modeler-code" });
-    area.value = element.businessObject.script || "";
-    area.addEventListener("change", () => {
-      modeler.get("modeling").updateProperties(element, {
-        script: area.value.trim() ? area.value : undefined,
+  // The fields holding a date or a date-time in the process's forms (a due date "from the
+  // case data"), by name.
+  function dateFields() {
+    const found = new Set();
+    formNames("").forEach((n) => {
+      const schema = formSchema(n) || {};
+      Object.keys(schema.properties || {}).forEach((f) => {
+        const spec = schema.properties[f] || {};
+        if (spec.format === "date" || spec.format === "date-time") found.add(f);
       });
     });
-    props.appendChild(field(T.script, area));
-    props.appendChild(el("p", { class: "muted small", text: T.script_note }));
+    return Array.from(found).sort();
   }
 
-  function renderOperator(element) {
-    const operator = extensionOf(element.businessObject, OPERATOR);
-    const current = operator ? operator.get("id") || "" : "";
-    const known = OPERATIONS.map((o) => o.id);
-    const select = el("select", { id: "pf-prop-operator" });
-    select.appendChild(el("option", { value: "", text: T.operator_pick }));
-    known.concat(current && known.indexOf(current) < 0 ? [current] : []).forEach((k) => {
-      select.appendChild(el("option", { value: k, text: k }));
+  function openEditor(name) {
+    editor.open({
+      name: name,
+      schema: formSchema(name) || { type: "object", properties: {} },
+      texts: T,
+      previewUrl: root.dataset.previewUrl,
+      csrf: root.dataset.csrf,
+      onChange: (schema) => { keepForm(name, schema); },
+      onInvalid: (error) => { formError = error ? name : null; },
+      onClose: () => refresh(),
     });
-    select.value = current;
-    select.addEventListener("change", () => setOperator(element, { id: select.value || undefined }));
-    props.appendChild(field(T.operator, select));
-    const operation = OPERATIONS.find((o) => o.id === current);
-    if (operation) {
-      const names = operation.parameters.map((p) => p.id + (p.required ? "" : "?"));
-      props.appendChild(el("p", { class: "muted small", id: "pf-prop-operator-params",
-        text: T.operator_params + ": " + (names.join(", ") || "—") }));
-    }
-    props.appendChild(field(T.result_variable, textInput("pf-prop-result",
-      operator ? operator.get("resultVariable") : "",
-      (v) => setOperator(element, { resultVariable: v || undefined }))));
-
-    const holder = operator && operator.get("parameters");
-    const rows = (holder ? holder.get("parameters") : []).map((p) => ({
-      param: p, id: p.get("id") || "", type: p.get("type") || "", value: p.get("value") || "",
-    }));
-    const table = el("div", { class: "modeler-params", id: "pf-prop-params" });
-    table.appendChild(el("span", { class: "modeler-params-title", text: T.parameters }));
-    const save = () => setParameters(element, rows.filter((r) => r.id));
-    rows.forEach((row, i) => {
-      const line = el("div", { class: "modeler-param", "data-param": row.id });
-      [["id", T.param_id], ["type", T.param_type], ["value", T.param_value]].forEach(([k, label]) => {
-        const input = el("input", { type: "text", id: "pf-param-" + i + "-" + k,
-          "aria-label": label + " (" + (i + 1) + ")", placeholder: label });
-        input.value = row[k];
-        input.addEventListener("change", () => { row[k] = input.value.trim(); save(); });
-        line.appendChild(input);
-      });
-      const remove = el("button", { type: "button", class: "link", text: T.param_remove,
-        "aria-label": T.param_remove + " " + row.id });
-      remove.addEventListener("click", () => {
-        rows.splice(rows.indexOf(row), 1);
-        save();
-        render(element);
-      });
-      line.appendChild(remove);
-      table.appendChild(line);
-    });
-    const add = el("button", { type: "button", class: "secondary", id: "pf-param-add",
-      text: T.param_add });
-    add.addEventListener("click", () => {
-      const taken = rows.map((r) => r.id);
-      const missing = operation && operation.parameters.find((p) => taken.indexOf(p.id) < 0);
-      let id = missing ? missing.id : "param";
-      for (let n = 2; taken.indexOf(id) >= 0; n += 1) id = "param_" + n;
-      rows.push({ param: null, id: id, type: "str", value: '""' });
-      save();
-      render(element);
-    });
-    table.appendChild(add);
-    props.appendChild(table);
   }
 
-  function selected() {
-    const list = modeler.get("selection").get();
-    return list.length === 1 ? list[0] : null;
+  // A new form file for the element: a name from the process and the element, made unique.
+  function newForm(element, choose) {
+    const base = ((key || "process") + "_" + element.businessObject.id).toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, "_");
+    let name = base + ".json";
+    for (let n = 2; formSchema(name) !== undefined; n += 1) name = base + "_" + n + ".json";
+    if (!FORM_NAME.test(name)) name = "form_" + Date.now() + ".json";
+    editedForms[name] = { type: "object", title: element.businessObject.name || "",
+      properties: {} };
+    choose(name);
+    openEditor(name);
   }
 
-  modeler.on("selection.changed", () => render(selected()));
-  modeler.on("elements.changed", (event) => {
-    const current = selected();
-    const active = document.activeElement;
-    // Re-render after an outside change (undo, a label typed on the canvas), never while
-    // the user is typing in the panel.
-    if (current && event.elements.indexOf(current) >= 0 && !props.contains(active)) {
-      render(current);
-    }
+  const modeler = new Kit.Modeler({
+    container: document.getElementById("pf-canvas"),
+    moddleExtensions: { spiffworkflow: IO.SPIFF },
+    propertiesPanel: {
+      parent: props,
+      // ours and the names open; the stock groups folded (they stay one click away)
+      layout: { groups: ["general", "pf-role", "pf-form", "pf-due", "pf-timer", "pf-condition",
+        "pf-called", "pf-script", "pf-service", "message"].reduce((open, id) => {
+        open[id] = { open: true };
+        return open;
+      }, {}) },
+    },
+    additionalModules: Kit.modules,
+    pf: {
+      texts: T,
+      lang: root.dataset.lang,
+      operations: OPERATIONS,
+      roles: () => roles,
+      processes: () => processes,
+      dateFields: dateFields,
+      formOptions: (current) => formNames(current).map((n) => {
+        const schema = formSchema(n);
+        return [n, schema && schema.title ? schema.title + " (" + n + ")" : n];
+      }),
+      formSummary: (name) => {
+        const schema = formSchema(name);
+        return schema ? fill(T.form_fields_count,
+          { n: Object.keys(schema.properties || {}).length }) : "";
+      },
+      editForm: openEditor,
+      newForm: newForm,
+    },
   });
+  window.pfModeler = modeler;
+  IO.keepOnRoundTrip(modeler);
+  refresh = () => modeler.get("pfProperties").refresh();
+  window.pfModelerForms = { get: formSchema, edited: () => editedForms };
 
   // -- problems on the diagram -----------------------------------------------------------
 
@@ -752,6 +345,7 @@
         showProblems(linted);
         const text = res.data.created ? T.deployed : T.unchanged;
         say(fill(text, res.data), "good");
+        showVersion(res.data.version);
         if (key) await fetchForms();
         root.dataset.deployedVersion = String(res.data.version);
       } else if (res.data.errors) {
@@ -765,13 +359,37 @@
     }
   }
 
+  // The heading names the version the page now edits (the one just deployed).
+  function showVersion(version) {
+    const shown = document.getElementById("pf-version");
+    if (shown && version) shown.textContent = "(" + T.from_version + " " + version + ")";
+  }
+
+  // The whole diagram in view, right of the palette (which must not cover lane labels).
+  function fitRightOfPalette() {
+    const canvas = modeler.get("canvas");
+    canvas.zoom("fit-viewport");
+    const palette = root.querySelector(".djs-palette");
+    const box = canvas.viewbox();
+    const inner = box.inner;
+    if (!palette || !inner.width || !inner.height) return;
+    const left = palette.getBoundingClientRect().right -
+      root.querySelector("#pf-canvas").getBoundingClientRect().left + 16;
+    // the whole diagram if it fits at a readable zoom; else its start (the lane labels)
+    // at that zoom, the rest a scroll away
+    const scale = Math.min(1, Math.max(0.6, Math.min((box.outer.width - left - 16) / inner.width,
+      (box.outer.height - 32) / inner.height)));
+    if (!(scale > 0)) return;
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - 16 / scale,
+      width: box.outer.width / scale, height: box.outer.height / scale });
+  }
+
   async function load(xml) {
     clearMarks();
     problemsBox.textContent = "";
     try {
       await modeler.importXML(xml);
-      modeler.get("canvas").zoom("fit-viewport");
-      render(null);
+      fitRightOfPalette();
       root.dataset.loaded = "true";
       return true;
     } catch (e) {
@@ -823,14 +441,14 @@
 
   fetch(root.dataset.processesUrl, { credentials: "same-origin" })
     .then((res) => (res.ok ? res.json() : []))
-    .then((found) => { processes = found; render(selected()); })
+    .then((found) => { processes = found; refresh(); })
     .catch(() => { processes = []; });
 
   fetchForms();
 
   fetch(root.dataset.rolesUrl, { credentials: "same-origin" })
     .then((res) => (res.ok ? res.json() : []))
-    .then((found) => { roles = found; render(selected()); })
+    .then((found) => { roles = found; refresh(); })
     .catch(() => { roles = []; });
 
   if (root.dataset.xmlUrl) {

@@ -7,19 +7,34 @@ through the engine (`validate`, `deploy`), which never trusts the browser.
 """
 
 import inspect
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    render_template,
+    render_template_string,
+    request,
+    send_from_directory,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from engine.errors import BpmnRejected, NotFound, PolicyflowError
 from engine.facade import NEW_PROCESS, OPERATIONS
+from web import forms as web_forms
 from web.auth import engine, login_required, process_owner
 from web.i18n import _, current_lang, error_text, localize_problems
+from web.views import unit_options
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
 JsonReply = Response | tuple[Response, int]
+
+BUILT = Path(__file__).resolve().parents[2] / "node_modules" / ".policyflow"
+BUNDLE = {"modeler.js", "modeler.css"}
 
 
 def _texts() -> dict[str, str]:
@@ -28,24 +43,103 @@ def _texts() -> dict[str, str]:
         "name": _("Tên"),
         "id": _("Mã phần tử"),
         "type": _("Loại"),
-        "role": _("Vai trò (theo mô hình tổ chức)"),
+        "nothing": _("Chọn một phần tử trên sơ đồ để sửa thuộc tính."),
+        "advanced": _("Nâng cao"),
+        # the panel's groups, in people's words
+        "group_role": _("Vai trò"),
+        "group_form": _("Biểu mẫu"),
+        "group_due": _("Thời hạn"),
+        "group_timer": _("Hẹn giờ"),
+        "group_condition": _("Điều kiện rẽ nhánh"),
+        "group_called": _("Quy trình được gọi"),
+        "group_script": _("Mã lệnh"),
+        "group_service": _("Thao tác dịch vụ"),
+        "role": _("Ai làm các bước trong làn này"),
+        "role_note": _("Vai trò theo mô hình tổ chức; người giữ vai trò đó nhận các bước."),
         "no_role": _("— chọn vai trò —"),
-        "form": _("Tệp biểu mẫu (formJsonSchemaFilename)"),
-        "form_pick": _("Biểu mẫu (chọn trong các tệp đã có)"),
-        "form_none": _("— chọn biểu mẫu —"),
-        "form_schema": _("Nội dung biểu mẫu (JSON Schema)"),
-        "form_unknown": _("Chưa có tệp biểu mẫu này: nhập JSON Schema để tạo."),
+        # forms and the form editor (modeler_forms.js)
+        "form_pick": _("Biểu mẫu người dùng điền"),
+        "form_none": _("— không có biểu mẫu —"),
+        "form_edit": _("Sửa biểu mẫu"),
+        "form_new": _("Biểu mẫu mới"),
+        "form_fields_count": _("{n} trường"),
+        "form_blocked": _("Chưa gửi: biểu mẫu {name} chưa phải JSON hợp lệ."),
         "form_invalid": _("Chưa phải JSON hợp lệ (giữ nội dung hợp lệ gần nhất)"),
         "form_not_object": _("JSON Schema của biểu mẫu phải là một đối tượng {…}"),
-        "form_new_name": _("Tệp biểu mẫu mới (ví dụ ps_legal_check.json)"),
-        "form_new": _("Mẫu mới"),
         "form_bad_name": _("Tên tệp chỉ gồm chữ không dấu, số, '_', '-', '.' và kết thúc .json"),
-        "form_blocked": _("Chưa gửi: biểu mẫu {name} chưa phải JSON hợp lệ."),
-        "due": _('Thời hạn (dueIn), ví dụ "10WD" hoặc "PT24H"'),
-        "timer_kind": _("Kiểu hẹn giờ"),
+        "fe_title": _("Biểu mẫu"),
+        "fe_form_title": _("Tiêu đề biểu mẫu"),
+        "fe_file": _("Tệp"),
+        "fe_fields": _("Các trường"),
+        "fe_add": _("Thêm trường"),
+        "fe_label": _("Nhãn"),
+        "fe_key": _("Tên dữ liệu"),
+        "fe_type": _("Kiểu"),
+        "fe_required": _("Bắt buộc"),
+        "fe_help": _("Hướng dẫn"),
+        "fe_choices": _("Các lựa chọn (mỗi dòng một lựa chọn)"),
+        "fe_when": _("Chỉ hiện khi trường"),
+        "fe_when_any": _("— luôn hiện —"),
+        "fe_when_value": _("có giá trị"),
+        "fe_up": _("Lên"),
+        "fe_down": _("Xuống"),
+        "fe_remove": _("Xóa trường"),
+        "fe_preview": _("Xem trước (như trên trang công việc)"),
+        "fe_json": _("JSON Schema (nâng cao)"),
+        "fe_done": _("Xong"),
+        "fe_empty": _("Chưa có trường nào: bấm “Thêm trường”."),
+        "fe_new_field": _("Trường mới"),
+        "fe_yes": _("Có"),
+        "fe_no": _("Không"),
+        "fe_kept": _("Giữ nguyên các thuộc tính khác của trường (xem JSON)."),
+        "type_text": _("Chữ (một dòng)"),
+        "type_textarea": _("Đoạn văn (nhiều dòng)"),
+        "type_number": _("Số"),
+        "type_integer": _("Số nguyên"),
+        "type_date": _("Ngày"),
+        "type_datetime": _("Ngày giờ"),
+        "type_choice": _("Chọn một trong danh sách"),
+        "type_yesno": _("Có / Không"),
+        "type_unit": _("Đơn vị (cơ quan, xã)"),
+        "type_file": _("Tệp đính kèm"),
+        "type_other": _("Khác (giữ nguyên)"),
+        # due dates (dueIn) and timers in a number and a unit
+        "due": _("Hạn hoàn thành bước"),
+        "due_none": _("Không có thời hạn"),
+        "due_wd": _("ngày làm việc"),
+        "due_hours": _("giờ"),
+        "due_days": _("ngày"),
+        "due_field": _("ngày ghi trong hồ sơ"),
+        "due_expr": _("biểu thức (nâng cao)"),
+        "due_number": _("Số lượng"),
+        "due_unit": _("Đơn vị thời gian"),
+        "due_field_name": _("Trường dữ liệu chứa hạn"),
+        "due_expression": _("Biểu thức thời hạn"),
+        "due_expression_note": _(
+            'Ví dụ config["doc_step_due"]; 3WD, PT24H, P30D được đọc là giá trị chuẩn.'
+        ),
+        "due_says_wd": _("Hạn: {n} ngày làm việc kể từ khi bước bắt đầu."),
+        "due_says_hours": _("Hạn: {n} giờ kể từ khi bước bắt đầu."),
+        "due_says_days": _("Hạn: {n} ngày kể từ khi bước bắt đầu."),
+        "due_says_field": _("Hạn: ngày giờ ghi trong trường {n} của hồ sơ."),
+        "due_says_none": _("Bước này không có hạn."),
+        "timer_kind": _("Khi nào"),
+        "timer_duration": _("Sau một khoảng thời gian"),
+        "timer_date": _("Vào một thời điểm"),
+        "timer_cycle": _("Lặp lại"),
+        "timer_every": _("Mỗi"),
+        "timer_times": _("lần"),
+        "timer_date_day": _("Ngày"),
+        "timer_date_time": _("Giờ"),
+        "timer_date_note": _("Giờ Việt Nam (UTC+7)."),
         "timer_expr": _("Biểu thức hẹn giờ"),
-        "condition": _("Điều kiện rẽ nhánh"),
-        "nothing": _("Chọn một phần tử trên sơ đồ để sửa thuộc tính."),
+        "timer_expr_note": _('Ví dụ after(incident_at, config["p2_reminder_1"]).'),
+        "unit_seconds": _("giây"),
+        "unit_minutes": _("phút"),
+        "unit_hours": _("giờ"),
+        "unit_days": _("ngày"),
+        "condition": _("Điều kiện (biểu thức)"),
+        "condition_note": _('Ví dụ review_decision == "approve".'),
         "validating": _("Đang kiểm tra…"),
         "deploying": _("Đang triển khai…"),
         "valid": _("Mô hình hợp lệ, có thể triển khai."),
@@ -53,6 +147,7 @@ def _texts() -> dict[str, str]:
         "warnings": _("Cảnh báo (không chặn triển khai)"),
         "deployed": _("Đã triển khai phiên bản {version} của quy trình {key}."),
         "unchanged": _("Không có thay đổi: phiên bản {version} vẫn là mới nhất."),
+        "from_version": _("từ phiên bản"),
         "rejected": _("Chưa triển khai: mô hình còn lỗi."),
         "failed": _("Không gửi được yêu cầu; hãy thử lại."),
         "import_failed": _("Không đọc được tệp BPMN."),
@@ -60,22 +155,18 @@ def _texts() -> dict[str, str]:
         "draft_none": _("Chưa có bản nháp nào cho quy trình này."),
         "draft_loaded": _("Đã mở bản nháp."),
         "line": _("dòng"),
-        # the side panel: call activities, messages, scripts, service tasks
+        # the side panel: call activities, scripts, service tasks
         "called": _("Quy trình được gọi (đã triển khai)"),
         "called_pick": _("— chọn quy trình —"),
-        "called_key": _("Mã quy trình được gọi (calledElement)"),
-        "message": _("Tên thông điệp (message)"),
-        "message_note": _(
-            "Chọn theo tên; một tên mới tạo thông điệp mới (bpmn:message) trong mô hình."
-        ),
+        "called_key": _("Mã quy trình được gọi"),
         "script": _("Mã lệnh (script)"),
         "script_note": _(
             "Chạy trong hộp cát của máy chủ: lệnh được phép, giới hạn bước và bộ nhớ."
         ),
-        "operator": _("Thao tác dịch vụ (serviceTaskOperator)"),
+        "operator": _("Thao tác"),
         "operator_pick": _("— chọn thao tác —"),
         "operator_params": _("Tham số của thao tác (? là không bắt buộc)"),
-        "result_variable": _("Biến nhận kết quả (resultVariable)"),
+        "result_variable": _("Lưu kết quả vào trường"),
         "parameters": _("Tham số"),
         "param_id": _("Tên"),
         "param_type": _("Kiểu"),
@@ -87,6 +178,50 @@ def _texts() -> dict[str, str]:
         "lint_blocked": _("Chưa triển khai: mô hình vi phạm quy tắc bpmnlint (xem danh sách lỗi)."),
         "lint_unavailable": _("Không chạy được bpmnlint trong trình duyệt này"),
         "source_engine": _("máy chủ"),
+    }
+
+
+def _stock_words() -> dict[str, str]:
+    """bpmn-js-properties-panel's own English labels, in the page's language."""
+    return {
+        "General": _("Chung"),
+        "Name": _("Tên"),
+        "ID": _("Mã phần tử"),
+        "Documentation": _("Ghi chú"),
+        "Element documentation": _("Ghi chú của phần tử"),
+        "Process documentation": _("Ghi chú của quy trình"),
+        "Process": _("Quy trình"),
+        "Process name": _("Tên quy trình"),
+        "Process ID": _("Mã quy trình"),
+        "Executable": _("Chạy được"),
+        "Message": _("Thông điệp"),
+        "Global message reference": _("Thông điệp"),
+        "Create new ...": _("Tạo mới…"),
+        "<none>": _("<không có>"),
+        "Signal": _("Tín hiệu"),
+        "Error": _("Lỗi"),
+        "Escalation": _("Chuyển cấp"),
+        "Multi-instance": _("Nhiều lượt"),
+        "Loop cardinality": _("Số lượt"),
+        "Completion condition": _("Điều kiện hoàn thành"),
+        "Compensation": _("Bù trừ"),
+        "Link": _("Liên kết"),
+        "Participant": _("Bên tham gia"),
+        "Value": _("Giá trị"),
+    }
+
+
+# The service operations (engine/rules/services.py) in people's words; an operation not
+# named here shows its id.
+def _operation_labels() -> dict[str, str]:
+    return {
+        "register_document": _("Cấp số, vào sổ văn bản"),
+        "allocate_document_number": _("Cấp số văn bản (mẫu cũ)"),
+        "case_deadlines": _("Tính thời hạn vụ việc"),
+        "notify": _("Gửi thông báo cho một vai trò"),
+        "remind_open_tasks": _("Nhắc người chưa làm xong"),
+        "start_process": _("Khởi tạo hồ sơ quy trình khác"),
+        "record_case": _("Ghi nhận số liệu vụ việc"),
     }
 
 
@@ -102,11 +237,13 @@ def _operations() -> list[dict[str, Any]]:
     """The service operations a service task may call (engine/services.py), each with its
     parameters (the handler's keyword arguments after the context) and which are required."""
     found = []
+    labels = _operation_labels()
     for name, handler in sorted(OPERATIONS.items()):
         params = list(inspect.signature(handler).parameters.values())[1:]
         found.append(
             {
                 "id": name,
+                "label": labels.get(name, ""),
                 "parameters": [
                     {"id": p.name, "required": p.default is inspect.Parameter.empty} for p in params
                 ],
@@ -121,7 +258,7 @@ def _page(key: str, version: int | None, xml_url: str) -> str:
         key=key,
         version=version,
         xml_url=xml_url,
-        texts=_texts(),
+        texts={**_texts(), "stock": _stock_words()},
         operations=_operations(),
         lang=current_lang(),
     )
@@ -132,6 +269,38 @@ def _page(key: str, version: int | None, xml_url: str) -> str:
 def new() -> str:
     process_owner()
     return _page("", None, "")
+
+
+@bp.get("/bundle/<name>")
+@login_required
+def bundle(name: str) -> Response:
+    """The modeler with its properties panel (web/static/modeler_panel/, built by
+    `npm run build` into node_modules/.policyflow/): modeler.js and modeler.css only."""
+    process_owner()
+    if name not in BUNDLE:
+        abort(404)
+    return send_from_directory(BUILT, name, max_age=3600)
+
+
+@bp.post("/form-preview")
+@login_required
+def form_preview() -> JsonReply:
+    """A form's JSON Schema drawn by the task page's own code (web/forms.py and the
+    form_fields macro): the form editor's live preview."""
+    process_owner()
+    body: Any = request.get_json(silent=True)
+    schema = body.get("schema") if isinstance(body, dict) else None
+    if not isinstance(schema, dict):
+        return jsonify({"error": _("Thiếu JSON Schema của biểu mẫu.")}), 400
+    try:
+        drawn = web_forms.fields(schema, web_forms.initial(schema), {}, unit_options())
+        html = render_template_string(
+            '{% from "macros/form.html" import form_fields %}{{ form_fields(fields) }}',
+            fields=drawn,
+        )
+    except Exception as err:  # a schema the editor's JSON made up: said, never a 500
+        return jsonify({"error": f"{type(err).__name__}: {err}"}), 400
+    return jsonify({"html": html})
 
 
 @bp.get("/roles.json")
