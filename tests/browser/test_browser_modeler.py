@@ -138,13 +138,18 @@ def test_the_process_owner_adds_a_review_step_and_deploys(
     assert page.evaluate(ADD_STEP, [NEW_STEP]) == NEW_STEP
 
     panel = page.locator("#pf-panel")
-    panel.get_by_label("Tên").fill(NEW_NAME)
-    panel.get_by_label("Tên").press("Tab")  # the change event: the panel updates the model
-    panel.get_by_label("Tệp biểu mẫu (formJsonSchemaFilename)").fill("ps_review.json")
-    panel.get_by_label("Tệp biểu mẫu (formJsonSchemaFilename)").press("Tab")
-    panel.get_by_label("Thời hạn (dueIn)", exact=False).fill("response_due")
-    panel.get_by_label("Thời hạn (dueIn)", exact=False).press("Tab")
+    panel.get_by_label("Tên", exact=True).fill(NEW_NAME)
+    panel.get_by_label("Tên", exact=True).press("Tab")  # the panel updates the model
+    page.wait_for_function(
+        "async (n) => (await window.pfModeler.saveXML({})).xml.includes(n)", arg=NEW_NAME
+    )
+    panel.get_by_label("Biểu mẫu người dùng điền").select_option("ps_review.json")
+    # the due date: held in a field of the case's data (the expression answer_due_at)
+    panel.locator("#pf-prop-due-unit").select_option("field")
+    panel.get_by_label("Trường dữ liệu chứa hạn").fill("answer_due_at")
+    panel.get_by_label("Trường dữ liệu chứa hạn").press("Tab")
     xml = page.evaluate("async () => (await window.pfModeler.saveXML({})).xml")
+    assert '"dueIn" value="answer_due_at"' in xml
     assert f'name="{NEW_NAME}"' in xml and '"formJsonSchemaFilename" value="ps_review.json"' in xml
 
     page.get_by_role("button", name="Kiểm tra", exact=True).click()

@@ -4,8 +4,8 @@ panel's inputs, the exported XML has the new value, one undo takes it back, and 
 finds no error the unchanged model did not have.
 
 annual_report has a call activity (Approve_report), script tasks (Set_deadline) and service
-tasks (Number_reminder); no shipped model has a message event, so one is added through the
-bpmn-js API (between Send and its end event, in Send's lane) and named in the panel.
+tasks (Notify_7); no shipped model has a message event, so one is added through the
+bpmn-js API (between Approve_report and its end event, in its lane) and named in the panel.
 """
 
 import re
@@ -33,9 +33,9 @@ ADD_MESSAGE_EVENT = """([id]) => {
   const m = window.pfModeler;
   const reg = m.get("elementRegistry");
   const modeling = m.get("modeling");
-  const send = reg.get("Send");
+  const send = reg.get("Approve_report");
   const end = reg.get("Ev_end");
-  const flow = reg.get("Flow_Send_Ev_end");
+  const flow = reg.get("Flow_Approve_report_Ev_end");
   const shape = m.get("elementFactory").createShape({
     type: "bpmn:IntermediateCatchEvent",
     eventDefinitionType: "bpmn:MessageEventDefinition",
@@ -65,6 +65,13 @@ def commit(page: Page, selector: str, value: str) -> None:
     field = page.locator(selector)
     field.fill(value)
     field.press("Tab")
+
+
+def wait_for(page: Page, text: str) -> None:
+    """Until the exported XML holds `text` (the stock panel's text fields are debounced)."""
+    page.wait_for_function(
+        "async (t) => (await window.pfModeler.saveXML({})).xml.includes(t)", arg=text
+    )
 
 
 def validate(page: Page) -> set[tuple[str, str]]:
@@ -108,7 +115,7 @@ def test_the_panel_edits_call_activities_messages_scripts_and_services(
     page.evaluate(SELECT, "Set_deadline")
     script = page.locator("#pf-prop-script")
     old_script = script.input_value()
-    assert old_script.startswith('deadline_at = deadline + "T17:00:00+07:00"')
+    assert old_script.startswith("# One deadline, computed once")
     expect(page.locator("#pf-panel")).to_contain_text("hộp cát")
     new_script = old_script.rstrip() + '\nreport_note = "Báo cáo năm " + str(year)'
     commit(page, "#pf-prop-script", new_script)
@@ -119,52 +126,68 @@ def test_the_panel_edits_call_activities_messages_scripts_and_services(
     assert "report_note" in export(page)
 
     # -- a message event: its message chosen by name ------------------------------------
+    # (the stock panel's message group: a new message, then its name)
     assert page.evaluate(ADD_MESSAGE_EVENT, ["Wait_ack"]) == "Wait_ack"
     page.evaluate(SELECT, "Wait_ack")
-    commit(page, "#pf-prop-name", "Chờ Sở TT&TT xác nhận")
-    expect(page.locator("#pf-prop-message")).to_have_value("")
-    commit(page, "#pf-prop-message", "so_tttt_xac_nhan")
+    commit(page, "#bio-properties-panel-name", "Chờ Sở TT&TT xác nhận")
+    wait_for(page, 'name="Chờ Sở TT&#38;TT xác nhận"')
+    reference = page.locator("#bio-properties-panel-messageRef")
+    expect(reference).to_have_value("")
+    reference.select_option("create-new")
+    commit(page, "#bio-properties-panel-messageName", "so_tttt_xac_nhan")
+    wait_for(page, 'name="so_tttt_xac_nhan"')
     xml = export(page)
     message = re.search(r'<bpmn:message id="([^"]+)" name="so_tttt_xac_nhan"', xml)
     assert message, xml[:400]
     assert re.search(rf'<bpmn:messageEventDefinition id="[^"]+" messageRef="{message[1]}"', xml)
+    page.evaluate(BLUR)
+    page.evaluate(UNDO)  # the name
     page.evaluate(UNDO)  # one step: the message and the reference to it
     xml = export(page)
     assert "so_tttt_xac_nhan" not in xml and "messageRef" not in xml
     assert 'name="Chờ Sở TT&#38;TT xác nhận"' in xml
     page.evaluate(REDO)
+    page.evaluate(REDO)
     assert f'messageRef="{message[1]}"' in export(page)
-    page.evaluate(BLUR)
     page.evaluate(SELECT, "Approve_report")
     page.evaluate(SELECT, "Wait_ack")
-    expect(page.locator("#pf-prop-message")).to_have_value("so_tttt_xac_nhan")
+    expect(reference).to_have_value(message[1])
+    expect(page.locator("#bio-properties-panel-messageName")).to_have_value("so_tttt_xac_nhan")
 
     # -- the service task's operator and parameters --------------------------------------
-    page.evaluate(SELECT, "Number_reminder")
-    expect(page.locator("#pf-prop-operator")).to_have_value("allocate_document_number")
-    expect(page.locator("#pf-prop-operator-params")).to_contain_text("doc_type")
-    expect(page.locator("#pf-prop-result")).to_have_value("reminder_number_result")
-    expect(page.locator("#pf-param-0-id")).to_have_value("doc_type")
-    expect(page.locator("#pf-param-0-value")).to_have_value('"CV"')
-    commit(page, "#pf-param-0-value", '"CV-UBND"')
-    assert '<spiffworkflow:parameter id="doc_type" type="str" value="&#34;CV-UBND&#34;"' in (
-        export(page)
+    page.evaluate(SELECT, "Notify_7")
+    operator = page.locator("#pf-prop-operator")
+    expect(operator).to_have_value("remind_open_tasks")
+    expect(operator.locator("option:checked")).to_have_text(  # in people's words
+        "Nhắc người chưa làm xong (remind_open_tasks)"
+    )
+    expect(page.locator("#pf-prop-operator-params")).to_contain_text("message")
+    expect(page.locator("#pf-prop-result")).to_have_value("notify_result")
+    expect(page.locator("#pf-param-0-id")).to_have_value("message")
+    old_message = page.locator("#pf-param-0-value").input_value()
+    assert "deadline_text" in old_message
+    commit(page, "#pf-param-0-value", '"Đề nghị gửi báo cáo"')
+    assert (
+        '<spiffworkflow:parameter id="message" type="str" value="&#34;Đề nghị gửi báo cáo&#34;"'
+        in export(page)
     )
     page.evaluate(UNDO)
-    assert 'value="&#34;CV&#34;"' in export(page)
+    assert 'Đề nghị gửi báo cáo&#34;"' not in export(page) and "deadline_text" in export(page)
     page.evaluate(REDO)
     page.get_by_role("button", name="Thêm tham số").click()
-    expect(page.locator("#pf-param-1-id")).to_have_value("param")
-    assert '<spiffworkflow:parameter id="param" type="str" value="&#34;&#34;"' in export(page)
-    page.get_by_role("button", name="Xóa param").click()
+    expect(page.locator("#pf-param-1-id")).to_have_value("elements")  # the one it lacks
+    assert '<spiffworkflow:parameter id="elements" type="str" value="&#34;&#34;"' in export(page)
+    page.get_by_role("button", name="Xóa elements").click()
     expect(page.locator("#pf-param-1-id")).to_have_count(0)
-    assert 'id="param"' not in export(page)
+    added = '<spiffworkflow:parameter id="elements" type="str"'
+    assert added not in export(page)
     page.evaluate(UNDO)  # the removal undone: the parameter is back
-    assert 'id="param"' in export(page)
+    assert added in export(page)
     page.evaluate(UNDO)  # and the addition
-    assert 'id="param"' not in export(page) and 'value="&#34;CV-UBND&#34;"' in export(page)
-    commit(page, "#pf-prop-result", "number_result")
-    assert 'resultVariable="number_result"' in export(page)
+    assert added not in export(page)
+    assert 'value="&#34;Đề nghị gửi báo cáo&#34;"' in export(page)
+    commit(page, "#pf-prop-result", "reminder_result")
+    assert 'resultVariable="reminder_result"' in export(page)
 
     # Nothing the panel changed is an error the model did not have before.
     after = validate(page)
@@ -172,4 +195,4 @@ def test_the_panel_edits_call_activities_messages_scripts_and_services(
         expect(page.locator("#pf-status")).to_have_text("Mô hình hợp lệ, có thể triển khai.")
     assert after <= before, sorted(after - before)
     assert not any(element in {"Wait_ack", "Approve_report", "Set_deadline",
-                               "Number_reminder"} for element, _rule in after)  # fmt: skip
+                               "Notify_7"} for element, _rule in after)  # fmt: skip

@@ -134,6 +134,7 @@
   }
 
   function openEditor(name) {
+    formError = null; // JSON not valid yet was left in the editor's text, not in the form
     editor.open({
       name: name,
       schema: formSchema(name) || { type: "object", properties: {} },

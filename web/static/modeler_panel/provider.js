@@ -120,18 +120,23 @@ function note(text, id) {
 
 function select(id, value, options, onChange, attrs) {
   return h("select", Object.assign({ id: id, class: INPUT, value: value,
-    onChange: (e) => onChange(e.target.value) }, attrs || {}),
+    onChange: (e) => { if (e.target.value !== value) onChange(e.target.value); } }, attrs || {}),
   options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
 }
 
 function text(id, value, onChange, attrs) {
   return h("input", Object.assign({ id: id, type: "text", class: INPUT, value: value || "",
-    spellcheck: false, onChange: (e) => onChange(e.target.value.trim()) }, attrs || {}));
+    spellcheck: false, onChange: (e) => {
+      const v = e.target.value.trim();
+      if (v !== (value || "")) onChange(v); // a change event with nothing changed: no command
+    } }, attrs || {}));
 }
 
 function area(id, value, onChange, rows) {
   return h("textarea", { id: id, class: INPUT + " pf-code", rows: rows || 3, spellcheck: false,
-    value: value || "", onChange: (e) => onChange(e.target.value) });
+    value: value || "", onChange: (e) => {
+      if (e.target.value !== (value || "")) onChange(e.target.value);
+    } });
 }
 
 function checkbox(id, label, checked, onChange) {
@@ -304,10 +309,13 @@ function TimerEntry({ element }) {
 function ConditionEntry({ element }) {
   const pf = useService("pfProperties");
   const cond = element.businessObject.conditionExpression;
-  return row("pf-prop-condition", pf.T.condition, area("pf-prop-condition",
-    cond ? cond.body || "" : "", (v) => pf.modeling.updateProperties(element, {
+  const current = cond ? cond.body || "" : "";
+  return row("pf-prop-condition", pf.T.condition, area("pf-prop-condition", current, (v) => {
+    if (v.trim() === current.trim()) return;
+    pf.modeling.updateProperties(element, {
       conditionExpression: v.trim() ? pf.expression(v.trim()) : undefined,
-    })), [note(pf.T.condition_note)]);
+    });
+  }), [note(pf.T.condition_note)]);
 }
 
 function CalledEntry({ element }) {
@@ -327,10 +335,11 @@ function CalledEntry({ element }) {
 
 function ScriptEntry({ element }) {
   const pf = useService("pfProperties");
-  return row("pf-prop-script", pf.T.script, area("pf-prop-script",
-    element.businessObject.script || "", (v) => pf.modeling.updateProperties(element, {
-      script: v.trim() ? v : undefined,
-    }), 8), [note(pf.T.script_note)]);
+  const current = element.businessObject.script || "";
+  return row("pf-prop-script", pf.T.script, area("pf-prop-script", current, (v) => {
+    if (v === current || (!v.trim() && !current)) return;
+    pf.modeling.updateProperties(element, { script: v.trim() ? v : undefined });
+  }, 8), [note(pf.T.script_note)]);
 }
 
 // -- Thao tác dịch vụ ----------------------------------------------------------------------
