@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from engine.facade import Policyflow
+from engine.facade import Policyflow, read_forms
 from engine.store.db import transaction
-from tests.conftest import WORKFLOWS, deploy_test_model
+from tests.conftest import DATA, NOW, WORKFLOWS
 
 NAM_DINH_TTTT = "Sở Thông tin và Truyền thông tỉnh Nam Định"
 NAM_DINH_VHTTDL = "Sở Văn hóa, Thể thao và Du lịch tỉnh Nam Định"
@@ -30,7 +30,8 @@ NINH_BINH_VHTTDL = "Sở Văn hóa, Thể thao và Du lịch tỉnh Ninh Bình"
 def test_a_case_reports_to_the_agency_in_force_when_it_started(
     pf: Policyflow, started: datetime, agency: str
 ) -> None:
-    deploy_test_model(pf, "press_escalate.bpmn")
+    xml = (DATA / "press_escalate.bpmn").read_text(encoding="utf-8")
+    pf.deploy(xml, read_forms(DATA / "press_forms"), now=NOW)  # its own form folder
     case = pf.start("press_escalate", "cv_vhtt", {}, now=started)
     [task] = [t for t in pf.inbox("cv_vhtt")["items"] if t["instance_id"] == case["id"]]
     detail = pf.task(task["id"], "cv_vhtt")  # read on the suite's clock (2/6/2025)
