@@ -29,6 +29,7 @@ from engine.results import (
 from engine.rules.calendar import LOCAL
 from engine.store.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
 
+from .actors import who_acts
 from .inbox import describe_items
 
 # A task's last recorded state → how the diagram colours its element.
@@ -80,6 +81,7 @@ def show_instance(
         "started_at": instance.started_at.isoformat(),
         "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
         "open_tasks": describe_items(session, rt, tree, open_items),
+        "who_acts": who_acts(session, tree, open_items),
         "waiting_timers": sorted((instance.waiting or {}).get("timers", {}).values()),
         # Someone only involved (a commune in a district-wide request) sees their own
         # tasks' data on those tasks, not the instance's (other communes' figures).

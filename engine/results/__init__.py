@@ -74,6 +74,7 @@ from .instances import (
     InstanceListPage,
     InstanceSummary,
     InstanceView,
+    TaskActors,
     TaskDetail,
     TimelineEntry,
 )
@@ -184,6 +185,7 @@ __all__ = [
     "SettingView",
     "Severity",
     "StepTask",
+    "TaskActors",
     "TaskDetail",
     "TaskMove",
     "TaskView",

@@ -51,6 +51,15 @@ class DiagramStates(TypedDict):
     flows_taken: list[Flow]
 
 
+class TaskActors(TypedDict):
+    """Who can act on one open task: the people holding its role for its unit today, and
+    the one who claimed it (who alone may complete it until they give it back)."""
+
+    task_id: str
+    people: Annotated[list[Person], doc("Holders of the task's role for its unit today.")]
+    claimed_by: Annotated[Person | None, doc("Who took the task, if anyone did.")]
+
+
 class InstanceView(TypedDict):
     """One instance as its page and the API show it (to a viewer who sees only their part:
     no data, only their own tasks, comments, files and events)."""
@@ -67,6 +76,9 @@ class InstanceView(TypedDict):
     started_at: Moment
     ended_at: Moment | None
     open_tasks: list[TaskView]
+    who_acts: Annotated[
+        list[TaskActors], doc("For each open task (in `open_tasks` order), who can act on it.")
+    ]
     waiting_timers: list[str]
     data: Annotated[JsonObject, doc("The instance's current data.")]
     field_labels: Annotated[

@@ -1,7 +1,7 @@
 """bpmn-js from node_modules (installed by `npm ci` from package-lock.json), never copied
 into the repository: only the NavigatedViewer and Modeler bundles and their stylesheets are
-served; and the modeler's bpmnlint bundle, built by `npm run build` (web/static/lint/) into
-node_modules/.policyflow/."""
+served; flatpickr's script, stylesheet and Vietnamese locale; and the modeler's bpmnlint
+bundle, built by `npm run build` (web/static/lint/) into node_modules/.policyflow/."""
 
 from pathlib import Path
 
@@ -18,6 +18,9 @@ SERVED = {
     "assets/bpmn-font/css/bpmn-embedded.css",  # the modeler's palette icons
 }
 
+FLATPICKR = ROOT / "node_modules" / "flatpickr" / "dist"
+FLATPICKR_SERVED = {"flatpickr.min.js", "flatpickr.min.css", "l10n/vn.js"}  # static/dates.js
+
 BUILT = ROOT / "node_modules" / ".policyflow"
 BPMNLINT = "bpmnlint.js"
 
@@ -29,6 +32,14 @@ def bpmn_js(path: str) -> Response:
     if path not in SERVED:
         abort(404)
     return send_from_directory(DIST, path, max_age=7 * 24 * 3600)
+
+
+@bp.get("/flatpickr/<path:path>")
+def flatpickr(path: str) -> Response:
+    """The date/time picker (dd/mm/yyyy, 24-hour whatever the browser's locale)."""
+    if path not in FLATPICKR_SERVED:
+        abort(404)
+    return send_from_directory(FLATPICKR, path, max_age=7 * 24 * 3600)
 
 
 @bp.get("/bpmnlint.js")
