@@ -111,6 +111,11 @@ def safe_next(target: str | None) -> str:
     return url_for("inbox.index")
 
 
+def auditor_only(roles: list[Any], is_admin: bool) -> bool:
+    """Holds only the auditor's role (kiem_toan): reads the log, has no tasks."""
+    return not is_admin and bool(roles) and all(r["role"] == "kiem_toan" for r in roles)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
     error, status = None, 200
@@ -131,6 +136,8 @@ def login() -> Response | str | tuple[str, int]:
             session["session_version"] = user["session_version"]
             if lang:
                 session["lang"] = lang
+            if not request.form.get("next") and auditor_only(user["roles"], user["is_admin"]):
+                return redirect(url_for("audit.search"))  # an auditor has no inbox
             return redirect(safe_next(request.form.get("next")))
     next_url = request.values.get("next", "")
     return render_template("login.html", error=error, username=username, next_url=next_url), status

@@ -124,7 +124,7 @@ def _filters(
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if actor:
-        where.append(AuditEvent.actor == actor)
+        where.append(actor_matches(actor))
     if unit:
         where.append(Instance.unit_id == tree.unit(unit).id)
     if process:
@@ -136,6 +136,21 @@ def _filters(
     if command:
         where.append(AuditEvent.command == command)
     return where
+
+
+def actor_matches(text: str) -> ColumnElement[bool]:
+    """Events by the user named `text` exactly, or by anyone whose full name contains it
+    (as typed, in lower case or with capitals; `%` and `_` are literal): "Hoa",
+    "nguyễn thị hoa", "đặng văn"."""
+    term = text.strip()
+    names = select(User.username).where(
+        or_(
+            User.full_name.contains(term, autoescape=True),
+            func.lower(User.full_name).contains(term.lower(), autoescape=True),
+            User.full_name.contains(term.title(), autoescape=True),  # "đặng" → "Đặng"
+        )
+    )
+    return or_(AuditEvent.actor == term, AuditEvent.actor.in_(names))
 
 
 def local_midnight(day: date) -> datetime:

@@ -492,6 +492,7 @@ def test_commune_officers_cannot_open_another_communes_task(world: World) -> Non
 # -- the pages ---------------------------------------------------------------------------
 
 BPMN_CSS = vendor.DIST / "assets" / "bpmn-js.css"  # there once `npm ci` ran
+FLATPICKR_VN = vendor.FLATPICKR / "l10n" / "vn.js"  # there once `npm ci` ran
 BPMNLINT_JS = vendor.BUILT / vendor.BPMNLINT  # there once `npm run build` ran
 LOGIN = "login"  # expected: a redirect to the login page
 PageCheck = tuple[str, str, dict[str, str] | None, int | str]  # method, url, form, expected
@@ -658,6 +659,12 @@ PAGE_RULES: dict[str, PageRule] = {
             ("GET", "/vendor/bpmn-js/package.json", None, 404),  # only the viewer is served
         ]
     ),
+    "vendor.flatpickr": lambda user, world: iter(
+        [  # the date picker (static/dates.js), public like bpmn-js
+            ("GET", "/vendor/flatpickr/l10n/vn.js", None, 200 if FLATPICKR_VN.exists() else 404),
+            ("GET", "/vendor/flatpickr/package.json", None, 404),
+        ]
+    ),
     "vendor.bpmnlint": lambda user, world: iter(
         [  # public like bpmn-js; built by `npm run build` (tests/test_lint.py checks it is)
             ("GET", "/vendor/bpmnlint.js", None, 200 if BPMNLINT_JS.exists() else 404),
@@ -698,6 +705,11 @@ PAGE_RULES: dict[str, PageRule] = {
     "instances.attachment": signed_in(attachment),
     # The audit log lists only what one may see (test_audit_search_export.py checks what).
     "audit.search": one("GET", "/audit", 200),
+    "audit.export": signed_in(  # the search's result as a file: what the search shows
+        lambda user, world: iter(
+            [("GET", "/audit/export.csv", None, 200), ("GET", "/audit/export.json", None, 200)]
+        )
+    ),
     "audit.history_json": instance_pages("/history.json"),
     "audit.history_print": instance_pages("/history/print"),
     "replay.show": replay_pages("GET", "/replay"),

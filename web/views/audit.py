@@ -2,11 +2,14 @@
 
 - `/audit`: the events the user may see (the engine decides: an auditor all in scope, a
   commune its own part), filtered by who, unit, process, dates and event type.
+- `/audit/export.csv`, `/audit/export.json`: the search's result (same filters) as a file.
 - `/instances/<id>/history.json`: the history as a file (summary, events with both
   chains' hashes, the chain's verdict, the export's time).
 - `/instances/<id>/history/print`: the same as an A4 page to print or save as PDF.
 """
 
+import csv
+import io
 import json
 import re
 from collections.abc import Mapping
@@ -121,6 +124,64 @@ def row_links(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def actor_text(actor: str, name: str | None = None) -> str:
     return _("Hệ thống") if actor == "system" else (name or full_name(actor))
+
+
+# -- the search's result as a file (issue 18 item 10) ---------------------------------
+
+EXPORT_LIMIT = 20_000  # events in one file; the file says when more matched
+EXPORT_PAGE = 500
+EXPORT_COLUMNS = (
+    "global_seq", "instance_id", "seq", "at", "actor", "actor_name", "command", "task_name",
+    "element_id", "case_title", "process_key", "process_name", "unit", "unit_name", "hash",
+)  # fmt: skip
+
+
+@bp.get("/audit/export.<any(csv, json):fmt>")
+@login_required
+def export(fmt: str) -> Response:
+    """Every event the search shows (same filters, same visibility), newest first."""
+    username = signed_in()
+    filters = search_filters()
+    try:
+        items, total = found_events(username, filters)
+    except NotFound as err:
+        return Response(error_text(err), status=400, mimetype="text/plain")
+    name = f"nhat-ky-{date.today().isoformat()}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "json":
+        shown = {k: v.isoformat() if isinstance(v, date) else v for k, v in filters.items()}
+        body = json.dumps(
+            {"filters": shown, "total": total, "truncated": total > len(items), "events": items},
+            ensure_ascii=False,
+            indent=2,
+        )
+        return Response(body, mimetype="application/json", headers=headers)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for item in items:
+        writer.writerow([csv_cell(item.get(c)) for c in EXPORT_COLUMNS])
+    # A byte-order mark: spreadsheet programs then read the Vietnamese letters right.
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers=headers)
+
+
+def found_events(username: str, filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    items: list[dict[str, Any]] = []
+    total, page = 0, 1
+    while len(items) < EXPORT_LIMIT:
+        found = engine().audit.events(username, page=page, per_page=EXPORT_PAGE, **filters)
+        total = found["total"]
+        items.extend(dict(item) for item in found["items"])
+        if len(found["items"]) < EXPORT_PAGE:
+            break
+        page += 1
+    return items[:EXPORT_LIMIT], total
+
+
+def csv_cell(value: Any) -> str:
+    """A cell as text; one starting like a formula is quoted so a spreadsheet shows it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # -- exports of one instance's history ------------------------------------------------
