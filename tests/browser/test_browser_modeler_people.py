@@ -88,6 +88,11 @@ def test_a_structured_due_date_deploys_and_runs(
     page = login_en(people, "chu_quy_trinh")
     open_in_modeler(page, "press_statement")
     expect(page.locator("#pf-version")).to_have_text("(từ phiên bản 1)")
+    # The palette does not cover the lane labels: the diagram starts right of it.
+    palette = page.locator(".djs-palette").bounding_box()
+    lane = page.locator('[data-element-id="Lane_cv"]').bounding_box()
+    assert palette and lane and lane["x"] >= palette["x"] + palette["width"], (palette, lane)
+    shoot(page, "modeler-open")
     assert page.evaluate(ADD_STEP, [NEW_STEP]) == NEW_STEP
     name_step(page, "Kiểm tra pháp chế")
     panel = page.locator("#pf-panel")
@@ -154,18 +159,19 @@ def test_a_timer_is_set_as_a_duration_or_a_date(deployed: Policyflow, people: "P
     page.evaluate(SELECT, timer)
     kind = page.locator("#pf-prop-timer-kind")
     expect(kind).to_be_visible()
-    kind.select_option("timeDuration")
-    page.locator("#pf-prop-timer-unit").select_option("H")
-    page.locator("#pf-prop-timer-number").fill("2")
-    page.locator("#pf-prop-timer-number").press("Tab")
-    assert re.search(r"<bpmn:timeDuration[^>]*>PT2H</bpmn:timeDuration>", export(page))
-    kind.select_option("timeDate")
+    kind.select_option("timeDate")  # a date and an hour, Việt Nam time
     page.locator("#pf-prop-timer-date").fill("2026-12-10")
     page.locator("#pf-prop-timer-time").fill("08:30")
     page.locator("#pf-prop-timer-time").press("Tab")
     assert re.search(
         r"<bpmn:timeDate[^>]*>2026-12-10T08:30:00\+07:00</bpmn:timeDate>", export(page)
     )
+    kind.select_option("timeDuration")  # a number and a unit
+    page.locator("#pf-prop-timer-unit").select_option("H")
+    page.locator("#pf-prop-timer-number").fill("2")
+    page.locator("#pf-prop-timer-number").press("Tab")
+    assert re.search(r"<bpmn:timeDuration[^>]*>PT2H</bpmn:timeDuration>", export(page))
+    expect(page.locator("#pf-prop-timer")).to_have_count(0)  # the expression: advanced only
     page.get_by_role("button", name="Kiểm tra", exact=True).click()
     expect(page.locator("#pf-status")).not_to_have_text(re.compile(r"^$|Đang kiểm tra"))
     assert page.locator(f'.modeler-problem-list.error li[data-element="{timer}"]').count() == 0

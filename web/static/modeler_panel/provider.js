@@ -139,9 +139,9 @@ function area(id, value, onChange, rows) {
     } });
 }
 
-function checkbox(id, label, checked, onChange) {
+function checkbox(id, label, checked, onChange, disabled) {
   return h("label", { class: "pf-toggle", for: id }, [
-    h("input", { id: id, type: "checkbox", checked: checked,
+    h("input", { id: id, type: "checkbox", checked: checked, disabled: Boolean(disabled),
       onChange: (e) => onChange(e.target.checked) }), " ", label]);
 }
 
@@ -189,7 +189,7 @@ function DueEntry({ element }) {
   const T = pf.T;
   const value = pf.get(element.businessObject, "dueIn");
   const due = parseDue(value);
-  const [advanced, setAdvanced] = useState(due.mode === "expr");
+  const [advanced, setAdvanced] = useState(false); // an expression opens it by itself
   const open = advanced || due.mode === "expr";
   const write = (next) => pf.set(element, "dueIn", formatDue(next));
   const counted = ["WD", "H", "D"].indexOf(due.mode) >= 0;
@@ -215,7 +215,8 @@ function DueEntry({ element }) {
       fields.map((f) => h("option", { value: f }))));
   }
   parts.push(note(dueSummary(T, due), "pf-prop-due-summary"));
-  parts.push(checkbox("pf-prop-due-advanced", T.advanced, open, setAdvanced));
+  parts.push(checkbox("pf-prop-due-advanced", T.advanced, open, setAdvanced,
+    due.mode === "expr"));
   if (open) {
     parts.push(row("pf-prop-due", T.due_expression, text("pf-prop-due", value,
       (v) => write({ mode: "expr", expr: v }))));
@@ -256,7 +257,7 @@ function TimerEntry({ element }) {
   const kind = TIMER_KINDS.find((k) => timer[k]) || "timeDuration";
   const body = timer[kind] ? timer[kind].body || "" : "";
   const parsed = parseTimer(kind, body);
-  const [advanced, setAdvanced] = useState(parsed.mode === "expr");
+  const [advanced, setAdvanced] = useState(false); // an expression opens it by itself
   const open = advanced || parsed.mode === "expr";
   const write = (nextKind, nextBody) => {
     const changes = {};
@@ -295,7 +296,8 @@ function TimerEntry({ element }) {
     ]));
     parts.push(note(T.timer_date_note));
   }
-  parts.push(checkbox("pf-prop-timer-advanced", T.advanced, open, setAdvanced));
+  parts.push(checkbox("pf-prop-timer-advanced", T.advanced, open, setAdvanced,
+    parsed.mode === "expr"));
   if (open) {
     parts.push(row("pf-prop-timer", T.timer_expr, text("pf-prop-timer", body,
       (v) => write(kind, v))));
