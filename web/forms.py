@@ -350,8 +350,14 @@ HIDDEN_SUFFIXES = ("_result",)  # service task results (numbers issued, notices 
 # Values the models compute (no form names them): what they mean to a person.
 DERIVED = {
     "response_due": N_("Hạn trả lời"),
+    "answer_due_at": N_("Hạn trả lời vụ việc"),
+    "assign_due_at": N_("Hạn giao đơn vị cung cấp thông tin"),
+    "draft_due_at": N_("Hạn dự thảo, thẩm định nội dung"),
     "escalate_at": N_("Báo cáo lãnh đạo lúc (nếu chưa xong)"),
     "doc_number": N_("Số, ký hiệu văn bản"),
+    "authorisation_number": N_("Số, ký hiệu văn bản ủy quyền"),
+    "refusal_letter_number": N_("Số, ký hiệu văn bản trả lời từ chối"),
+    "escalation_ref": N_("Số, ký hiệu văn bản báo cáo"),
     "team_decision_number": N_("Số quyết định thành lập tổ"),
     "revision_count": N_("Số lần trả lại chỉnh sửa"),
     "unit_reports": N_("Đơn vị đã gửi báo cáo"),

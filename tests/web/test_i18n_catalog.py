@@ -140,6 +140,7 @@ ERRORS = {"NotFound", "InvalidInput", "Conflict", "PermissionDenied", "BpmnRejec
 ERRORS |= {"ProcessFailed", "PolicyflowError"}
 # Technical English about a model's own code, for its author (not Vietnamese UI text).
 ENGLISH_ONLY = {"engine/bpmn/specs.py", "engine/rules/due.py", "engine/rules/services.py"}
+ENGLISH_ONLY |= {"engine/rules/case_deadline.py"}
 
 
 def raise_sites() -> Iterator[tuple[str, int, ast.expr | None]]:
