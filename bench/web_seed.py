@@ -84,7 +84,7 @@ START_DATA: dict[str, dict[str, Any]] = {
         "concerned_department": "phong-tu-phap",
         "spread_channels": "Facebook, Zalo",
     },
-    "annual_report": {"year": 2024, "deadline": "2024-11-20", "outline_ref": "150/KH-UBND"},
+    "annual_report": {"year": 2024, "outline_ref": "150/KH-UBND"},
 }
 
 # Extra officers: (role, unit code, how many). Reporting units get don_vi/thu_truong below.

@@ -320,7 +320,7 @@ def ensure_unit_officers(pf: Policyflow, on: date = NOW_DAY) -> dict[str, tuple[
     return officers
 
 
-AR_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "150/KH-UBND"}
+AR_START = {"year": 2024, "outline_ref": "150/KH-UBND"}
 UNIT_FIGURES = {
     "training_courses": 1,
     "trainees": 30,

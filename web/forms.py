@@ -343,6 +343,11 @@ HIDDEN = frozenset({
     "config", "data_objects", "reporting_units", "reporting_unit", "instance_unit",
     "initiator", "deadline_rule", "deadline_at", "late", "unit_report", "case_record",
     "returned_by",
+    # P3's computed moments and working lists (report_due_at and missing_units are shown)
+    "month_day", "named_day", "named_text", "last_day", "deadline_text", "close_at",
+    "addendum_until", "reminder_1_at", "reminder_2_at", "remind_1", "remind_2",
+    "case_figures", "report_defaults", "reported", "missing_reports", "reminder_units",
+    "unreported_at_deadline", "addendum",
 })  # fmt: skip
 HIDDEN_PREFIXES = ("spiff_", "_")
 HIDDEN_SUFFIXES = ("_result",)  # service task results (numbers issued, notices sent)
@@ -361,6 +366,8 @@ DERIVED = {
     "team_decision_number": N_("Số quyết định thành lập tổ"),
     "revision_count": N_("Số lần trả lại chỉnh sửa"),
     "unit_reports": N_("Đơn vị đã gửi báo cáo"),
+    "report_due_at": N_("Hạn gửi báo cáo"),
+    "missing_units": N_("Đơn vị không báo cáo"),
     "late_units": N_("Đơn vị gửi muộn"),
     "totals": N_("Tổng hợp số liệu các đơn vị"),
     "unit_difficulties": N_("Khó khăn, vướng mắc của các đơn vị"),

@@ -17,6 +17,7 @@ from engine.enums import AuditCommand, InstanceStatus, WorkItemState
 from engine.errors import N_, Conflict, Message, NotFound, PermissionDenied
 from engine.rules.forms import validate_form
 from engine.rules.not_after import check_not_after
+from engine.rules.reporting import check_at_most, check_prefilled
 from engine.rules.signer import signed_by
 from engine.rules.unit_fields import check_unit_fields
 from engine.rules.user_fields import administration_of, check_user_fields
@@ -136,6 +137,7 @@ def complete(
     check_user_fields(
         session, schema, data, tree, administration_of(tree, instance.unit_id, on), on
     )
+    check_at_most(schema, data)  # answered ≤ received ("x-at-most")
 
     def act(wf: BpmnWorkflow) -> None:
         task = wf.get_task_from_id(UUID(item.id))
@@ -144,6 +146,7 @@ def complete(
                 N_("Công việc '{name}' không còn chờ xử lý."), params={"name": item.name}
             )
         check_not_after(schema, data, task.data)  # bounds from the case ("x-not-after")
+        check_prefilled(schema, data, task.data, formats)  # a changed pre-fill needs a reason
         task.data.update(data)
         task.run()
 

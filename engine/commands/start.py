@@ -13,6 +13,7 @@ from engine.enums import AuditCommand, EngineData, InstanceStatus
 from engine.errors import N_, InvalidInput, NotFound, PermissionDenied
 from engine.rules.calendar import LOCAL
 from engine.rules.forms import validate_form
+from engine.rules.reporting import fill_current_year
 from engine.rules.unit_fields import check_unit_fields
 from engine.store.models import Instance
 
@@ -65,6 +66,7 @@ def launch(
     tree = rt.org_tree(session)
     on = org.local_date(now)
     schema = version.forms.get(version.parsed.info.start_form or "")
+    data = fill_current_year(schema, data, on)  # "x-default": "current_year", left out
     data = validate_form(schema, data, {"org-unit": lambda code: code in tree.by_code})
     check_unit_fields(schema, data, tree, on)
     if isinstance(data.get("unit"), str):

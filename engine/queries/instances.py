@@ -152,10 +152,17 @@ def _events_seen(session: Session, instance_id: int, view: str, own: set[str]) -
 
 
 def _is_one_of_many(wf: Any, sub: Any) -> bool:
-    """Whether the subprocess is one instance of a multi-instance activity."""
-    owner = wf.get_task_from_id(sub.parent_task_id)
-    parent = owner.parent if owner is not None else None
-    return parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
+    """Whether the subprocess is one instance of a multi-instance activity, or runs
+    inside one (P3's "Xây dựng, duyệt báo cáo" within a unit's report)."""
+    while sub is not None and sub is not wf:
+        owner = wf.get_task_from_id(sub.parent_task_id)
+        if owner is None:
+            return False
+        parent = owner.parent
+        if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
+            return True
+        sub = owner.workflow
+    return False
 
 
 def _events(session: Session, instance_id: int) -> list[AuditEvent]:

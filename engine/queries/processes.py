@@ -13,6 +13,7 @@ from engine.context import utcnow
 from engine.enums import AuditCommand
 from engine.errors import N_, NotFound
 from engine.results import OrgUnitView, ProcessView, VersionInfo
+from engine.rules.reporting import with_current_year
 from engine.rules.unit_fields import with_unit_choices
 from engine.store.models import AuditEvent, Instance, ProcessVersion, User
 
@@ -49,8 +50,9 @@ def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> l
                 "deployed_at": row.deployed_at.isoformat(),
                 "start_role": role,
                 "can_start": user is not None and any(r.role_key == role for r in user.roles),
-                "start_form": with_unit_choices(
-                    version.forms.get(form) if form else None, tree, today
+                "start_form": with_current_year(
+                    with_unit_choices(version.forms.get(form) if form else None, tree, today),
+                    today,
                 ),
             }
         )

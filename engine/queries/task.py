@@ -11,6 +11,7 @@ from engine.commands.runner import InstanceRun, Runtime, Version
 from engine.enums import WorkItemState
 from engine.errors import N_, NotFound
 from engine.results import JsonObject, TaskDetail
+from engine.rules.reporting import PREFILL, with_prefill
 from engine.rules.setting_text import fill, with_setting_defaults
 from engine.rules.unit_fields import with_unit_choices
 from engine.rules.user_fields import administration_of, with_user_choices
@@ -49,6 +50,11 @@ def task_detail(
     # Agencies and other texts from the settings the instance copied at its start.
     settings = rt.settings(session, org.local_date(instance.started_at))
     described["form_schema"] = with_setting_defaults(described["form_schema"], settings)
+    if is_prefilled(described["form_schema"]) and item.state == WorkItemState.OPEN:
+        # The figures the system recorded, as the form's defaults (and a changed one
+        # requires the correction reason): from the task's own data.
+        found = task_data(session, rt, instance, item.id)
+        described["form_schema"] = with_prefill(described["form_schema"], found)
     version = rt.versions.get(session, item.version_id)
     is_open = item.state == WorkItemState.OPEN
     can_act = is_open and org.can_act(
@@ -72,6 +78,10 @@ def task_detail(
         "diagram_process_key": version.process_key,
         "diagram_version": version.version,
     }
+
+
+def is_prefilled(schema: object) -> bool:
+    return isinstance(schema, dict) and isinstance(schema.get(PREFILL), str)
 
 
 def _instructions(version: Version, element_id: str, settings: dict) -> str | None:

@@ -38,7 +38,7 @@ from tests.processes import (
 from web import create_app
 from web.views import vendor
 
-P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
+P3_START = {"year": 2024, "outline_ref": "123/VHTT"}
 DOC_START = {"doc_type": "KH", "doc_title": "Kế hoạch truyền thông"}
 DISTRICT = "huyen-xuan-truong"
 USERS = seed.demo_users(NOW.date())

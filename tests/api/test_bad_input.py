@@ -101,7 +101,7 @@ def test_a_nul_in_a_url_is_400(api: Api, path: str) -> None:
 
 
 def test_a_text_plain_body_is_not_read_as_json(api: Api) -> None:
-    body = '{"year": 2024, "deadline": "2024-11-20", "outline_ref": "1"}'
+    body = '{"year": 2024, "outline_ref": "1"}'
     res = api.post("cv_vhtt", "/processes/annual_report/instances", raw=body,
                    content_type="text/plain")  # fmt: skip
     assert "application/json" in error_of(res, 415, "unsupported_media_type")["message"]
@@ -218,9 +218,9 @@ def test_a_bpmn_part_sent_as_a_field_is_read(api: Api) -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        '{"year": NaN, "deadline": "2024-11-20", "outline_ref": "1"}',
-        '{"year": 2024, "deadline": "2024-11-20", "outline_ref": "1", "x": 1e999}',
-        '{"year": 2024, "deadline": "2024-11-20", "outline_ref": "a\\ud800"}',
+        '{"year": NaN, "outline_ref": "1"}',
+        '{"year": 2024, "outline_ref": "1", "x": 1e999}',
+        '{"year": 2024, "outline_ref": "a\\ud800"}',
         '{"\\ud800": 1}',
     ],
 )

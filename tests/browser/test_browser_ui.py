@@ -152,8 +152,7 @@ def other_units_report(pf: Policyflow, instance_id: int, skip: str = "xa-tra-lu"
 
 
 def p3_started(pf: Policyflow) -> int:
-    deadline = (date.today() + timedelta(days=30)).isoformat()
-    data = {"year": date.today().year, "deadline": deadline, "outline_ref": "150/KH-UBND"}
+    data = {"year": date.today().year, "outline_ref": "150/KH-UBND"}
     return pf.start("annual_report", "cv_vhtt", data)["id"]
 
 
@@ -166,7 +165,6 @@ def test_p3_commune_reports_and_the_district_consolidates(
     cv = people.login("cv_vhtt")
     start_process(cv, P3_NAME)
     field(cv, "Năm báo cáo").fill(str(date.today().year))
-    field(cv, "Hạn gửi báo cáo").fill((date.today() + timedelta(days=30)).isoformat())
     field(cv, "Công văn hướng dẫn, đề cương").fill("150/KH-UBND")
     submit(cv, "Khởi tạo hồ sơ")
     instance_id = started_instance_id(cv)

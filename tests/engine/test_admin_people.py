@@ -12,7 +12,7 @@ from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.facade import LOCAL_TIME, Policyflow, utcnow
 from tests.conftest import NOW
 
-P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
+P3_START = {"year": 2024, "outline_ref": "123/VHTT"}
 NEW = {"username": "xa_ninh_moi", "full_name": "Phạm Văn Mới", "position": "Công chức VH-XH",
        "email": "moi@example.vn", "phone": "0912 345 678"}  # fmt: skip
 ROLE = {"role": "don_vi", "unit": "xa-xuan-ninh", "from": "2025-01-01"}

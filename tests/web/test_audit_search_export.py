@@ -28,7 +28,7 @@ from web import create_app
 from web.views import audit as audit_views
 
 DOC_START = {"doc_type": "KH", "doc_title": "Kế hoạch truyền thông"}
-P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
+P3_START = {"year": 2024, "outline_ref": "123/VHTT"}
 COMMENT_AT = NOW + timedelta(hours=9, minutes=30)  # 17:30 UTC: 00:30 on 2 Oct in Việt Nam
 
 

@@ -14,7 +14,7 @@ from web import create_app
 
 pytestmark = pytest.mark.usefixtures("every_instance_replays")
 HUGE = "99999999999999999999"
-P3_START = {"year": "2024", "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
+P3_START = {"year": "2024", "outline_ref": "123/VHTT"}
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_the_engine_refuses_a_nul_in_form_data(deployed: Policyflow) -> None:
     """Below the web layer too (the CLI, the engine's own callers): on both databases."""
     from engine.errors import InvalidInput
 
-    data = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "a\x00b"}
+    data = {"year": 2024, "outline_ref": "a\x00b"}
     with pytest.raises(InvalidInput) as err:
         deployed.start("annual_report", "cv_vhtt", data)
     assert set(err.value.field_errors) == {"outline_ref"}

@@ -45,7 +45,6 @@ CONSOLIDATE = {
     "next_year_tasks": "Tiếp tục triển khai",
     "proposals_summary": "Hỗ trợ kinh phí cấp xã",
 }
-SEND = {"sent_date": "2024-11-21", "sent_to": "Sở TT&TT", "send_channel": "electronic"}
 BAC_DRAFT, BAC_APPROVE = 2, 3  # the steps of Xuân Bắc's report and its head's approval
 
 
@@ -58,7 +57,7 @@ class Report:
 
 
 def completed_report(pf: Policyflow) -> Report:
-    """Start, Xuân Bắc (drafts, approves), every other unit, consolidation, approval, send."""
+    """Start, Xuân Bắc (drafts, approves), every other unit, consolidation, trình ký."""
     officers = ensure_unit_officers(pf)
     case = Case.start(pf, "annual_report", "cv_vhtt", AR_START)
     t = at("2024-11-01T02:00:00+00:00")
@@ -70,7 +69,6 @@ def completed_report(pf: Policyflow) -> Report:
             unit_report(case, code, officers, t)
     case.act("cv_vhtt", "Consolidate", CONSOLIDATE, t)
     approve_document(case, t, signer="pct_ubnd")
-    case.act("van_thu", "Send", SEND, t)
     assert case.status() == "completed"
     return Report(case.id, len(pf.history(case.id)))
 
@@ -258,7 +256,7 @@ def test_the_page_shows_the_chosen_step(app: Flask, report: Report) -> None:
     assert value(first, "outline_ref", "step-form") == AR_START["outline_ref"]
     last = auditor.get(f"/instances/{report.id}/replay").text  # the last step by default
     assert re.search(rf'data-step="{report.steps}" aria-current="step"', last)
-    assert "Gửi báo cáo Sở TT&amp;TT, lãnh đạo huyện" in section(last, "replay-details")
+    assert "Vào sổ, phát hành" in section(last, "replay-details")  # trình ký dispatches it
 
 
 def test_the_page_refuses_a_step_it_does_not_have(app: Flask, engine: Policyflow) -> None:

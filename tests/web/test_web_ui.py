@@ -15,7 +15,7 @@ from web import create_app
 # Each instance a test leaves must re-execute exactly from its audit log (issue 6).
 pytestmark = pytest.mark.usefixtures("every_instance_replays")
 
-P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
+P3_START = {"year": 2024, "outline_ref": "123/VHTT"}
 FIGURES = [
     "training_courses", "trainees", "comm_staff", "spokespersons", "press_conferences",
     "press_requests_received", "press_requests_answered", "unexpected_events",
@@ -209,7 +209,7 @@ def test_instance_page_shows_timeline_and_diagram(
     page = client.get(f"/instances/{started['id']}").text
     assert 'id="diagram"' in page and "data-states=" in page and "data-flows=" in page
     assert "Nguyễn Thị Hoa" in page and "khởi tạo hồ sơ" in page  # the timeline
-    assert "20/11/2024" in page  # dates as dd/mm/yyyy
+    assert "19/11/2024 23:59" in page  # dates as dd/mm/yyyy (report_due_at)
     xml = client.get(f"/instances/{started['id']}/diagram.xml")
     assert xml.status_code == 200 and b"bpmndi:BPMNDiagram" in xml.data
     post(client, f"/instances/{started['id']}/comments", {"body": "Đề nghị <i>khẩn</i>"})
