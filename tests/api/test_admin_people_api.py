@@ -9,7 +9,7 @@ from tests.api.test_api import PREFIX, Api, error_of, reset_demo_passwords
 from tests.conftest import NOW
 from web import create_app
 
-P3_START = {"year": 2024, "deadline": "2024-11-20", "outline_ref": "123/VHTT"}
+P3_START = {"year": 2024, "outline_ref": "123/VHTT"}
 NEW = {"username": "xa_ninh_api", "full_name": "Đỗ Thị Mới", "email": "api@example.vn"}
 ROLE = {"role": "don_vi", "unit": "xa-xuan-ninh", "from": "2025-01-01"}
 
