@@ -436,6 +436,7 @@
     load(xml).then((ok) => {
       if (!ok) return;
       editedForms = forms;
+      refresh();
       say(T.draft_loaded, "good");
     });
   });
