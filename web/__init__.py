@@ -23,6 +23,7 @@ from web.views import (
     admin_rules,
     admin_users,
     audit,
+    drafts,
     full_name,
     inbox,
     incidents,
@@ -95,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         vendor.bp,
         admin_rules.bp,
         admin_users.bp,
+        drafts.bp,
         api_bp,
     ):
         app.register_blueprint(bp)

@@ -27,6 +27,7 @@ from engine.errors import N_, Conflict, InvalidInput, NotFound, ProcessFailed
 from engine.facade.accounts import AccountsFacade
 from engine.facade.audit import AuditFacade
 from engine.facade.core import Core
+from engine.facade.drafts import DraftsFacade
 from engine.facade.incidents import IncidentsFacade, run_recorded
 from engine.facade.jobs import JobsFacade
 from engine.facade.moves import MovesFacade
@@ -71,6 +72,7 @@ class Policyflow:
         self.incidents = IncidentsFacade(self.core)
         self.people = PeopleFacade(self.core)
         self.rules = RulesFacade(self.core)
+        self.drafts = DraftsFacade(self.core)
 
     @property
     def url(self) -> str:

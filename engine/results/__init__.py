@@ -65,6 +65,7 @@ from .audit import (
     Verification,
 )
 from .background import JobCounts, JobRun, JobTrouble, TimersFired
+from .drafts import DraftView
 from .incidents import IncidentView
 from .instances import (
     AttachmentView,
@@ -136,6 +137,7 @@ __all__ = [
     "DeadlineMove",
     "Deployed",
     "DiagramStates",
+    "DraftView",
     "ElementChange",
     "ElementState",
     "ExportedEvent",

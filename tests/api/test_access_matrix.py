@@ -719,6 +719,9 @@ PAGE_RULES: dict[str, PageRule] = {
     "tasks.claim": task_actions("claim"),
     "tasks.unclaim": task_actions("unclaim"),
     "tasks.reassign": anonymous_only("POST", "/tasks/any-task/reassign"),
+    # Drafts (issue 18 item 9): tests/web/test_form_drafts.py checks who may keep one.
+    "drafts.save": anonymous_only("POST", "/tasks/any-task/draft"),
+    "drafts.discard": anonymous_only("POST", "/tasks/any-task/draft/discard"),
     # Everyone reads and clears only their own notices (the auditor too: not case data).
     "notices.index": one("GET", "/notifications", 200),
     "notices.mark_read": one("POST", "/notifications/read", 302),
@@ -730,8 +733,6 @@ PAGE_RULES: dict[str, PageRule] = {
     "modeler.edit": modeler("GET", "/modeler/press_statement"),
     "modeler.validate": modeler("POST", "/modeler/validate"),
     "modeler.deploy": modeler("POST", "/modeler/press_statement/deploy"),
-    "modeler.bundle": modeler("GET", "/modeler/bundle/modeler.js"),
-    "modeler.form_preview": modeler("POST", "/modeler/form-preview"),
     # A process's versions, their diff and roll back (test_versions_web.py checks more).
     "versions.index": modeler("GET", "/processes/document_approval/versions"),
     "versions.bpmn": modeler("GET", "/processes/document_approval/versions/1.xml"),

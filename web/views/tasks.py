@@ -2,7 +2,7 @@
 claim, unclaim, reassign and comment actions (POST + CSRF)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, InvalidInput
@@ -19,12 +19,21 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 @bp.get("/<task_id>")
 @login_required
 def show(task_id: str) -> str:
-    task = engine().task(task_id, signed_in())
-    return _page(task, forms.initial(task["form_schema"]), {})
+    username = signed_in()
+    task = engine().task(task_id, username)
+    draft = engine().drafts.get(task_id, username) if task["can_act"] else None
+    if draft is None:
+        return _page(task, forms.initial(task["form_schema"]), {})
+    raw: forms.Raw = MultiDict([(k, v) for k, values in draft["fields"].items() for v in values])
+    return _page(task, raw, {}, draft=draft)
 
 
 def _page(
-    task: results.TaskDetail, raw: forms.Raw, errors: dict[str, list[str]], message: str = ""
+    task: results.TaskDetail,
+    raw: forms.Raw,
+    errors: dict[str, list[str]],
+    message: str = "",
+    draft: results.DraftView | None = None,
 ) -> str:
     instance = task["instance"]
     due = parse_moment(task["due_at"])
@@ -48,6 +57,7 @@ def _page(
             version=task["diagram_version"],
         ),
         mine=task["claimed_by"] == signed_in(),
+        draft=draft,
     )
 
 
@@ -77,6 +87,7 @@ def complete(task_id: str) -> Response | tuple[str, int]:
     except Conflict as err:
         flash(error_text(err), "error")
         return redirect(url_for("tasks.show", task_id=task_id))
+    engine().drafts.discard(task_id, username)  # the values are recorded now
     flash(_("Đã hoàn thành: {name}.", name=task["name"]), "success")
     following = first_own_task(outcome, username)
     if following:

@@ -5,6 +5,7 @@ from .audit import AuditEvent, AuditHead
 from .base import Base
 from .calendar import CalendarDay, CalendarYear
 from .collaboration import Attachment, Comment
+from .drafts import FormDraft
 from .incidents import Incident
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 from .outbox import Job, ReminderSent
@@ -24,6 +25,7 @@ __all__ = [
     "CaseRecord",
     "Comment",
     "DocumentCounter",
+    "FormDraft",
     "Incident",
     "Instance",
     "Job",
