@@ -9,6 +9,7 @@ from engine.errors import Conflict, InvalidInput
 from engine.facade import results
 from web import forms
 from web.auth import engine, login_required, safe_next, signed_in
+from web.form_groups import sections
 from web.i18n import _, error_text, local_now, localize_fields, parse_moment
 from web.views import error_summary, first_own_task, unit_options
 from web.views.instances import describe
@@ -43,11 +44,13 @@ def _page(
         [*(t["form_schema"] for t in instance["open_tasks"]), task["form_schema"]],
         task["unit"],
     )
+    shown = forms.fields(task["form_schema"], raw, errors, unit_options())
     return render_template(
         "task.html",
         task=task,
         instance=instance,
-        fields=forms.fields(task["form_schema"], raw, errors, unit_options()),
+        fields=shown,
+        groups=sections(task["form_schema"], shown),
         form_error=message,
         data=data,
         title=instance["case_title"],
