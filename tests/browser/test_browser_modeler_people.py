@@ -12,15 +12,15 @@ en-US on purpose (dates and numbers must not depend on it):
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from engine.facade import Policyflow
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from tests.browser.test_browser_modeler import ADD_STEP, open_in_modeler
 from tests.browser.test_browser_modeler_panel import SAVE, SELECT, UNDO
 from tests.processes import REGISTER, STATEMENT, Case, handle_request, press_start
@@ -34,8 +34,24 @@ Shoot = Callable[[Page, str], object]
 NEW_STEP = "Legal_check"
 
 
+@pytest.fixture(scope="module")
+def english_chromium(browser: Browser) -> Iterator[Browser]:
+    """Chromium launched with --lang=en-US (its own date and number formats are English)."""
+    launched = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--lang=en-US"]
+    )
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def people_en(people: "People", english_chromium: Browser) -> "People":
+    people.browser = english_chromium  # contexts opened from now on: the English Chromium
+    return people
+
+
 def login_en(people: "People", username: str) -> Page:
-    """A signed-in page in a context whose browser locale is en-US (the UI stays Vietnamese)."""
+    """A signed-in page in an en-US Chromium and context (the UI stays Vietnamese)."""
     context = people.browser.new_context(
         base_url=people.server.url,
         locale="en-US",
@@ -47,6 +63,7 @@ def login_en(people: "People", username: str) -> Page:
     page = context.new_page()
     people.pages.append((username, page))
     page.goto("/login")
+    assert page.evaluate("() => navigator.language") == "en-US"
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill("demo")
     page.get_by_role("button", name="Đăng nhập").click()
@@ -83,8 +100,9 @@ def through_draft(deployed: Policyflow) -> Case:
 
 
 def test_a_structured_due_date_deploys_and_runs(
-    deployed: Policyflow, people: "People", shoot: Shoot
+    deployed: Policyflow, people_en: "People", shoot: Shoot
 ) -> None:
+    people = people_en
     page = login_en(people, "chu_quy_trinh")
     open_in_modeler(page, "press_statement")
     expect(page.locator("#pf-version")).to_have_text("(từ phiên bản 1)")
@@ -148,7 +166,8 @@ def test_a_structured_due_date_deploys_and_runs(
     expect(page).to_have_url(re.compile(r"/processes/press_statement/versions$"))
 
 
-def test_a_timer_is_set_as_a_duration_or_a_date(deployed: Policyflow, people: "People") -> None:
+def test_a_timer_is_set_as_a_duration_or_a_date(deployed: Policyflow, people_en: "People") -> None:
+    people = people_en
     page = login_en(people, "chu_quy_trinh")
     open_in_modeler(page, "press_statement")
     timer = page.evaluate(
@@ -178,8 +197,9 @@ def test_a_timer_is_set_as_a_duration_or_a_date(deployed: Policyflow, people: "P
 
 
 def test_a_form_made_in_the_editor_is_filled_on_the_task_page(
-    deployed: Policyflow, people: "People", shoot: Shoot
+    deployed: Policyflow, people_en: "People", shoot: Shoot
 ) -> None:
+    people = people_en
     page = login_en(people, "chu_quy_trinh")
     open_in_modeler(page, "press_statement")
     assert page.evaluate(ADD_STEP, [NEW_STEP]) == NEW_STEP
