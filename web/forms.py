@@ -180,7 +180,9 @@ def fields(
                 name=name,
                 label=str(spec.get("title", name)),
                 widget=widget,
-                required=name in required,
+                # A yes/no box may stay unticked (false is an answer): no asterisk,
+                # unless the schema demands a tick (const true).
+                required=name in required and (widget != "checkbox" or spec.get("const") is True),
                 description=str(spec.get("description", "")),
                 value=raw.get(f"{name}__id" if widget == "file" else name, ""),
                 values=raw.getlist(name),

@@ -16,16 +16,25 @@ from engine.errors import N_, InvalidInput, Message, Nn_, PermissionDenied
 from engine.results import UserView
 from engine.store.models import ApiToken, Role, User
 
+# OWASP's Password Storage Cheat Sheet, argon2id: "a minimum configuration of 19 MiB of
+# memory, an iteration count of 2, and 1 degree of parallelism". Measured with
+# bench/password_hash.py: 20–25 ms a verification on the 2-core development machine,
+# against 125–390 ms for argon2-cffi's defaults (RFC 9106's low-memory profile, 64 MiB,
+# t=3, p=4), which made a login take 1–2.3 s under load; 19 MiB per login in progress.
+MEMORY_KIB = 19_456
+TIME_COST = 2
+PARALLELISM = 1
+
 
 def _hasher() -> PasswordHasher:
-    """argon2-cffi's defaults (RFC 9106's low-memory profile; ~0.8 s a hash on 2 cores),
-    unless POLICYFLOW_PASSWORD_PROFILE=test: the cheapest parameters, for the test suite
-    only (tests/conftest.py sets it; the processes the tests start inherit it). Production
-    never sets it; any other value is refused. A hash keeps its own parameters, so either
-    profile verifies the other's hashes; nothing rehashes on login."""
+    """argon2id with OWASP's parameters (above), unless POLICYFLOW_PASSWORD_PROFILE=test:
+    the cheapest parameters, for the test suite only (tests/conftest.py sets it; the
+    processes the tests start inherit it). Production never sets it; any other value is
+    refused. A hash keeps its own parameters, so every hash verifies; a right password
+    whose hash has other parameters is hashed again with these at login (rehash)."""
     profile = os.environ.get("POLICYFLOW_PASSWORD_PROFILE", "")
     if not profile:
-        return PasswordHasher()
+        return PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM)
     if profile == "test":
         return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     raise RuntimeError(f"POLICYFLOW_PASSWORD_PROFILE={profile!r}: unset it (only 'test' exists)")
@@ -52,6 +61,8 @@ def authenticate(
         throttle.record_failure(session, username, address, now, counts)
         return None
     throttle.record_success(session, username, address)
+    if needs_rehash(user.password_hash):  # hashed with other parameters: these now
+        user.password_hash = HASHER.hash(password)
     return org.get_user(session, username)
 
 
@@ -65,6 +76,13 @@ def end_sessions(session: Session, username: str) -> int:
         .returning(User.session_version)
     )
     return int(bumped or 0)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    try:
+        return HASHER.check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return False
 
 
 def _matches(password_hash: str, password: str) -> bool:
