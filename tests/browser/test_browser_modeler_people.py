@@ -178,13 +178,20 @@ def test_a_timer_is_set_as_a_duration_or_a_date(deployed: Policyflow, people_en:
     page.evaluate(SELECT, timer)
     kind = page.locator("#pf-prop-timer-kind")
     expect(kind).to_be_visible()
-    kind.select_option("timeDate")  # a date and an hour, Việt Nam time
-    page.locator("#pf-prop-timer-date").fill("2026-12-10")
+    kind.select_option("timeDate")  # a date and an hour, Việt Nam time, dd/mm/yyyy 24-hour
+    day = page.locator("#pf-prop-timer-date")
+    expect(day).to_have_value(re.compile(r"^\d\d/\d\d/\d{4}$"))  # whatever the locale
+    day.fill("10/12/2026")
+    day.press("Tab")
     page.locator("#pf-prop-timer-time").fill("08:30")
     page.locator("#pf-prop-timer-time").press("Tab")
+    page.wait_for_function(
+        "async () => (await window.pfModeler.saveXML({})).xml.includes('2026-12-10T08:30:00')"
+    )
     assert re.search(
         r"<bpmn:timeDate[^>]*>2026-12-10T08:30:00\+07:00</bpmn:timeDate>", export(page)
     )
+    expect(day).to_have_value("10/12/2026")
     kind.select_option("timeDuration")  # a number and a unit
     page.locator("#pf-prop-timer-unit").select_option("H")
     page.locator("#pf-prop-timer-number").fill("2")

@@ -9,7 +9,7 @@
 // one undo step. Words come from the page (config.pf.texts, modeler.py `_texts()`).
 
 import { h } from "@bpmn-io/properties-panel/preact";
-import { useState } from "@bpmn-io/properties-panel/preact/hooks";
+import { useEffect, useRef, useState } from "@bpmn-io/properties-panel/preact/hooks";
 import { useService } from "bpmn-js-properties-panel";
 
 import { formatDue, formatTimer, parseDue, parseTimer } from "./values.js";
@@ -303,7 +303,13 @@ function TimerEntry({ element }) {
       (v) => write(kind, v))));
     parts.push(note(T.timer_expr_note));
   }
-  return h("div", { class: "bio-properties-panel-entry pf-timer" }, parts);
+  // The page's date and hour pickers (static/dates.js: dd/mm/yyyy, 24-hour, whatever the
+  // browser's locale), when the page has them; else the browser's own inputs.
+  const box = useRef(null);
+  useEffect(() => {
+    if (box.current && window.pfDates) window.pfDates.setup(box.current);
+  });
+  return h("div", { class: "bio-properties-panel-entry pf-timer", ref: box }, parts);
 }
 
 // -- Điều kiện, quy trình được gọi, mã lệnh ------------------------------------------------
