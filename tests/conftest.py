@@ -26,14 +26,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, insert, make_url, select, text, update
+from sqlalchemy import Connection, create_engine, delete, insert, make_url, select, text, update
 
 from engine.access.accounts import HASHER
+from engine.access.org_import import import_org, read_org_file
 from engine.facade import Policyflow, read_forms
-from engine.seed import demo_users, seed_demo
+from engine.seed import ORG_FILE, demo_users, seed_demo
 from engine.store import schema as migrate
 from engine.store.db import database_url, get_engine, normalize_url, transaction
-from engine.store.models import ProcessVersion, RoleAssignment, User
+from engine.store.models import AuditEvent, AuditHead, ProcessVersion, RoleAssignment, User
 
 assert HASHER.time_cost == 1, "the engine was imported before the test password profile"
 DEMO_HASH = HASHER.hash("demo")  # the seed's password, put back before each test
@@ -166,7 +167,35 @@ def reset_runtime(url: str) -> str:
         conn.execute(delete(RoleAssignment).where(RoleAssignment.user_id.in_(added)))
         conn.execute(delete(User).where(User.username.not_in(list(SEED_USERS))))
         conn.execute(update(User).values(password_hash=DEMO_HASH))
+        people_changed = seed_people_of(conn) != SEED_PEOPLE.setdefault(url, seed_people_of(conn))
+    if people_changed:  # an admin test renamed a seeded person or changed their roles
+        with transaction(url) as s:
+            seeded = select(User.id).where(User.username.in_(list(SEED_USERS)))
+            s.execute(delete(RoleAssignment).where(RoleAssignment.user_id.in_(seeded)))
+            s.execute(update(User).values(active=True, is_admin=False).where(User.id.in_(seeded)))
+            import_org(s, read_org_file(ORG_FILE), "system", NOW, "demo")
+            s.execute(delete(AuditEvent))  # the re-import's own event: the log starts empty
+            s.execute(delete(AuditHead))
     return url
+
+
+# Per database: the seeded people and their holdings, as the seed left them.
+SEED_PEOPLE: dict[str, list[tuple]] = {}
+
+
+def seed_people_of(conn: Connection) -> list[tuple]:
+    """Seeded users' names, flags and holdings (one query): a test that changed any of them
+    is followed by a re-import of the seed's org file."""
+    rows = conn.execute(
+        select(
+            User.username, User.full_name, User.position, User.email, User.phone,
+            User.is_admin, User.active, RoleAssignment.role_key, RoleAssignment.unit_id,
+            RoleAssignment.valid_from, RoleAssignment.valid_to,
+        )
+        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+        .order_by(User.username, RoleAssignment.id)
+    )  # fmt: skip
+    return [tuple(r) for r in rows]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from engine.errors import NotFound, PermissionDenied
 from engine.facade.core import Core
 from engine.queries import admin_log
 from engine.results import (
-    AdminEventPage,
+    AdminEventList,
     AuditSearchPage,
     BrokenLink,
     HistoryExport,
@@ -101,7 +101,7 @@ class AuditFacade:
 
     def admin_events(
         self, username: str | None, page: int = 1, per_page: int = 50
-    ) -> AdminEventPage:
+    ) -> AdminEventList:
         """The administrative changes (org imports, units, people, rules), newest first:
         for administrators and auditors."""
         return self.core.run(

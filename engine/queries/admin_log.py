@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 from engine.access.org import Actor
 from engine.access.visibility import is_auditor
 from engine.errors import N_, PermissionDenied
-from engine.results import AdminEventPage, AdminEventView
+from engine.results import AdminEventList, AdminEventView
 from engine.store.models import AuditEvent, User
 
 
 def admin_events(
     session: Session, user: Actor | None, page: int = 1, per_page: int = 50
-) -> AdminEventPage:
+) -> AdminEventList:
     if user is not None and not (user.is_admin or is_auditor(user)):
         raise PermissionDenied(
             N_("Chỉ quản trị viên và kiểm tra viên xem được nhật ký thay đổi quản trị.")

@@ -47,7 +47,7 @@ from .admin_rules import (
     UnitTree,
 )
 from .audit import (
-    AdminEventPage,
+    AdminEventList,
     AdminEventView,
     AuditEventView,
     AuditSearchPage,
@@ -117,7 +117,7 @@ from .tasks import (
 )
 
 __all__ = [
-    "AdminEventPage",
+    "AdminEventList",
     "AdminEventView",
     "AttachmentMeta",
     "AttachmentView",

@@ -118,7 +118,7 @@ class AdminEventView(TypedDict):
     hash: str
 
 
-class AdminEventPage(TypedDict):
+class AdminEventList(TypedDict):
     """One page of the administrative changes, newest first."""
 
     items: list[AdminEventView]

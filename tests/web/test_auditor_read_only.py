@@ -49,6 +49,7 @@ EXEMPT = {
     "notices.mark_read",
     "replay.verify",
     "api.verify",
+    "modeler.form_preview",  # renders a form from the posted schema, writes nothing
 }
 REFUSED = {403, 404}  # not allowed; or, for a task out of every role's reach, not there
 
@@ -91,7 +92,7 @@ def plausible_value(spec: dict[str, Any], attachment: str) -> Any:
     return {
         "date": "2024-11-20",
         "date-time": "2024-11-20T10:00:00+07:00",
-        "org-unit": "xa-xuan-bac",
+        "org-unit": "xa-tra-lu",
         "attachment": attachment,
         "uri": "https://xuantruong.namdinh.gov.vn/tin-tuc",
     }.get(spec.get("format", ""), "Nội dung kiểm tra")
@@ -185,8 +186,54 @@ def api_attempts(world: World) -> Iterator[Attempt]:
     yield Attempt("api.retry_incident", "POST", "/incidents/1/retry", {})
 
 
+# What an administrator would send to the admin pages and API (the auditor may not).
+ONE_DAY = "2025-06-02"
+USER = {"full_name": "Cán bộ mới", "position": "Công chức", "email": "moi@example.vn"}
+NEW_USER = {"username": "cb_moi", **USER}
+UNIT = {"code": "xa-moi", "name": "Xã Mới", "kind": "commune", "parent": "huyen-xuan-truong"}
+ROLE = {"role": "don_vi", "unit": "xa-xuan-ninh", "from": ONE_DAY}
+END = {"on": ONE_DAY, "reason": "Chuyển công tác"}
+CSV = "username,full_name,position,email,phone,role,unit,from,to\ncb_moi,Cán bộ mới,,,,,,,\n"
+SETTING = {"value": "PT24H", "from": ONE_DAY, "reason": "Nghị định mới"}
+DAY = {"day": ONE_DAY, "kind": "holiday", "name": "Nghỉ bù", "reason": "Thông báo"}
+
+
+def admin_attempts() -> Iterator[Attempt]:
+    user, key = "/admin/users/xa_xuanninh", "p1_press_question_due"
+    yield Attempt("admin_users.create", "POST", "/admin/users/new", NEW_USER)
+    yield Attempt("admin_users.import_csv", "POST", "/admin/users/import", {"csv": CSV})
+    yield Attempt("admin_users.update", "POST", user, USER)
+    yield Attempt("admin_users.grant", "POST", f"{user}/roles", ROLE)
+    yield Attempt("admin_users.end_role", "POST", f"{user}/roles/1/end", END)
+    for action in ("deactivate", "reset-password", "unlock"):
+        endpoint = "admin_users." + action.replace("-", "_")
+        yield Attempt(endpoint, "POST", f"{user}/{action}", {"reason": "Thử"})
+    yield Attempt("admin_rules.add_unit", "POST", "/admin/units", {**UNIT, "valid_from": ONE_DAY})
+    yield Attempt("admin_rules.rename_unit", "POST", "/admin/units/xa-xuan-ninh/rename", UNIT)
+    yield Attempt("admin_rules.end_unit", "POST", "/admin/units/xa-xuan-ninh/end", END)
+    yield Attempt("admin_rules.set_setting", "POST", f"/admin/settings/{key}", SETTING)
+    yield Attempt("admin_rules.set_day", "POST", "/admin/calendar/2025/day", DAY)
+    yield Attempt("admin_rules.confirm", "POST", "/admin/calendar/2027/confirm", {})
+    api = "/admin/users"
+    yield Attempt("api.admin_create_user", "POST", api, NEW_USER)
+    yield Attempt("api.admin_import_users", "POST", f"{api}/import", {"csv": CSV})
+    yield Attempt("api.admin_update_user", "PATCH", f"{api}/xa_xuanninh", USER)
+    for action in ("deactivate", "reset-password", "unlock"):
+        endpoint = {"deactivate": "api.admin_deactivate_user", "unlock": "api.admin_unlock_user"}
+        name = endpoint.get(action, "api.admin_reset_password")
+        yield Attempt(name, "POST", f"{api}/xa_xuanninh/{action}", {"reason": "Thử"})
+    yield Attempt("api.admin_grant_role", "POST", f"{api}/xa_xuanninh/roles", ROLE)
+    yield Attempt("api.admin_end_holding", "POST", "/admin/roles/1/end", END)
+    yield Attempt("api.admin_add_unit", "POST", "/admin/org-units", {**UNIT, "valid_from": ONE_DAY})
+    yield Attempt("api.admin_rename_unit", "PATCH", "/admin/org-units/xa-xuan-ninh", UNIT)
+    yield Attempt("api.admin_end_unit", "POST", "/admin/org-units/xa-xuan-ninh/end", END)
+    yield Attempt("api.admin_set_setting", "POST", f"/admin/settings/{key}/values", SETTING)
+    yield Attempt("api.admin_set_day", "PUT", f"/admin/calendar/2025/days/{ONE_DAY}", DAY)
+    yield Attempt("api.admin_confirm_year", "POST", "/admin/calendar/2027/confirm", {})
+
+
 def attempts(world: World) -> list[Attempt]:
-    return [*page_attempts(world), *api_attempts(world)]
+    return [*page_attempts(world), *api_attempts(world), *admin_attempts()]
 
 
 def send(world: World, attempt: Attempt) -> TestResponse:

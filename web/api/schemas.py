@@ -92,6 +92,10 @@ class AuditEventPage(results.AuditSearchPage, Paged):
     """One page of the audit events the caller may see, newest first."""
 
 
+class AdminEventPage(results.AdminEventList, Paged):
+    """One page of the administrative changes, newest first."""
+
+
 class ProcessList(TypedDict):
     items: list[results.ProcessView]
 
@@ -156,6 +160,7 @@ RESPONSES: tuple[Any, ...] = (
     InstancePage,
     results.InstanceView,
     History,
+    AdminEventPage,
     AuditEventPage,
     Replay,
     results.Verification,
