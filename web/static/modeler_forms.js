@@ -242,6 +242,7 @@
         if (seq !== previewSeq) return;
         if (data.html !== undefined) {
           preview.innerHTML = data.html; // the server's own rendering (escaped by Jinja)
+          if (window.pfDates) window.pfDates.setup(preview); // the task page's date pickers
           preview.querySelectorAll("input, select, textarea").forEach((n) => {
             n.setAttribute("tabindex", "-1");
           });
