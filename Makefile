@@ -54,23 +54,13 @@ babel-compile: $(STAMP)
 
 setup: $(STAMP) $(NODE_STAMP) $(LINT_BUNDLE) $(MODELER_BUNDLE) $(MO_FILES)
 
-## make run: venv, migrate the embedded SQLite database, seed the demo, deploy, serve the UI.
+## make run: venv, migrate the embedded SQLite database, seed the demo, deploy, serve the UI;
+## the banner (where to go, who to log in as) once gunicorn listens (Procfile.embedded: ready).
 run: setup .secret_key
 	$(BIN)/policyflow db upgrade
 	$(BIN)/policyflow seed-demo
 	$(BIN)/policyflow deploy workflows/*.bpmn --as chu_quy_trinh
-	@echo ""
-	@echo "policyflow is ready (database: $${DATABASE_URL:-policyflow.db})."
-	@echo "Web UI:     http://127.0.0.1:$(PORT)   (API: http://127.0.0.1:$(PORT)/api/v1/openapi.json)"
-	@echo "Demo users: cv_vhtt tp_vhtt vp_ubnd pct_ubnd ct_ubnd van_thu cong_an tu_phap"
-	@echo "            tt_vhtttt xa_xuanbac xa_xuanninh kiem_toan chu_quy_trinh admin"
-	@echo "Password:   $${DEMO_PASSWORD:-demo}"
-	@echo "Try:        $(BIN)/policyflow processes --as cv_vhtt"
-	@echo "            $(BIN)/policyflow start annual_report --as cv_vhtt --data '{\"year\": 2024, \"deadline\": \"2024-11-20\", \"outline_ref\": \"123/VHTT\"}'"
-	@echo "            $(BIN)/policyflow tasks --as xa_xuanbac"
-	@echo "Background: one in-process scheduler (timers, reminders, e-mails to var/mail, portal"
-	@echo "            pages to var/portal); with Redis and PostgreSQL use 'make stack' instead."
-	SECRET_KEY=$$(cat .secret_key) PATH=$(CURDIR)/$(BIN):$$PATH PORT=$(PORT) \
+	SECRET_KEY=$$(cat .secret_key) PATH=$(CURDIR)/$(BIN):$$PATH PORT=$(PORT) WEB_PORT=$(PORT) \
 		$(BIN)/honcho -f Procfile.embedded start -p $(PORT)
 
 ## make stack: the production shape without Docker (Procfile): web, Celery worker and beat.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import click
 from tqdm import tqdm
 
+from cli.progress import hidden
 from engine.facade import results
 
 from .main import Policyflow, emit, json_option, main, pass_engine
@@ -24,7 +25,7 @@ def audit_group() -> None:
 def verify_chain(pf: Policyflow, as_json: bool) -> None:
     """Check every event against its instance's chain and the global chain; name each
     edited, deleted or reordered row. Exit code 1 when the log does not hold."""
-    with tqdm(desc="Kiểm tra sổ", unit=" sự kiện", disable=as_json) as bar:
+    with tqdm(desc="Kiểm tra sổ", unit=" sự kiện", disable=hidden(as_json)) as bar:
         report = pf.audit.verify_log(progress=bar.update)
     lines = [f"  {b['text']}" for b in report["breaks"]]
     head = (
@@ -57,7 +58,7 @@ def verify(
         raise click.UsageError("give an INSTANCE id or --all")
     ids = pf.audit.instance_ids() if every or instance_id is None else [instance_id]
     with tqdm(
-        total=len(ids), desc="Kiểm chứng", unit=" hồ sơ", disable=as_json or not every
+        total=len(ids), desc="Kiểm chứng", unit=" hồ sơ", disable=hidden(as_json or not every)
     ) as bar:
         verdicts = _verify_many(pf, ids, workers, bar.update)
     failed = [v for v in verdicts if not v["verified"]]

@@ -8,6 +8,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from cli.progress import hidden
 from engine.errors import BpmnRejected, PolicyflowError
 from engine.facade import LOCAL_TIME as LOCAL
 from engine.facade import utcnow
@@ -50,7 +51,9 @@ def seed(pf: Policyflow, as_json: bool) -> None:
 def deploy(pf: Policyflow, files: tuple[str, ...], actor: str | None, as_json: bool) -> None:
     """Deploy BPMN files (called processes are deployed before their callers)."""
     pending, done = [Path(f) for f in files], []
-    with tqdm(total=len(pending), desc="Triển khai", disable=as_json or len(pending) < 2) as bar:
+    with tqdm(
+        total=len(pending), desc="Triển khai", disable=hidden(as_json or len(pending) < 2)
+    ) as bar:
         while pending:
             failed: list[tuple[Path, PolicyflowError]] = []
             for path in pending:

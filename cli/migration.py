@@ -6,6 +6,8 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from cli.progress import hidden
+
 from .main import Policyflow, emit, json_option, main, pass_engine
 
 
@@ -42,7 +44,7 @@ def migrate(
     for step, wanted in (("suspend", do_suspend), ("migrate", do_apply)):
         if not wanted:
             continue
-        for instance_id in tqdm(movable, desc=step, disable=as_json or len(movable) < 2):
+        for instance_id in tqdm(movable, desc=step, disable=hidden(as_json or len(movable) < 2)):
             if step == "suspend":
                 [done] = pf.moves.suspend([instance_id], username)
             else:

@@ -5,6 +5,7 @@ operator at the shell)."""
 import click
 from tqdm import tqdm
 
+from cli.progress import hidden
 from engine.facade import results
 
 from .calendar import parse_day
@@ -61,7 +62,7 @@ def transition(
     else:
         # The plan first (a dry run), so the bar knows how many instances will move.
         total = len(pf.org.transition(on, True, actor, parse_now(now)))
-        with tqdm(total=total, desc="Bàn giao", disable=as_json or total < 2) as bar:
+        with tqdm(total=total, desc="Bàn giao", disable=hidden(as_json or total < 2)) as bar:
             done = pf.org.transition(on, False, actor, parse_now(now), lambda _: bar.update(1))
     emit(done, as_json, transition_lines(done, dry_run))
 
