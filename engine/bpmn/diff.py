@@ -60,6 +60,15 @@ def _describe(el: etree._Element) -> dict[str, str]:
     return {k: v for k, v in found.items() if v != "" or k == "name"}
 
 
+def _number(text: str) -> str:
+    """A coordinate as a number: `30`, `30.0` and `30.000001` written by another tool are
+    the same place (bpmn-js rounds what it writes)."""
+    try:
+        return f"{round(float(text), 2):g}"
+    except ValueError:
+        return text
+
+
 def _elements(xml: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """{id: description} of the model's elements, and {id: layout} of its diagram."""
     root = parse_bpmn_xml(xml).getroot()
@@ -71,9 +80,11 @@ def _elements(xml: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
         namespace = etree.QName(el.tag).namespace
         if namespace == BPMN and _local(el.tag) not in ("definitions", "extensionElements"):
             model[el.get("id", "")] = _describe(el)
-        elif namespace == BPMNDI and el.get("bpmnElement"):
+        elif namespace == BPMNDI and el.get("bpmnElement") and _local(el.tag) != "BPMNPlane":
+            # A plane holds every shape of the diagram: its own layout is none (a shape
+            # moved is that shape's change, not its collaboration's or process's).
             points = [
-                ",".join(p.get(a, "") for a in ("x", "y", "width", "height"))
+                ",".join(_number(p.get(a, "")) for a in ("x", "y", "width", "height"))
                 for p in el.iter(f"{{{DC}}}Bounds", f"{{{DI}}}waypoint")
             ]
             layout[el.get("bpmnElement", "")] = " ".join(points)
