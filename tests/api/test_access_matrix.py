@@ -733,6 +733,8 @@ PAGE_RULES: dict[str, PageRule] = {
     "modeler.edit": modeler("GET", "/modeler/press_statement"),
     "modeler.validate": modeler("POST", "/modeler/validate"),
     "modeler.deploy": modeler("POST", "/modeler/press_statement/deploy"),
+    "modeler.bundle": modeler("GET", "/modeler/bundle/modeler.js"),
+    "modeler.form_preview": modeler("POST", "/modeler/form-preview"),
     # A process's versions, their diff and roll back (test_versions_web.py checks more).
     "versions.index": modeler("GET", "/processes/document_approval/versions"),
     "versions.bpmn": modeler("GET", "/processes/document_approval/versions/1.xml"),
