@@ -72,6 +72,14 @@ FORMS |= {
     "POST /admin/roles/{holding_id}/end",
     "POST /admin/users/import",
 }
+# Units, rules and calendar: a unit's end before its start or a successor not in force, a
+# parent not in force, a setting's value of the wrong kind, a day outside the year.
+FORMS |= {
+    "POST /admin/org-units",
+    "POST /admin/org-units/{code}/end",
+    "POST /admin/settings/{key}/values",
+    "PUT /admin/calendar/{year}/days/{date}",
+}
 SETTINGS = settings(
     max_examples=EXAMPLES,
     derandomize=True,
