@@ -39,7 +39,12 @@ def test_process_owners_and_admins_open_the_modeler(app: Flask, username: str) -
     assert "/modeler/press_statement" in listing.text and "/modeler/new" in listing.text
     page = client.get("/modeler/press_statement")
     assert page.status_code == 200
-    assert "bpmn-modeler.production.min.js" in page.text and "modeler.js" in page.text
+    # bpmn-js with bpmn-js-properties-panel and our provider, bundled by `npm run build`
+    assert "/modeler/bundle/modeler.js" in page.text and "/static/modeler.js" in page.text
+    assert "/modeler/bundle/modeler.css" in page.text
+    bundle = client.get("/modeler/bundle/modeler.js")
+    assert bundle.status_code == 200 and b"PfModelerKit" in bundle.data
+    assert client.get("/modeler/bundle/bpmnlint.js").status_code == 404  # only the two
     assert "/processes/press_statement/1/diagram.xml" in page.text
     assert client.get("/modeler/new").status_code == 200
     assert client.get("/modeler/no_such_process").status_code == 404
