@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from engine.facade import Policyflow
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, LiveServer
 from tests.browser.test_browser_ui import Shoot
+from tests.processes import start_document
 
 PHONE = {"width": 390, "height": 844}
 
@@ -99,7 +100,9 @@ def test_file_inputs_speak_vietnamese(english_login: "object", deployed: Policyf
     expect(pick.locator(".file-name")).to_have_text("bao-cao.pdf")
 
 
-def test_phone_menu_fits_and_reaches_every_item(english_login: "object", shoot: Shoot) -> None:
+def test_phone_menu_fits_and_reaches_every_item(
+    english_login: "object", deployed: Policyflow, shoot: Shoot
+) -> None:
     page = english_login("admin", PHONE)  # type: ignore[operator]
     nav = page.locator("#side-nav")
     expect(nav).to_be_hidden()
@@ -123,8 +126,19 @@ def test_phone_menu_fits_and_reaches_every_item(english_login: "object", shoot: 
     overdue.click()
     page.wait_for_url("**due=overdue*")
     expect(page.locator("#side-nav")).to_be_hidden()
-    for path in ["/", "/processes", "/instances", "/audit"]:
+    case = start_document(deployed, "QĐ")
+    [task] = deployed.show(case.id, "cv_vhtt")["open_tasks"]
+    pages = ["/", "/processes", "/instances", "/audit", f"/instances/{case.id}"]
+    for path in [*pages, f"/tasks/{task['id']}"]:
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
-    shoot(page, "phone-audit")
+    # the task form is one column: every field as wide as the form
+    page = english_login("cv_vhtt", PHONE)  # type: ignore[operator]
+    page.goto(f"/tasks/{task['id']}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    widths = page.evaluate(
+        "[...document.querySelectorAll('form.jsonform .field')].map(f => f.offsetWidth)"
+    )
+    assert widths and max(widths) - min(widths) <= 2 and max(widths) <= PHONE["width"], widths
+    shoot(page, "phone-task")
