@@ -354,6 +354,9 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.history", "GET", f"/instances/{missing}/history", None, 404
     yield "api.audit_events", "GET", "/audit/events?per_page=200", None, 200
     yield "api.audit_events", "GET", "/audit/events?unit=no-such-unit", None, 400
+    # Administrative changes: administrators and auditors.
+    reads_admin_log = user in ADMINS or user in AUDITORS
+    yield "api.admin_events", "GET", "/audit/admin-events", None, (200 if reads_admin_log else 403)
     # Incidents: administrators and process owners (none here: a retry finds nothing).
     operator = user in DEPLOYERS
     yield "api.incidents", "GET", "/incidents", None, (200 if operator else 403)
@@ -705,6 +708,11 @@ PAGE_RULES: dict[str, PageRule] = {
     "instances.attachment": signed_in(attachment),
     # The audit log lists only what one may see (test_audit_search_export.py checks what).
     "audit.search": one("GET", "/audit", 200),
+    "audit.admin_changes": signed_in(
+        lambda user, world: iter(
+            [("GET", "/audit/admin", None, 200 if user in ADMINS | AUDITORS else 403)]
+        )
+    ),
     "audit.export": signed_in(  # the search's result as a file: what the search shows
         lambda user, world: iter(
             [("GET", "/audit/export.csv", None, 200), ("GET", "/audit/export.json", None, 200)]

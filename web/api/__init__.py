@@ -94,7 +94,10 @@ def error_response(
 ) -> Response:
     body: dict[str, Any] = {
         "error": {
-            "code": code, "message": message, "field_errors": field_errors or {}, **(detail or {})
+            "code": code,
+            "message": message,
+            "field_errors": field_errors or {},
+            **(detail or {}),
         }
     }
     body.update(extra or {})  # beside "error": e.g. a rejected BPMN's "problems"

@@ -450,6 +450,16 @@ PATHS: dict[str, Any] = {
             "responses": responses(200, ref("AuditEventPage"), "A page of events.", 400, 401),
         }
     },
+    "/audit/admin-events": {
+        "get": {
+            "operationId": "listAdminEvents",
+            "summary": "Administrative changes (org imports, units, people, rules), newest first",
+            "description": "Events that belong to no instance, chained on their own and in the "
+            "global chain. For administrators and auditors (403 for others).",
+            "parameters": [*PAGING],
+            "responses": responses(200, ref("AdminEventPage"), "A page of changes.", 401, 403),
+        }
+    },
     "/instances/{instance_id}/replay": {
         "get": {
             "operationId": "replayInstance",

@@ -382,6 +382,14 @@ def history(instance_id: int) -> Response:
     return jsonify({"items": engine().history(instance_id, username())})
 
 
+@api_bp.get("/audit/admin-events")
+@token_required
+def admin_events() -> Response:
+    page = paging()
+    found = engine().audit.admin_events(username(), **page)
+    return jsonify({**found, **page})
+
+
 @api_bp.get("/audit/events")
 @token_required
 def audit_events() -> Response:

@@ -28,9 +28,7 @@ def unread_count() -> int | None:
     """For the navigation: unread notices of the signed-in user (one query per page)."""
     if "unread_notices" not in g:
         try:
-            g.unread_notices = (
-                engine().unread_notices(signed_in()) if current_user() else None
-            )
+            g.unread_notices = engine().unread_notices(signed_in()) if current_user() else None
         except PolicyflowError:  # an error page must still render
             g.unread_notices = None
     return g.unread_notices
