@@ -95,3 +95,8 @@ __all__ = ["Path", "emit", "json_option", "main", "parse_json", "parse_now", "pa
 # After `org`: `policyflow org units` joins its group (or makes it).
 # `people`: `policyflow users …` and `policyflow roles …`.
 from cli import org_units, people  # noqa: E402,F401
+
+# The help in one language: Vietnamese, or English when the locale is English.
+from cli.help_lang import localize  # noqa: E402
+
+localize(main)
