@@ -136,13 +136,15 @@ class People:
         return page
 
     def login(self, username: str, password: str = "demo") -> Page:
-        """A page of a new context, signed in through the login form, on the inbox."""
+        """A page of a new context, signed in through the login form, on the inbox (the
+        auditor, who has no inbox, on the audit log)."""
         page = self.page(username)
         page.goto("/login")
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill(password)
         page.get_by_role("button", name="Đăng nhập").click()
-        expect(page).to_have_url(f"{self.server.url}/")
+        landing = "/audit" if username == "kiem_toan" else "/"
+        expect(page).to_have_url(f"{self.server.url}{landing}")
         return page
 
     def close(self, failed: bool, test_name: str) -> None:

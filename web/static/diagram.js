@@ -187,6 +187,11 @@
         fit(canvas);
       }
       remark(container, registry, canvas);
+      // The replayed step's element comes into view when it is off screen.
+      const acted = container.dataset.acted && registry.get(container.dataset.acted);
+      if (acted && typeof canvas.scrollToElement === "function") {
+        canvas.scrollToElement(acted, { top: 60, bottom: 60, left: 80, right: 80 });
+      }
     });
     const current = container.dataset.current && registry.get(container.dataset.current);
     if (current) {
