@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.access import org
-from engine.errors import ProcessFailed
+from engine.errors import N_, ProcessFailed
 from engine.rules.calendar import LOCAL
 from engine.store.models import ADMINISTRATION_KINDS, DocumentCounter, RegisterEntry, SettingValue
 
@@ -57,7 +57,8 @@ def _symbol_of(tree: org.OrgTree, symbols: dict[str, str], unit_id: int) -> str:
     if unit.kind in ADMINISTRATION_KINDS:
         return "UBND"
     raise ProcessFailed(
-        f"No document symbol for unit '{unit.code}': add it to the setting '{SYMBOLS_SETTING}'."
+        N_("Đơn vị '{code}' chưa có ký hiệu văn bản: thêm vào quy định '{setting}'."),
+        params={"code": unit.code, "setting": SYMBOLS_SETTING},
     )
 
 
@@ -102,7 +103,10 @@ def register_document(
     """Enter a document in the register: its number, ký hiệu, and the row that keeps it."""
     doc_type = (doc_type or "").strip()
     if doc_type not in NAMED_TYPES and doc_type not in OFFICIAL_LETTER:
-        raise ProcessFailed(f"Unknown document type '{doc_type}' (Nghị định 30/2020, Phụ lục III).")
+        raise ProcessFailed(
+            N_("Loại văn bản '{doc_type}' không có trong Nghị định 30/2020, Phụ lục III."),
+            params={"doc_type": doc_type},
+        )
     on = now.astimezone(LOCAL).date()
     drafting_id = tree.unit(drafting_unit).id if drafting_unit else instance_unit_id
     administration = tree.administration(instance_unit_id)

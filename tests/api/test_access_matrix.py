@@ -354,6 +354,9 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.history", "GET", f"/instances/{missing}/history", None, 404
     yield "api.audit_events", "GET", "/audit/events?per_page=200", None, 200
     yield "api.audit_events", "GET", "/audit/events?unit=no-such-unit", None, 400
+    # The org units in force on a date: any signed-in user (pickers, API clients).
+    yield "api.org_units", "GET", "/org-units?at=2024-10-15&kind=commune", None, 200
+    yield "api.org_units", "GET", "/org-units?at=15-10-2024", None, 400
     # Administrative changes: administrators and auditors.
     reads_admin_log = user in ADMINS or user in AUDITORS
     yield "api.admin_events", "GET", "/audit/admin-events", None, (200 if reads_admin_log else 403)
@@ -396,7 +399,7 @@ def people_admin_checks(user: str) -> Iterator[Check]:
         endpoint = {"reset-password": "admin_reset_password", "roles": "admin_grant_role"}.get(
             action, f"admin_{action}_user"
         )
-        path = f"/admin/users/no_such_user/{action}"
+        path = f"/admin/users/khong_ton_tai/{action}"  # an unknown user (not "no_such")
         yield f"api.{endpoint}", "POST", path, {}, only(404)
     yield "api.admin_end_holding", "POST", "/admin/roles/999999/end", {}, only(400)
 
