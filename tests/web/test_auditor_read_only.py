@@ -137,7 +137,8 @@ def page_attempts(world: World) -> Iterator[Attempt]:
         yield Attempt("tasks.unclaim", "POST", f"/tasks/{task_id}/unclaim", {})
         reassign = {"to_username": "cv_vhtt", "comment": "Chuyển đồng chí xử lý"}
         yield Attempt("tasks.reassign", "POST", f"/tasks/{task_id}/reassign", reassign)
-        yield Attempt("drafts.save", "POST", f"/tasks/{task_id}/draft", form)
+        draft = as_page_form(schema, plausible(schema, world.attachment))  # its own file
+        yield Attempt("drafts.save", "POST", f"/tasks/{task_id}/draft", draft)
         yield Attempt("drafts.discard", "POST", f"/tasks/{task_id}/draft/discard", {})
     for case in world.cases:
         comment = {"body": "Ý kiến của kiểm toán"}
