@@ -26,7 +26,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, create_engine, delete, insert, make_url, select, text, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    create_engine,
+    delete,
+    insert,
+    make_url,
+    select,
+    text,
+    update,
+)
 
 from engine.access.accounts import HASHER
 from engine.access.org_import import import_org, read_org_file
@@ -34,7 +44,17 @@ from engine.facade import Policyflow, read_forms
 from engine.seed import ORG_FILE, demo_users, seed_demo
 from engine.store import schema as migrate
 from engine.store.db import database_url, get_engine, normalize_url, transaction
-from engine.store.models import AuditEvent, AuditHead, ProcessVersion, RoleAssignment, User
+from engine.store.models import (
+    AuditEvent,
+    AuditHead,
+    CalendarDay,
+    CalendarYear,
+    OrgUnit,
+    ProcessVersion,
+    RoleAssignment,
+    SettingValue,
+    User,
+)
 
 assert HASHER.time_cost == 1, "the engine was imported before the test password profile"
 DEMO_HASH = HASHER.hash("demo")  # the seed's password, put back before each test
@@ -167,35 +187,73 @@ def reset_runtime(url: str) -> str:
         conn.execute(delete(RoleAssignment).where(RoleAssignment.user_id.in_(added)))
         conn.execute(delete(User).where(User.username.not_in(list(SEED_USERS))))
         conn.execute(update(User).values(password_hash=DEMO_HASH))
-        people_changed = seed_people_of(conn) != SEED_PEOPLE.setdefault(url, seed_people_of(conn))
-    if people_changed:  # an admin test renamed a seeded person or changed their roles
-        with transaction(url) as s:
-            seeded = select(User.id).where(User.username.in_(list(SEED_USERS)))
-            s.execute(delete(RoleAssignment).where(RoleAssignment.user_id.in_(seeded)))
-            s.execute(update(User).values(active=True, is_admin=False).where(User.id.in_(seeded)))
-            import_org(s, read_org_file(ORG_FILE), "system", NOW, "demo")
-            s.execute(delete(AuditEvent))  # the re-import's own event: the log starts empty
-            s.execute(delete(AuditHead))
+        state = reference_state(conn)
+        changed = state != SEED_STATE.setdefault(url, state)
+    if changed:  # an admin test changed people, units, rules or the calendar: back to the seed
+        restore_reference(url, SEED_STATE[url])
     return url
 
 
-# Per database: the seeded people and their holdings, as the seed left them.
-SEED_PEOPLE: dict[str, list[tuple]] = {}
+# Per database: the reference data (seeded people and holdings, units, rules, calendar) as
+# the seed left them; a test that changed any of it is followed by restore_reference.
+SEED_STATE: dict[str, dict[str, list[tuple]]] = {}
 
 
-def seed_people_of(conn: Connection) -> list[tuple]:
-    """Seeded users' names, flags and holdings (one query): a test that changed any of them
-    is followed by a re-import of the seed's org file."""
-    rows = conn.execute(
-        select(
-            User.username, User.full_name, User.position, User.email, User.phone,
-            User.is_admin, User.active, RoleAssignment.role_key, RoleAssignment.unit_id,
-            RoleAssignment.valid_from, RoleAssignment.valid_to,
-        )
-        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
-        .order_by(User.username, RoleAssignment.id)
+def reference_state(conn: Connection) -> dict[str, list[tuple]]:
+    """The reference data, a few hundred rows in five queries."""
+    people = select(
+        User.username, User.full_name, User.position, User.email, User.phone,
+        User.is_admin, User.active, RoleAssignment.role_key, RoleAssignment.unit_id,
+        RoleAssignment.valid_from, RoleAssignment.valid_to,
+    ).outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)  # fmt: skip
+    units = select(
+        OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind, OrgUnit.parent_id,
+        OrgUnit.valid_from, OrgUnit.valid_to, OrgUnit.successor_id, OrgUnit.reports,
     )  # fmt: skip
-    return [tuple(r) for r in rows]
+    values = select(SettingValue.id, SettingValue.key, SettingValue.valid_from)
+    days = select(CalendarDay.day, CalendarDay.is_working, CalendarDay.name)
+    years = select(CalendarYear.year, CalendarYear.confirmed)
+    return {
+        "people": rows(conn, people.order_by(User.username, RoleAssignment.id)),
+        "units": rows(conn, units.order_by(OrgUnit.id)),
+        "values": rows(conn, values.order_by(SettingValue.id)),
+        "days": rows(conn, days.order_by(CalendarDay.day)),
+        "years": rows(conn, years.order_by(CalendarYear.year)),
+    }
+
+
+def rows(conn: Connection, query: Select) -> list[tuple]:
+    return [tuple(r) for r in conn.execute(query)]
+
+
+def restore_reference(url: str, seed: dict[str, list[tuple]]) -> None:
+    """Units, setting values and calendar days a test added go; the seed's org file is
+    imported again (names, dates, holdings), the calendar put back as seeded."""
+    unit_ids = [row[0] for row in seed["units"]]
+    added = OrgUnit.id.not_in(unit_ids)
+    with transaction(url) as s:
+        seeded = select(User.id).where(User.username.in_(list(SEED_USERS)))
+        s.execute(delete(RoleAssignment).where(RoleAssignment.user_id.in_(seeded)))
+        s.execute(delete(RoleAssignment).where(RoleAssignment.unit_id.not_in(unit_ids)))
+        s.execute(update(User).values(active=True, is_admin=False).where(User.id.in_(seeded)))
+        s.execute(
+            update(OrgUnit).values(successor_id=None).where(OrgUnit.successor_id.not_in(unit_ids))
+        )
+        s.execute(update(OrgUnit).values(parent_id=None).where(added))
+        s.execute(delete(OrgUnit).where(added))
+        kept = [v[0] for v in seed["values"]]
+        s.execute(delete(SettingValue).where(SettingValue.id.not_in(kept)))
+        s.execute(delete(CalendarDay))
+        s.add_all(CalendarDay(day=d, is_working=w, name=n) for d, w, n in seed["days"])
+        years = [y[0] for y in seed["years"]]
+        s.execute(delete(CalendarYear).where(CalendarYear.year.not_in(years)))
+        for year, confirmed in seed["years"]:
+            s.execute(
+                update(CalendarYear).values(confirmed=confirmed).where(CalendarYear.year == year)
+            )
+        import_org(s, read_org_file(ORG_FILE), "system", NOW, "demo")
+        s.execute(delete(AuditEvent))  # the re-import's own event: the log starts empty
+        s.execute(delete(AuditHead))
 
 
 @pytest.fixture
