@@ -2,6 +2,9 @@
 request and calls `pf.people`; the engine checks that the caller is an administrator
 (403) before it looks anything up, validates (400 with field errors) and audits."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -82,28 +85,29 @@ def admin_update_user(username: str) -> Response:
     return jsonify(engine().people.update(caller(), username, body, reason))
 
 
+def _account_action(act: Callable[[str, str, Any], Any], username: str) -> Response:
+    """Deactivate, reset a password, unlock: a body with at most a reason."""
+    body, reason = _reason()
+    _only_reason(body)
+    return jsonify(act(caller(), username, reason))
+
+
 @api_bp.post(f"{USER}/deactivate")
 @token_required
 def admin_deactivate_user(username: str) -> Response:
-    body, reason = _reason()
-    _only_reason(body)
-    return jsonify(engine().people.deactivate(caller(), username, reason))
+    return _account_action(engine().people.deactivate, username)
 
 
 @api_bp.post(f"{USER}/reset-password")
 @token_required
 def admin_reset_password(username: str) -> Response:
-    body, reason = _reason()
-    _only_reason(body)
-    return jsonify(engine().people.reset_password(caller(), username, reason))
+    return _account_action(engine().people.reset_password, username)
 
 
 @api_bp.post(f"{USER}/unlock")
 @token_required
 def admin_unlock_user(username: str) -> Response:
-    body, reason = _reason()
-    _only_reason(body)
-    return jsonify(engine().people.unlock(caller(), username, reason))
+    return _account_action(engine().people.unlock, username)
 
 
 @api_bp.post(f"{USER}/roles")
