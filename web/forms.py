@@ -82,12 +82,16 @@ def conditions(schema: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
             for field_name in [*sub.get("properties", {}), *sorted(needed)]:
                 if field_name in always or field_name == name or field_name not in props:
                     continue
-                found.setdefault(
+                seen = found.setdefault(
                     field_name,
-                    {"field": name, "values": values, "negate": negate, "required": False},
+                    {"field": name, "values": [], "negate": negate, "required": False},
                 )
+                if (seen["field"], seen["negate"]) == (name, negate):
+                    # Several parts on one choice (asked for a false report and for a press
+                    # request): shown for any of their values.
+                    seen["values"] += [v for v in values if v not in seen["values"]]
                 if field_name in needed:
-                    found[field_name]["required"] = True
+                    seen["required"] = True
     return found
 
 

@@ -1,12 +1,12 @@
 """The embedded default without Redis: `make run`'s scheduler line from Procfile.embedded,
 a real process on the SQLite database, fires a timer and writes its e-mail and page."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.facade import Policyflow
+from engine.facade import Policyflow, utcnow
 from engine.store.db import transaction
 from engine.store.models import AuditEvent, Timer
 from tests.conftest import DATA, reset_runtime
@@ -27,7 +27,7 @@ def test_the_embedded_scheduler_fires_a_timer_without_redis(
     processes.start("scheduler")
     try:
         data = {"wait_for": "PT2S", "subject": "Lịch tiếp dân", "due_in": "P5D"}
-        instance_id = pf.start("timer_notify", "cv_vhtt", data, now=datetime.now(UTC))["id"]
+        instance_id = pf.start("timer_notify", "cv_vhtt", data, now=utcnow())["id"]  # its clock
         wait_for(lambda: _fired(url, instance_id), 20, "the embedded scheduler to fire it")
         spool = tmp_path / "spool"
         wait_for(lambda: list((spool / "mail").glob("*.eml")), 10, "the e-mail in var/mail")

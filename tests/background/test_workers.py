@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, text
 
-from engine.facade import Policyflow
+from engine.facade import LOCAL_TIME, Policyflow, utcnow
 from engine.store.db import get_engine, transaction
 from engine.store.models import AuditEvent, DocumentCounter, Job, Notification, Timer
 from tasks.celery_app import SETTINGS, attach_relay, make_app
@@ -149,7 +149,11 @@ def test_a_worker_killed_mid_job_leaves_it_to_run_again_once(pf, stack, smtp, pg
     stack.start("worker")
     stack.wait_ready("worker")
     blocker = get_engine(pg).connect()
-    blocker.execute(text("INSERT INTO document_counters VALUES (1, 2026, 0)"))
+    # The register's counter of the district for the engine clock's year (the suite's
+    # clock: POLICYFLOW_CLOCK_DATE), held by this connection until the worker is killed.
+    district = "(SELECT id FROM org_units WHERE code = 'huyen-xuan-truong')"
+    year = utcnow().astimezone(LOCAL_TIME).year
+    blocker.execute(text(f"INSERT INTO document_counters VALUES ({district}, {year}, 0)"))
     blocker.commit()
     blocker.execute(text("SELECT * FROM document_counters FOR UPDATE"))  # the job will wait here
     try:

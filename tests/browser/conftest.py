@@ -113,6 +113,17 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def english_chromium(browser: Browser) -> Iterator[Browser]:
+    """A second Chromium launched with --lang=en-US (its own date and number formats are
+    English), from the session's Playwright: one sync Playwright per process."""
+    launched = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--lang=en-US"]
+    )
+    yield launched
+    launched.close()
+
+
 class People:
     """Fresh browser contexts, one per person signing in; screenshots on failure."""
 

@@ -12,7 +12,7 @@ en-US on purpose (dates and numbers must not depend on it):
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from engine.facade import Policyflow
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.test_browser_modeler import ADD_STEP, open_in_modeler
 from tests.browser.test_browser_modeler_panel import SAVE, SELECT, UNDO
 from tests.processes import REGISTER, STATEMENT, Case, handle_request, press_start
@@ -32,16 +32,6 @@ pytestmark = pytest.mark.browser
 
 Shoot = Callable[[Page, str], object]
 NEW_STEP = "Legal_check"
-
-
-@pytest.fixture(scope="module")
-def english_chromium(browser: Browser) -> Iterator[Browser]:
-    """Chromium launched with --lang=en-US (its own date and number formats are English)."""
-    launched = browser.browser_type.launch(
-        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--lang=en-US"]
-    )
-    yield launched
-    launched.close()
 
 
 @pytest.fixture

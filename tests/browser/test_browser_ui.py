@@ -190,7 +190,7 @@ def test_p3_commune_reports_and_the_district_consolidates(
     expect(side.locator("dd[data-key=difficulties]")).to_contain_text("Thiếu kinh phí")
     expect(side).not_to_contain_text("reporting_unit")
     choose(bac, "Duyệt, ký gửi UBND huyện")
-    field(bac, "Họ và tên thủ trưởng đơn vị").fill("Đặng Văn Bắc")
+    expect(field(bac, "Họ và tên thủ trưởng đơn vị")).to_have_count(0)  # who signs, not typed
     submit(bac)
     expect(bac).to_have_url(re.compile(r"/$"))
     expect(bac.get_by_role("link", name=UNIT_APPROVE)).to_have_count(0)
@@ -202,7 +202,7 @@ def test_p3_commune_reports_and_the_district_consolidates(
     data = deployed.show(instance_id)["data"]
     [bac_report] = [r for r in data["unit_reports"] if r["code"] == "xa-tra-lu"]
     assert bac_report["approved_by"] == "Đặng Văn Bắc"
-    assert data["totals"]["trainees"] == 30 * 25 + 85
+    assert data["totals"]["trainees"] == 30 * 19 + 85  # the 20 units of 1/10/2024
 
 
 # -- b) P1: a press request through six people -----------------------------------------
@@ -213,7 +213,7 @@ def test_p1_press_request_through_six_logins(
 ) -> None:
     cv = people.login("cv_vhtt")
     start_process(cv, P1_NAME)
-    choose(cv, "Yêu cầu của cơ quan báo chí / cơ quan quản lý báo chí")
+    choose(cv, "Yêu cầu của cơ quan báo chí / cơ quan quản lý nhà nước về báo chí")
     field(cv, "Tên vụ việc").fill("Phản ánh ô nhiễm tại cụm công nghiệp Xuân Bắc")
     field(cv, "Tóm tắt nội dung").fill("Báo điện tử đề nghị cung cấp thông tin")
     field(cv, "Thời điểm xảy ra sự việc / nhận được yêu cầu").fill(
@@ -228,7 +228,7 @@ def test_p1_press_request_through_six_logins(
     expect(link).to_have_attribute("href", f"/instances/{instance_id}")
     # The registration is cv_vhtt's own next step: the start page opened it.
     expect(cv.get_by_role("heading", level=1)).to_contain_text("Tiếp nhận, vào sổ theo dõi")
-    field(cv, "Số thụ lý trong sổ theo dõi").fill("PN-2024-015")
+    field(cv, "Số vào sổ theo dõi").fill("PN-2024-015")
     choose(cv, "Chủ tịch UBND huyện trực tiếp phát ngôn")
     submit(cv)
 
@@ -245,7 +245,7 @@ def test_p1_press_request_through_six_logins(
         "() => document.querySelector('#diagram .viewport').transform.baseVal[0].matrix.a"
     )
     focused = ct.evaluate(canvas_scale)
-    assert focused >= 0.85, focused
+    assert focused >= 0.8, focused  # fitted to the width, never below 80 %
     ct.get_by_role("button", name="Toàn bộ sơ đồ").click()
     assert ct.evaluate(canvas_scale) < focused
     ct.get_by_role("button", name="Phóng to").click()
@@ -268,7 +268,7 @@ def test_p1_press_request_through_six_logins(
     field(ct, "Hình thức cung cấp thông tin").select_option(
         label="Đăng trên Cổng/Trang thông tin điện tử"
     )
-    field(ct, "Người phát ngôn").fill("Vũ Quang Hưng")
+    expect(field(ct, "Người phát ngôn")).to_have_count(0)  # the signing user, not typed
     submit(ct)
 
     cv = people.login("cv_vhtt")

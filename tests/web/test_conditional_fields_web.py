@@ -3,9 +3,11 @@ asks for only on one choice carries the data attributes static/conditional.js re
 choice it waits for, whether it is then required), and its asterisk; the server refuses
 the form without it when that choice is made."""
 
+import json
 import re
 
 from engine.facade import Policyflow
+from tests.conftest import WORKFLOWS
 from tests.processes import DRAFT, start_document
 from tests.web_client import signed_in
 from web import create_app
@@ -75,3 +77,12 @@ def test_the_review_form_shows_the_comment_only_when_returning(deployed: Policyf
     assert done.status_code in (302, 303), done.text
     assert case.open() == ["Draft"]
     assert case.data()["review_comments"] == "Sửa mục II"
+
+
+def test_a_field_asked_for_two_choices_is_shown_for_both() -> None:
+    """P1's start form asks for the press agency for a press request and for a false
+    report (two if/then parts): the field is shown for either choice, not the first only."""
+    schema = json.loads((WORKFLOWS / "forms" / "ps_start.json").read_text(encoding="utf-8"))
+    when = conditions(schema)["press_agency"]
+    assert when["field"] == "trigger" and not when["negate"] and when["required"]
+    assert sorted(when["values"]) == ["false_report", "press_request"]
