@@ -100,6 +100,8 @@ class AuditCommand(StrEnum):
     SETTING_SET = "setting_set"  # administrative: a setting's value from a date
     CALENDAR_SET = "calendar_set"  # administrative: a day made a holiday, workday or ordinary
     CALENDAR_CONFIRM = "calendar_confirm"  # administrative: a calendar year confirmed
+    PLAN_PROGRESS = "plan_progress"  # administrative: a unit's progress on a plan task
+    PLAN_IMPORT = "plan_import"  # administrative: a year's plan tasks imported
 
 
 class IncidentState(StrEnum):

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from engine.access.accounts import HASHER
 from engine.access.org_import import import_org, read_org_file
 from engine.context import utcnow
+from engine.rules.plan_tasks import import_plan, read_plan_file
 from engine.rules.settings import import_settings, read_settings_file
 from engine.store.models import CalendarDay, CalendarYear
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ORG_FILE = DATA / "org" / "xuan-truong.yaml"
 SETTINGS_FILE = DATA / "rules" / "settings.yaml"
+PLAN_FILES = sorted((DATA / "plan").glob("*.yaml"))  # the years' plans (section II tasks)
 # Years whose day swaps were checked against the government's notices (below); later
 # years hold the law's fixed holidays only and are provisional until an administrator
 # confirms them.
@@ -36,6 +38,9 @@ def seed_demo(session: Session, password: str | None = None) -> dict[str, int]:
     added = {kind: report.counts.get(kind, 0) for kind in ("roles", "units", "people", "holdings")}
     added["settings"] = import_settings(session, read_settings_file(SETTINGS_FILE))
     added["calendar_days"] = seed_calendar(session, range(FIRST_YEAR, date.today().year + 3))
+    added["plan_tasks"] = sum(
+        import_plan(session, read_plan_file(p), "system", utcnow()) for p in PLAN_FILES
+    )
     return added
 
 

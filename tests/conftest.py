@@ -72,6 +72,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgres") else []
 
 # Emptied before each test, children first; org, users, rules and calendar stay seeded.
 RUNTIME_TABLES = [
+    "plan_task_progress",
     "case_records",
     "register_entries",
     "comments",

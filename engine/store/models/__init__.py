@@ -9,6 +9,7 @@ from .drafts import FormDraft
 from .incidents import Incident
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 from .outbox import Job, ReminderSent
+from .plan import PlanTask, PlanTaskProgress
 from .process import ProcessVersion, Setting, SettingValue
 from .records import CaseRecord, RegisterEntry
 from .runtime import DocumentCounter, Instance, MessageWait, Notification, Timer, WorkItem
@@ -33,6 +34,8 @@ __all__ = [
     "MessageWait",
     "Notification",
     "OrgUnit",
+    "PlanTask",
+    "PlanTaskProgress",
     "ProcessVersion",
     "RegisterEntry",
     "ReminderSent",
