@@ -10,6 +10,7 @@ retry; a job that can never succeed is marked failed with the reason.
 import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy.exc import OperationalError
 
@@ -25,6 +26,9 @@ TRANSIENT: tuple[type[Exception], ...] = (
     smtplib.SMTPException,
     OSError,
 )
+
+
+CITIZEN_MAIL_FROM = "khong-tra-loi@xuantruong.namdinh.gov.vn"  # the demo district's domain
 
 
 class NotYet(Exception):
@@ -80,8 +84,24 @@ def publish(pf: Policyflow, job: results.JobRun, senders: Senders, now: datetime
     return "published"
 
 
+def mail_citizen(pf: Policyflow, job: results.JobRun, senders: Senders, now: datetime) -> str:
+    """A letter of P4 to the requester (engine/rules/citizen_letters.py). The Message-ID
+    is the job's: a folder mailer writes it once; an SMTP resend after a crash is the
+    at-least-once the outbox promises."""
+    payload = job["payload"]
+    message = EmailMessage()
+    message["To"] = str(payload["to"])
+    message["From"] = CITIZEN_MAIL_FROM
+    message["Subject"] = str(payload["subject"])
+    message["Message-ID"] = f"<citizen-letter-{job['id']}@policyflow>"
+    message.set_content(str(payload["body"]))
+    senders.mail(message)
+    return "sent"
+
+
 HANDLERS: dict[str, Handler] = {
     "fire_timers": fire_timers,
     "send_email": send_email,
     "publish": publish,
+    "mail_citizen": mail_citizen,
 }

@@ -72,6 +72,10 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgres") else []
 
 # Emptied before each test, children first; org, users, rules and calendar stay seeded.
 RUNTIME_TABLES = [
+    "citizen_letters",
+    "info_request_files",
+    "info_requests",
+    "public_hits",
     "plan_task_progress",
     "case_records",
     "register_entries",

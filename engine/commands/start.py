@@ -52,7 +52,7 @@ def launch(
     session: Session,
     rt: Runtime,
     version: Version,
-    user_id: int,
+    user_id: int | None,  # None: filed on the public page (P4), no signed-in user
     username: str,
     unit_id: int,
     data: dict[str, Any],

@@ -20,6 +20,7 @@ from engine.errors import ProcessFailed
 from engine.rules import case_deadline, register
 from engine.rules.calendar import WorkCalendar
 from engine.rules.case_services import record_case, start_process
+from engine.rules.citizen_letters import citizen_letter
 from engine.rules.reporting import case_figures, units_with_open_tasks
 from engine.store.models import Instance, User, WorkItem
 
@@ -146,4 +147,5 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "record_case": record_case,
     "case_figures": case_figures,
     "units_with_open_tasks": units_with_open_tasks,
+    "citizen_letter": citizen_letter,
 }

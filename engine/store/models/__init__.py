@@ -7,6 +7,7 @@ from .calendar import CalendarDay, CalendarYear
 from .collaboration import Attachment, Comment
 from .drafts import FormDraft
 from .incidents import Incident
+from .info_requests import CitizenLetter, InfoRequest, InfoRequestFile, PublicHit
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 from .outbox import Job, ReminderSent
 from .plan import PlanTask, PlanTaskProgress
@@ -24,10 +25,13 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "CaseRecord",
+    "CitizenLetter",
     "Comment",
     "DocumentCounter",
     "FormDraft",
     "Incident",
+    "InfoRequest",
+    "InfoRequestFile",
     "Instance",
     "Job",
     "LoginFailure",
@@ -37,6 +41,7 @@ __all__ = [
     "PlanTask",
     "PlanTaskProgress",
     "ProcessVersion",
+    "PublicHit",
     "RegisterEntry",
     "ReminderSent",
     "Role",

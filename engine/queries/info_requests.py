@@ -1,0 +1,85 @@
+"""The public view of an information request (P4), read by its tracking code's row."""
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access import org
+from engine.commands.info_requests import awaiting_completion
+from engine.commands.runner import Runtime
+from engine.enums import InstanceStatus
+from engine.queries.instances import instance_data
+from engine.results.info_requests import PublicLetter, PublicRequest, PublicStatus, StaffFile
+from engine.rules.calendar import LOCAL
+from engine.store.models import CitizenLetter, InfoRequest, InfoRequestFile, Instance
+
+OUTCOMES: dict[str, PublicStatus] = {
+    "provided": "provided",
+    "refused": "refused",
+    "redirected": "redirected",
+}
+
+
+def public_view(session: Session, rt: Runtime, request: InfoRequest) -> PublicRequest:
+    instance = session.get(Instance, request.instance_id)
+    assert instance is not None
+    data = instance_data(session, rt, instance)
+    tree = rt.org_tree(session)
+    letters = session.scalars(
+        select(CitizenLetter)
+        .where(CitizenLetter.instance_id == instance.id)
+        .order_by(CitizenLetter.issued_at, CitizenLetter.id)
+    ).all()
+    return {
+        "status": _status(session, instance, data.get("outcome")),
+        "committee": tree.committee_title(request.unit_id),
+        "channel": request.channel,
+        "filed_on": org.local_date(request.filed_at),
+        "due_on": _local_day(data.get("answer_due_at")),
+        "extended": bool(data.get("extended")),
+        "letters": [_letter(letter) for letter in letters],
+    }
+
+
+def _status(session: Session, instance: Instance, outcome: object) -> PublicStatus:
+    if instance.status == InstanceStatus.RUNNING:
+        if awaiting_completion(session, instance.id):
+            return "awaiting_completion"
+        return "in_progress"
+    return OUTCOMES.get(str(outcome), "closed")
+
+
+def _letter(letter: CitizenLetter) -> PublicLetter:
+    return {
+        "symbol": letter.symbol,
+        "kind": letter.kind,
+        "title": letter.title,
+        "body": letter.body,
+        "issued_on": org.local_date(letter.issued_at),
+        "due_on": org.local_date(letter.due_at) if letter.due_at else None,
+    }
+
+
+def _local_day(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(LOCAL).date()
+    except ValueError:
+        return None
+
+
+def staff_files(session: Session, instance_id: int) -> list[StaffFile]:
+    """The files the citizen attached to the instance's request (staff only)."""
+    rows = session.scalars(
+        select(InfoRequestFile)
+        .join(InfoRequest, InfoRequest.id == InfoRequestFile.request_id)
+        .where(InfoRequest.instance_id == instance_id)
+        .order_by(InfoRequestFile.id)
+    ).all()
+    return [
+        {"id": f.id, "filename": f.filename, "content_type": f.content_type, "size": f.size,
+         "added_at": f.added_at}
+        for f in rows
+    ]  # fmt: skip
