@@ -30,7 +30,8 @@ from sqlalchemy import select
 from engine.enums import WorkItemState
 from engine.errors import N_, InvalidInput, Message
 from engine.rules.forms import validate_form
-from engine.store.models import CaseRecord, WorkItem
+from engine.rules.indicators import case_rows, sum_figures
+from engine.store.models import WorkItem
 
 if TYPE_CHECKING:  # the service context; services.py imports this module
     from engine.rules.services import HostServices
@@ -109,10 +110,6 @@ def check_at_most(schema: dict | None, data: dict[str, Any]) -> None:
         )
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def with_current_year(schema: dict | None, today: date) -> dict | None:
     """A copy of the form whose `x-default: current_year` fields default to this year."""
     marked = [n for n, s in _properties(schema).items() if _is_current_year(s)]
@@ -144,17 +141,8 @@ def case_figures(ctx: "HostServices", unit: str, year: int) -> dict[str, int]:
     if found is None:
         raise InvalidInput(N_("Không có đơn vị '{code}'."), params={"code": unit})
     units = ctx.tree.with_predecessors({found.id})
-    rows = ctx.session.scalars(
-        select(CaseRecord.figures)
-        .where(CaseRecord.unit_id.in_(units), CaseRecord.year == int(year))
-        .order_by(CaseRecord.id)
-    )
-    totals: dict[str, int] = {}
-    for figures in rows:
-        for key, value in (figures or {}).items():
-            if _number(value):
-                totals[key] = totals.get(key, 0) + int(value)
-    return dict(sorted(totals.items()))
+    # The dashboard reads the same records through the same function (engine.rules.indicators).
+    return sum_figures(figures for _, _, figures, _ in case_rows(ctx.session, units, int(year)))
 
 
 def units_with_open_tasks(ctx: "HostServices", elements: list[str]) -> list[dict[str, str]]:
