@@ -30,6 +30,7 @@ from engine.facade.core import Core
 from engine.facade.drafts import DraftsFacade
 from engine.facade.incidents import IncidentsFacade, run_recorded
 from engine.facade.indicators import IndicatorsFacade
+from engine.facade.info_requests import InfoRequestsFacade
 from engine.facade.jobs import JobsFacade
 from engine.facade.moves import MovesFacade
 from engine.facade.org import OrgFacade
@@ -74,6 +75,7 @@ class Policyflow:
         self.people = PeopleFacade(self.core)
         self.rules = RulesFacade(self.core)
         self.drafts = DraftsFacade(self.core)
+        self.info_requests = InfoRequestsFacade(self.core)
         self.indicators = IndicatorsFacade(self.core)
 
     @property
