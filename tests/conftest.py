@@ -77,6 +77,7 @@ RUNTIME_TABLES = [
     "info_requests",
     "public_hits",
     "plan_task_progress",
+    "monitoring_items",
     "case_records",
     "register_entries",
     "comments",

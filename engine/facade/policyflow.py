@@ -32,6 +32,7 @@ from engine.facade.incidents import IncidentsFacade, run_recorded
 from engine.facade.indicators import IndicatorsFacade
 from engine.facade.info_requests import InfoRequestsFacade
 from engine.facade.jobs import JobsFacade
+from engine.facade.monitoring import MonitoringFacade
 from engine.facade.moves import MovesFacade
 from engine.facade.org import OrgFacade
 from engine.facade.people import PeopleFacade
@@ -72,6 +73,7 @@ class Policyflow:
         self.accounts = AccountsFacade(self.core)
         self.org = OrgFacade(self.core)
         self.incidents = IncidentsFacade(self.core)
+        self.monitoring = MonitoringFacade(self.core)
         self.people = PeopleFacade(self.core)
         self.rules = RulesFacade(self.core)
         self.drafts = DraftsFacade(self.core)

@@ -21,6 +21,7 @@ from engine.rules import case_deadline, register
 from engine.rules.calendar import WorkCalendar
 from engine.rules.case_services import record_case, start_process
 from engine.rules.citizen_letters import citizen_letter
+from engine.rules.monitoring import link_found_item, next_scan, record_item, track_item
 from engine.rules.reporting import case_figures, units_with_open_tasks
 from engine.store.models import Instance, User, WorkItem
 
@@ -147,5 +148,9 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "record_case": record_case,
     "case_figures": case_figures,
     "units_with_open_tasks": units_with_open_tasks,
+    "next_scan": next_scan,
+    "record_item": record_item,
+    "link_found_item": link_found_item,
+    "track_item": track_item,
     "citizen_letter": citizen_letter,
 }

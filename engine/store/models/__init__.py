@@ -8,6 +8,7 @@ from .collaboration import Attachment, Comment
 from .drafts import FormDraft
 from .incidents import Incident
 from .info_requests import CitizenLetter, InfoRequest, InfoRequestFile, PublicHit
+from .monitoring import MonitoringItem
 from .org import ADMINISTRATION_KINDS, OrgUnit, Role, RoleAssignment, User
 from .outbox import Job, ReminderSent
 from .plan import PlanTask, PlanTaskProgress
@@ -36,6 +37,7 @@ __all__ = [
     "Job",
     "LoginFailure",
     "MessageWait",
+    "MonitoringItem",
     "Notification",
     "OrgUnit",
     "PlanTask",
