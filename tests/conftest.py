@@ -49,6 +49,7 @@ from engine.store.models import (
     AuditHead,
     CalendarDay,
     CalendarYear,
+    DocumentTemplate,
     OrgUnit,
     ProcessVersion,
     RoleAssignment,
@@ -82,6 +83,8 @@ RUNTIME_TABLES = [
     "register_entries",
     "comments",
     "attachments",
+    "documents",
+    "document_templates",
     "api_tokens",
     "login_failures",
     "account_events",
@@ -270,6 +273,8 @@ def pf(db_url: str) -> Policyflow:
 # Per database: the process_versions rows deploying workflows/ wrote (all a deploy writes).
 DEPLOYED_ROWS: dict[str, list[dict]] = {}
 VERSIONS = ProcessVersion.__table__
+TEMPLATES = DocumentTemplate.__table__
+DEPLOYED_TEMPLATES: dict[str, list[dict]] = {}
 SEQUENCE_PAST_MAX = """SELECT setval(pg_get_serial_sequence('process_versions', 'id'), max(id))
     FROM process_versions"""
 
@@ -289,10 +294,17 @@ def deployed(pf: Policyflow) -> Iterator[Policyflow]:
         with get_engine(pf.url).connect() as conn:
             found = conn.execute(select(VERSIONS).order_by(VERSIONS.c.id)).mappings()
             rows = [dict(row) for row in found]
+            found = conn.execute(select(TEMPLATES).order_by(TEMPLATES.c.id)).mappings()
+            DEPLOYED_TEMPLATES[pf.url] = [dict(row) for row in found]
         DEPLOYED_ROWS[pf.url] = rows
     else:
         with get_engine(pf.url).begin() as conn:
             conn.execute(insert(VERSIONS), rows)
+            if DEPLOYED_TEMPLATES[pf.url]:  # the .docx templates deployed with them
+                conn.execute(insert(TEMPLATES), DEPLOYED_TEMPLATES[pf.url])
+                if conn.dialect.name == "postgresql":
+                    moved = SEQUENCE_PAST_MAX.replace("process_versions", TEMPLATES.name)
+                    conn.execute(text(moved))
             if conn.dialect.name == "postgresql":  # the ids were given: move the sequence on
                 conn.execute(text(SEQUENCE_PAST_MAX))
     yield pf

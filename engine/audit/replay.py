@@ -42,6 +42,7 @@ from engine.commands.runner import (
     task_changes,
     task_states,
 )
+from engine.documents.service import check_events as check_documents
 from engine.enums import AuditCommand, InstanceStatus
 from engine.errors import N_, NotFound, PermissionDenied
 from engine.queries.instances import DiagramTrack, data_of, visible_instance
@@ -56,7 +57,10 @@ STATUS_AFTER: dict[str, InstanceStatus] = {
 }
 # org_transition moves open work items to a merged unit's successor: who may act, not
 # what the workflow holds (engine.commands.org_transition).
-NO_WORKFLOW_CHANGE = {"claim", "unclaim", "comment", "attach", "reassign", "org_transition"}
+# A document's event holds a rendered file's hash: checked apart (check_documents).
+NO_WORKFLOW_CHANGE = {
+    "claim", "unclaim", "comment", "attach", "reassign", "org_transition", "document",
+}  # fmt: skip
 # Commands that change the workflow without advancing it (no engine steps after them).
 NO_STEPS = {AuditCommand.UPDATE_DATA}
 
@@ -307,6 +311,8 @@ def verify(session: Session, rt: Runtime, instance_id: int) -> tuple[Verdict, li
         return verdict, chain
     if events and (how := _stored_differs(instance, replayer)):
         verdict.diverged_at, verdict.how = len(events), how
+    elif (broken := check_documents(session, events)) is not None:
+        verdict.diverged_at, verdict.how = broken  # a document renders to another file
     return verdict, chain
 
 

@@ -10,6 +10,7 @@ from engine.bpmn.model_info import executable_processes, read_process
 from engine.bpmn.specs import content_hash, parse_process
 from engine.bpmn.validation import Problem, validate_bpmn
 from engine.bpmn.xml_safety import BpmnXmlError, parse_bpmn_xml
+from engine.documents import templates as doc_templates
 from engine.errors import N_, BpmnRejected, InvalidInput, Nn_, NotFound, PermissionDenied, joined
 from engine.store.models import ProcessVersion, Role
 
@@ -40,6 +41,7 @@ def deploy(
     now: datetime,
     comment: str = "",
     expect_key: str | None = None,
+    templates: dict[str, bytes] | None = None,
 ) -> tuple[ProcessVersion, bool]:
     """Store the BPMN as the process's newest version; (version, created).
 
@@ -48,13 +50,16 @@ def deploy(
 
     Deploying the content of the newest version again changes nothing; deploying an
     older version's content again makes it the newest (that is a roll back). Without
-    `forms` (None) the process keeps the forms of its newest version (none if it is new).
+    `forms` (None) the process keeps the forms of its newest version (none if it is new);
+    so with its .docx `templates` (engine/documents/templates.py).
     """
     require_deployer(deployed_by)
     if expect_key is not None and (key := key_of(bpmn_xml)) is not None:
         _check_key(session, key, expect_key)
     if forms is None:
         forms = previous_forms(session, bpmn_xml)
+    if templates is None:
+        templates = doc_templates.previous(session, key_of(bpmn_xml))
     problems = check(session, bpmn_xml, forms)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -72,7 +77,8 @@ def deploy(
         bpmn_xml = bpmn_xml.decode("utf-8-sig")
     parsed = parse_process(bpmn_xml)
     forms = {name: forms[name] for name in sorted(parsed.info.forms) if name in forms}
-    digest = content_hash(bpmn_xml, forms)
+    templates = doc_templates.select_for(bpmn_xml, templates)
+    digest = doc_templates.digest_with(content_hash(bpmn_xml, forms), templates)
     latest = latest_version(session, parsed.info.key)
     if latest is not None and latest.content_hash == digest:
         return latest, False
@@ -89,6 +95,7 @@ def deploy(
     )
     session.add(version)
     session.flush()
+    doc_templates.store(session, version, templates)
     return version, True
 
 
@@ -120,7 +127,8 @@ def rollback(
     """Deploy an earlier version again, its BPMN with its own forms, as the newest."""
     require_deployer(user)
     old = find_version(session, key, version)
-    return deploy(session, old.bpmn_xml, dict(old.forms), user, now, comment)
+    kept = doc_templates.of_version(session, old.id)
+    return deploy(session, old.bpmn_xml, dict(old.forms), user, now, comment, templates=kept)
 
 
 def previous_forms(session: Session, bpmn_xml: str | bytes) -> dict[str, dict]:

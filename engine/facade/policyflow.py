@@ -27,6 +27,7 @@ from engine.errors import N_, Conflict, InvalidInput, NotFound, ProcessFailed
 from engine.facade.accounts import AccountsFacade
 from engine.facade.audit import AuditFacade
 from engine.facade.core import Core
+from engine.facade.documents import DocumentsFacade
 from engine.facade.drafts import DraftsFacade
 from engine.facade.incidents import IncidentsFacade, run_recorded
 from engine.facade.indicators import IndicatorsFacade
@@ -77,6 +78,7 @@ class Policyflow:
         self.people = PeopleFacade(self.core)
         self.rules = RulesFacade(self.core)
         self.drafts = DraftsFacade(self.core)
+        self.documents = DocumentsFacade(self.core)
         self.info_requests = InfoRequestsFacade(self.core)
         self.indicators = IndicatorsFacade(self.core)
 
@@ -127,6 +129,7 @@ class Policyflow:
         comment: str = "",
         now: datetime | None = None,
         expect_key: str | None = None,
+        templates: dict[str, bytes] | None = None,
     ) -> Deployed:
         """Deploy as `actor` (a process owner or administrator; None: the system); forms
         None keeps those of the process's newest version. BpmnRejected lists the problems.
@@ -135,7 +138,7 @@ class Policyflow:
         def go(s: Session) -> Deployed:
             user = get_user(s, actor, day_of(now)) if actor else None
             version, created = deploying.deploy(
-                s, bpmn_xml, forms, user, now or utcnow(), comment, expect_key
+                s, bpmn_xml, forms, user, now or utcnow(), comment, expect_key, templates
             )
             return {
                 "key": version.process_key,
@@ -160,7 +163,8 @@ class Policyflow:
         }
 
     def deploy_file(self, path: str | Path, actor: str | None = None) -> Deployed:
-        """Deploy a .bpmn file with the forms it names from the `forms/` folder beside it."""
+        """Deploy a .bpmn file with the forms it names from the `forms/` folder beside it
+        and the .docx templates it names from `templates/`."""
         path = Path(path)
         try:
             xml = path.read_text(encoding="utf-8")
@@ -168,7 +172,8 @@ class Policyflow:
             raise InvalidInput(
                 N_("Không đọc được tệp {path}: {error}"), params={"path": path, "error": str(err)}
             ) from err
-        return self.deploy(xml, read_forms(path.parent / "forms"), actor)
+        templates = read_templates(path.parent / "templates")
+        return self.deploy(xml, read_forms(path.parent / "forms"), actor, templates=templates)
 
     def processes(self, username: str | None = None) -> list[ProcessView]:
         return self._run(
@@ -417,6 +422,13 @@ class Policyflow:
 def day_of(now: datetime | None) -> date | None:
     """The local date whose role holdings a command given `now` acts with (None: today)."""
     return local_date(now) if now is not None else None
+
+
+def read_templates(folder: Path) -> dict[str, bytes]:
+    """The .docx templates of a folder by key (file name without .docx)."""
+    if not folder.is_dir():
+        return {}
+    return {file.stem: file.read_bytes() for file in sorted(folder.glob("*.docx"))}
 
 
 def read_forms(folder: Path) -> dict[str, dict]:

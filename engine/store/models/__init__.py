@@ -5,6 +5,7 @@ from .audit import AuditEvent, AuditHead
 from .base import Base
 from .calendar import CalendarDay, CalendarYear
 from .collaboration import Attachment, Comment
+from .documents import Document, DocumentTemplate
 from .drafts import FormDraft
 from .incidents import Incident
 from .info_requests import CitizenLetter, InfoRequest, InfoRequestFile, PublicHit
@@ -28,7 +29,9 @@ __all__ = [
     "CaseRecord",
     "CitizenLetter",
     "Comment",
+    "Document",
     "DocumentCounter",
+    "DocumentTemplate",
     "FormDraft",
     "Incident",
     "InfoRequest",

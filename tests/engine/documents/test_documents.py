@@ -1,0 +1,245 @@
+"""Official documents out of P3 (issue 15): the consolidated report BC-UBND and the
+reminder letter rendered from the version's .docx templates by the background job, in
+the Nghị định 30/2020 format, their SHA-256 in the audit log and reproduced by verify,
+a PDF through LibreOffice checked as an image; a changed template used by the next
+instance while the running one keeps its own.
+
+Three reporting units (the others set not to report for the test): two report in time,
+the third misses the deadline (the reminder letter goes out) and reports late.
+"""
+
+import io
+import os
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from docx import Document as open_docx
+from docx.shared import Mm
+from sqlalchemy import select, update
+
+from engine.facade import Policyflow
+from engine.store.db import transaction
+from engine.store.models import Document, OrgUnit, RegisterEntry
+from tasks.embedded import EmbeddedRunner
+from tasks.senders import FolderMailer, FolderPublisher, Senders
+from tasks.settings import Settings
+from tests.processes import (
+    AR_START,
+    UNIT_FIGURES,
+    Case,
+    approve_document,
+    at,
+    ensure_unit_officers,
+    unit_report,
+)
+
+from .pages import pages
+
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
+UNITS = {  # unit → its distinct figures (trainees, budget), to find in the annex
+    "phong-vhtt": (11, 1_100_000),
+    "xa-tra-lu": (22, 2_200_000),
+    "xa-xuan-ninh": (33, 3_300_000),  # late: the reminder letter names it
+}
+REPORTED_AT = at("2024-11-01T02:00:00+00:00")
+LATE_CHECK = at("2024-11-20T01:05:00+00:00")  # 08:05 local on 20/11: after the deadline
+NEXT_DAY = at("2024-11-21T02:00:00+00:00")
+RECIPIENTS = "Sở Thông tin và Truyền thông tỉnh Nam Định\nThường trực Huyện ủy"
+DISPATCH = {"issued_date": "2024-11-21", "recipients": RECIPIENTS, "dispatch_channel": "both"}
+CONSOLIDATION = {
+    "doc_title": "Báo cáo kết quả công tác truyền thông chính sách năm 2024",
+    "results_summary": "Các đơn vị triển khai đầy đủ nhiệm vụ của Kế hoạch.",
+    "assessment_summary": "Hoàn thành kế hoạch.",
+    "next_year_tasks": "Tiếp tục triển khai.",
+    "proposals_summary": "Hỗ trợ kinh phí cấp xã.",
+}
+OUTPUT = Path(os.environ.get("POLICYFLOW_TEST_OUTPUT", "/tmp/policyflow-test-output"))
+
+
+def only_three_units(pf: Policyflow) -> dict[str, tuple[str, str]]:
+    """The three units report; every other unit is set not to (put back after the test
+    by the reference-data restore)."""
+    with transaction(pf.url) as s:
+        s.execute(update(OrgUnit).where(OrgUnit.code.not_in(list(UNITS))).values(reports=False))
+    officers = ensure_unit_officers(pf)
+    assert sorted(officers) == sorted(UNITS)
+    return officers
+
+
+def run_jobs(pf: Policyflow, tmp_path: Path, now) -> None:
+    """What the embedded scheduler does each second: every due job, the ones they add."""
+    settings = Settings.from_env()
+    senders = Senders(FolderMailer(tmp_path / "mail"), FolderPublisher(tmp_path / "portal"))
+    EmbeddedRunner(pf, settings, senders).tick(now)
+
+
+def figures(code: str) -> dict:
+    trainees, budget = UNITS[code]
+    return {"trainees": trainees, "budget_spent": budget}
+
+
+def drive_report(pf: Policyflow, officers: dict, late: bool = True) -> Case:
+    """P3 from the start to the report sent; with `late`, Xuân Ninh misses the deadline."""
+    case = Case.start(pf, "annual_report", "cv_vhtt", AR_START)
+    for code in UNITS:
+        if code != "xa-xuan-ninh" or not late:
+            unit_report(case, code, officers, REPORTED_AT, **figures(code))
+    if late:
+        assert list(pf.fire_due_timers(LATE_CHECK)) == [case.id]
+        approve(case, LATE_CHECK)  # the reminder letter, signed by the Phó Chủ tịch
+        unit_report(case, "xa-xuan-ninh", officers, NEXT_DAY, **figures("xa-xuan-ninh"))
+    done_at = NEXT_DAY + timedelta(hours=2)
+    case.act("cv_vhtt", "Consolidate", CONSOLIDATION, done_at)
+    approve(case, done_at)
+    assert case.status() == "completed"
+    return case
+
+
+def approve(case: Case, now) -> None:
+    case.act("cv_vhtt", "Draft", {"draft_summary": "Dự thảo", "draft_file": "du-thao.docx"}, now)
+    case.act("tp_vhtt", "Review", {"review_decision": "approve"}, now)
+    case.act("vp_ubnd", "Format", {"format_decision": "ok"}, now)
+    case.act("pct_ubnd", "Sign", {"sign_decision": "sign"}, now)
+    case.act("van_thu", "Dispatch", DISPATCH, now)
+
+
+def texts(doc) -> list[str]:
+    return [p.text for p in doc.paragraphs]
+
+
+def cell_texts(table) -> list[list[str]]:
+    return [[cell.text.strip() for cell in row.cells] for row in table.rows]
+
+
+def test_p3_ends_in_a_numbered_report_with_every_units_figures(
+    deployed: Policyflow, tmp_path: Path
+) -> None:
+    pf = deployed
+    officers = only_three_units(pf)
+    case = drive_report(pf, officers)
+    assert pf.documents.of_instance(case.id, "cv_vhtt") == []  # not yet: a job renders
+    run_jobs(pf, tmp_path, NEXT_DAY + timedelta(hours=3))
+
+    documents = pf.documents.of_instance(case.id, "cv_vhtt")
+    assert [d["template"] for d in documents] == ["ar_reminder", "ar_report"]
+    reminder, report = documents
+    with transaction(pf.url) as s:
+        numbers = {
+            e.doc_type: e.symbol
+            for e in s.scalars(select(RegisterEntry).where(RegisterEntry.instance_id == case.id))
+        }
+    assert report["symbol"] == numbers["BC"] == case.data()["doc_number"]
+    assert reminder["symbol"] == numbers["CV"]
+
+    name, kind, content = pf.documents.file(report["id"], "docx", "cv_vhtt")
+    assert name.endswith(".docx") and kind.endswith("wordprocessingml.document")
+    doc = open_docx(io.BytesIO(content))
+    check_format(doc)
+    header = cell_texts(doc.tables[0])
+    assert header[0][0].split("\n")[:2] == ["ỦY BAN NHÂN DÂN", "HUYỆN XUÂN TRƯỜNG"]
+    assert header[0][1].split("\n")[:2] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+    ]
+    assert header[1][0] == f"Số: {numbers['BC']}"
+    assert re.fullmatch(r"Xuân Trường, ngày 21 tháng 11 năm 2024", header[1][1])
+    body = texts(doc)
+    assert "BÁO CÁO" in body and CONSOLIDATION["doc_title"] in body
+    for heading in ("I. CÔNG TÁC LÃNH ĐẠO", "II. KẾT QUẢ", "III. ĐÁNH GIÁ", "IV. PHƯƠNG", "V. ĐỀ"):
+        assert any(t.startswith(heading) for t in body), heading
+    assert any("Có 3/3 đơn vị gửi báo cáo (1 đơn vị gửi muộn: Xã Xuân Ninh)" in t for t in body)
+    signature = cell_texts(doc.tables[-2])[0]  # the last table is the annex
+    assert signature[0].split("\n")[:4] == [
+        "Nơi nhận:",
+        "- Sở Thông tin và Truyền thông tỉnh Nam Định;",
+        "- Thường trực Huyện ủy;",
+        "- Lưu: VT, VHTT.",
+    ]
+    block = [line for line in signature[1].split("\n") if line]
+    assert block == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", pf.show(case.id)["data"]["signed_by"]]
+
+    annex = cell_texts(doc.tables[-1])
+    rows = {row[1]: row for row in annex[1:-1]}
+    assert set(rows) == {"Phòng Văn hóa và Thông tin", "Xã Trà Lũ", "Xã Xuân Ninh"}
+    for code, (trainees, budget) in UNITS.items():
+        row = next(r for r in annex if r[1] == pf_name(pf, code))
+        assert row[2] == f"{UNIT_FIGURES['training_courses']} / {trainees}"
+        assert row[12] == f"{budget:,}".replace(",", ".")
+    assert rows["Xã Xuân Ninh"][13] == "Muộn" and rows["Xã Trà Lũ"][13] == "Đúng hạn"
+    assert annex[-1][1] == "Tổng cộng" and annex[-1][12] == "6.600.000"
+
+    # The audit log holds the file's hash; verify renders it again and compares.
+    [event] = [e for e in pf.history(case.id) if e["payload"].get("document_id") == report["id"]]
+    assert (event["command"], event["actor"]) == ("document", "system")
+    assert event["payload"]["sha256"] == report["sha256"]
+    import hashlib
+
+    assert hashlib.sha256(content).hexdigest() == report["sha256"]
+    assert pf.audit.verify(case.id)["verified"] is True
+    with transaction(pf.url) as s:  # a file edited in the database is found out
+        s.execute(update(Document).where(Document.id == report["id"]).values(content=b"x"))
+    verdict = pf.audit.verify(case.id)
+    assert verdict["verified"] is False and "kept file" in str(verdict)
+    with transaction(pf.url) as s:
+        s.execute(update(Document).where(Document.id == report["id"]).values(content=content))
+    assert pf.audit.verify(case.id)["verified"] is True
+
+    # The reminder letter: a công văn (no type heading), its V/v, the late unit named.
+    _, _, letter = pf.documents.file(reminder["id"], "docx", "cv_vhtt")
+    letter_doc = open_docx(io.BytesIO(letter))
+    check_format(letter_doc)
+    number_cell = cell_texts(letter_doc.tables[0])[1][0].split("\n")
+    assert number_cell[0] == f"Số: {numbers['CV']}" and number_cell[1].startswith("V/v đôn đốc")
+    assert "Kính gửi: Xã Xuân Ninh." in texts(letter_doc)
+
+    check_pdf(pf, report["id"], reminder["id"])
+
+
+def pf_name(pf: Policyflow, code: str) -> str:
+    with transaction(pf.url) as s:
+        return s.scalar(select(OrgUnit.name).where(OrgUnit.code == code)) or code
+
+
+def mm(length: int) -> float:
+    """A length in millimetres, to 0.1 mm (Word keeps twips: 15 mm is 14.99)."""
+    return round(length / Mm(1), 1)
+
+
+def check_format(doc) -> None:
+    """Phụ lục I: A4, margins, Times New Roman 13–14 (the body's style)."""
+    first = doc.sections[0]
+    assert (mm(first.page_width), mm(first.page_height)) == (210, 297)
+    assert 20 <= mm(first.top_margin) <= 25 and 20 <= mm(first.bottom_margin) <= 25
+    assert 30 <= mm(first.left_margin) <= 35 and 15 <= mm(first.right_margin) <= 20
+    normal = doc.styles["Normal"].font
+    assert normal.name == "Times New Roman" and 13 <= normal.size.pt <= 14
+    runs = [r for p in doc.paragraphs for r in p.runs if r.text.strip()]
+    assert all(r.font.name in (None, "Times New Roman") for r in runs)
+    assert all(r.font.size is None or 11 <= r.font.size.pt <= 14 for r in runs)
+
+
+def check_pdf(pf: Policyflow, report_id: int, reminder_id: int) -> None:
+    """The PDFs LibreOffice made, looked at as images: the report's pages portrait then
+    the annex landscape; ink where the header's two blocks stand, none in the margins."""
+    if shutil.which("soffice") is None:
+        view = pf.documents.of_instance(pf.documents.file(report_id, "docx", None) and 1, None)
+        pytest.fail(f"LibreOffice is not installed (pdf_error: {view})")
+    name, kind, pdf = pf.documents.file(report_id, "pdf", "cv_vhtt")
+    assert (name.endswith(".pdf"), kind) == (True, "application/pdf")
+    shown = pages(pdf, save_to=OUTPUT / "ar_report")
+    assert len(shown) >= 2
+    first, annex = shown[0], shown[-1]
+    assert not first.landscape and annex.landscape
+    assert first.ink(0.16, 0.07, 0.45, 0.13) > 0.01  # ỦY BAN NHÂN DÂN / HUYỆN XUÂN TRƯỜNG
+    assert first.ink(0.50, 0.07, 0.90, 0.13) > 0.01  # the national motto
+    assert first.ink(0.0, 0.0, 1.0, 0.05) == 0.0  # the top margin is blank
+    assert first.ink(0.0, 0.0, 0.12, 1.0) == 0.0  # so is the left one (30 mm ≈ 14 %)
+    assert first.ink(0.94, 0.0, 1.0, 1.0) == 0.0  # and the right one (15 mm ≈ 7 %)
+    assert annex.ink(0.10, 0.15, 0.95, 0.6) > 0.03  # the annex table
+    _, _, letter_pdf = pf.documents.file(reminder_id, "pdf", "cv_vhtt")
+    [letter] = pages(letter_pdf)
+    assert letter.ink(0.16, 0.07, 0.45, 0.13) > 0.01 and not letter.landscape
