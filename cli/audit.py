@@ -1,4 +1,5 @@
-"""`policyflow audit verify-chain` and `policyflow verify`: prove the log and the runs."""
+"""`policyflow audit verify-chain`, `audit checkpoint` and `policyflow verify`: prove
+the log and the runs."""
 
 import multiprocessing
 import os
@@ -23,19 +24,37 @@ def audit_group() -> None:
 @json_option
 @pass_engine
 def verify_chain(pf: Policyflow, as_json: bool) -> None:
-    """Check every event against its instance's chain and the global chain; name each
-    edited, deleted or reordered row. Exit code 1 when the log does not hold."""
+    """Check the signed checkpoints and every event against its instance's chain; name
+    each edited, deleted, inserted or reordered row. Exit code 1 when the log does not
+    hold."""
     with tqdm(desc="Kiểm tra sổ", unit=" sự kiện", disable=hidden(as_json)) as bar:
         report = pf.audit.verify_log(progress=bar.update)
     lines = [f"  {b['text']}" for b in report["breaks"]]
     head = (
-        f"Sổ nhật ký nguyên vẹn: {report['events']} sự kiện."
+        f"Sổ nhật ký nguyên vẹn: {report['events']} sự kiện, "
+        f"{report['checkpoints']} điểm kiểm tra đã ký."
         if report["intact"]
         else f"Sổ nhật ký KHÔNG nguyên vẹn ({len(lines)} chỗ hỏng / {report['events']} sự kiện):"
     )
     emit(report, as_json, "\n".join([head, *lines]))
     if not report["intact"]:
         sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+@json_option
+@pass_engine
+def checkpoint(pf: Policyflow, as_json: bool) -> None:
+    """Sign a checkpoint: the Merkle root of the chain heads that moved since the last
+    one, linked to it (the scheduler writes one every few minutes)."""
+    cp = pf.audit.checkpoint()
+    text = (
+        "Không có sự kiện mới từ điểm kiểm tra trước."
+        if cp is None
+        else f"Điểm kiểm tra {cp['id']}: {cp['heads']} chuỗi, băm {cp['hash']}, "
+        f"khóa công khai {cp['public_key']}."
+    )
+    emit(cp, as_json, text)
 
 
 @main.command()

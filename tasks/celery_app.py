@@ -47,6 +47,10 @@ def make_app(settings: Settings) -> Celery:
         },
         beat_schedule={
             "sweep": {"task": "policyflow.sweep", "schedule": settings.sweep_seconds},
+            "audit-checkpoint": {
+                "task": "policyflow.audit_checkpoint",
+                "schedule": settings.checkpoint_seconds,
+            },
             # 00:05 in Việt Nam (UTC+7): units end at the end of a local day, so their
             # open work moves to the successors first thing on the next.
             "org-transition": {
@@ -171,6 +175,19 @@ def _fire_due(pf: Policyflow, moment: datetime, now: str | None) -> int:
     for instance_id in due:
         fire_instance.apply_async((instance_id, now), retry=False)
     return len(due)
+
+
+@app.task(bind=True, name="policyflow.audit_checkpoint")
+def audit_checkpoint(self: Task) -> int | None:
+    """Every few minutes: sign the heads of the audit chains that moved (the checkpoint's
+    number, None when nothing moved). Its number and hash are logged, for publishing."""
+    try:
+        cp = engine().audit.checkpoint()
+    except jobs.TRANSIENT as err:
+        raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=3) from err
+    if cp is not None:
+        log.info("audit checkpoint %s hash %s key %s", cp["id"], cp["hash"], cp["public_key"])
+    return cp["id"] if cp else None
 
 
 @app.task(bind=True, name="policyflow.org_transition")

@@ -1,8 +1,9 @@
 """The embedded runner: background work without Redis, for `make run` on SQLite.
 
 One process polls the outbox every second and runs due jobs itself (the same job code
-as the Celery workers), and every sweep period fires timers past due and sends the
-reminders owed. Run exactly one (`policyflow scheduler`); for several machines use
+as the Celery workers), every sweep period fires timers past due and sends the
+reminders owed, and every checkpoint period signs an audit checkpoint. Run exactly one
+(`policyflow scheduler`); for several machines use
 Celery (see the README).
 """
 
@@ -26,6 +27,7 @@ class EmbeddedRunner:
     settings: Settings
     senders: Senders
     _last_sweep: float = field(default=float("-inf"))
+    _last_checkpoint: float = field(default_factory=time.monotonic)  # one period after start
 
     def tick(self, now: datetime | None = None) -> dict[str, int]:
         """Run the jobs due now; sweep if a sweep period has passed. Returns counts."""
@@ -43,7 +45,18 @@ class EmbeddedRunner:
             self._last_sweep = time.monotonic()
             counts["fired"] = len(self.pf.fire_due_timers(moment))
             counts["reminders"] = self.pf.jobs.send_reminders(moment)
+        if time.monotonic() - self._last_checkpoint >= self.settings.checkpoint_seconds:
+            self._last_checkpoint = time.monotonic()
+            counts["checkpoint"] = self._checkpoint()
         return counts
+
+    def _checkpoint(self) -> int:
+        """The audit checkpoint written now (its number; 0 when no chain moved)."""
+        cp = self.pf.audit.checkpoint()
+        if cp is None:
+            return 0
+        log.info("audit checkpoint %s hash %s key %s", cp["id"], cp["hash"], cp["public_key"])
+        return cp["id"]
 
     def _take_due(self, moment: datetime) -> list[JobTicket]:
         """The jobs due at `moment`, marked as handed over (to this process)."""

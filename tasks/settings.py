@@ -17,6 +17,9 @@ class Settings:
     stale_after: timedelta  # a job sent this long ago and not done is sent again
     smtp_url: str | None  # smtp://host:port; None writes e-mails to spool/mail
     spool: Path  # local folders for e-mails and portal pages when no server is configured
+    # How often the audit log's chain heads are signed (engine/audit/checkpoints.py): what
+    # happened since the last checkpoint is what a database writer could still rewrite.
+    checkpoint_seconds: float = 300.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -25,6 +28,7 @@ class Settings:
         return cls(
             broker_url=env("REDIS_URL") or env("CELERY_BROKER_URL") or None,
             sweep_seconds=float(env("POLICYFLOW_SWEEP_SECONDS", "60")),
+            checkpoint_seconds=float(env("POLICYFLOW_AUDIT_CHECKPOINT_SECONDS", "300")),
             relay_horizon=timedelta(seconds=float(env("POLICYFLOW_RELAY_HORIZON", "60"))),
             visibility_timeout=visibility,
             # Handed over this long ago and not done: the next sweep hands it over again, so

@@ -20,6 +20,8 @@ os.environ["POLICYFLOW_PASSWORD_PROFILE"] = "test"
 # every moment the tests give their commands, NOW and the 2024 deadlines, as the real
 # clock was), the time of day stays real. Tests of other dates give commands `now`.
 os.environ["POLICYFLOW_CLOCK_DATE"] = "2025-06-02"
+# Audit checkpoints are signed with this test key (never the project's .audit_signing_key).
+os.environ["POLICYFLOW_AUDIT_KEY"] = "5e" * 32
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -46,7 +48,6 @@ from engine.store import schema as migrate
 from engine.store.db import database_url, get_engine, normalize_url, transaction
 from engine.store.models import (
     AuditEvent,
-    AuditHead,
     CalendarDay,
     CalendarYear,
     DocumentTemplate,
@@ -89,7 +90,8 @@ RUNTIME_TABLES = [
     "login_failures",
     "account_events",
     "audit_events",
-    "audit_head",
+    "audit_checkpoint_heads",
+    "audit_checkpoints",
     "reminders_sent",
     "jobs",
     "notifications",
@@ -262,7 +264,6 @@ def restore_reference(url: str, seed: dict[str, list[tuple]]) -> None:
             )
         import_org(s, read_org_file(ORG_FILE), "system", NOW, "demo")
         s.execute(delete(AuditEvent))  # the re-import's own event: the log starts empty
-        s.execute(delete(AuditHead))
 
 
 @pytest.fixture
@@ -319,11 +320,12 @@ def deploy_test_model(pf: Policyflow, name: str) -> dict:
 @pytest.fixture
 def every_instance_replays(db_url: str) -> Iterator[None]:
     """After the test: every instance it left re-executes from its audit log exactly,
-    and the whole log holds (per-instance and global chains)."""
+    and the whole log holds (every chain, under a signed checkpoint written now)."""
     yield
     pf = Policyflow(db_url)
     verdicts = [pf.audit.verify(instance_id) for instance_id in pf.audit.instance_ids()]
     failed = [v for v in verdicts if not v["verified"]]
     assert not failed, failed
+    pf.audit.checkpoint()
     log = pf.audit.verify_log()
     assert log["intact"], log["breaks"]

@@ -1,11 +1,33 @@
-"""Append-only audit log: a hash chain per instance, and one global chain across all.
+"""Append-only audit log: a hash chain per instance, tied together by signed checkpoints.
 
 Each event stores the command's input (and every non-deterministic value the library used
 while running it: the clock, service results) and the task states that resulted. Its hash
-covers those fields and the previous event's hash, so an edited, deleted or reordered row
-breaks the instance's chain at that row. The global chain links every event, in commit
-order, to the one before it anywhere: it also sees an instance's last event deleted, or
-a whole instance's events removed.
+covers those fields and the previous event's hash *of the same instance*, so an edited,
+inserted, deleted or reordered row breaks the instance's chain at that row. The
+instance row keeps the end of its chain (`event_count`, `last_hash`): appending touches
+only the instance's own rows, which its command holds anyway, so commands of different
+instances never wait for one another. Administrative events (no instance) form one more
+chain of their own (`append_admin`; rare, serialized by a transaction-scoped lock).
+
+What a chain alone cannot see is its end going: the last events of an instance deleted
+with its row's end rewritten, or a whole instance removed. Periodic checkpoints
+(`checkpoints.py`: the scheduler every POLICYFLOW_AUDIT_CHECKPOINT_SECONDS, default five
+minutes, or `policyflow audit checkpoint`) record the head of every chain that moved since
+the previous one, under a Merkle root, linked to the previous checkpoint and signed with
+the server's Ed25519 key (`keys.py`). `verify_all` then names: a changed, inserted or
+reordered event (its chain), a missing last event (the instance row, or the signed head),
+a deleted chain (its signed head has no event), a chain rewritten consistently up to a
+signed head (the head's hash differs), an edited, removed or forged checkpoint (its hash,
+signature, key, link or Merkle root).
+
+What an attacker with write access to the database (but not to the key file) can still
+do: change what happened *after the last checkpoint* — append forged events to a chain
+(recomputing its hashes and the instance row), rewrite or delete events not yet under a
+checkpoint, or delete an instance that no checkpoint has seen — and the next checkpoint
+then signs the forgery. The interval bounds that window: everything older than the last
+checkpoint is fixed. Deleting the newest checkpoints themselves is seen only against a
+copy kept outside the database (the scheduler logs each checkpoint's number and hash;
+publish them, e.g. with the log shipping). Reading the key file defeats all of this.
 """
 
 import hashlib
@@ -15,12 +37,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from engine.store.models import AuditEvent, AuditHead, Instance
+from engine.store.models import AuditEvent, Instance
 
 GENESIS = "0" * 64
+ADMIN_CHAIN = 0  # the administration's chain in checkpoints (instance ids start at 1)
+ADMIN_LOCK = 0x706F6C6963790001  # pg_advisory_xact_lock key: appends to the admin chain
 
 
 def event_hash(
@@ -52,7 +76,8 @@ def append(
     payload: dict[str, Any],
     result: dict[str, Any],
 ) -> str:
-    """Add the next event of the instance's chain (in the caller's transaction)."""
+    """Add the next event of the instance's chain (in the caller's transaction). It reads
+    and writes nothing but the instance's row (already the command's) and the new event."""
     seq = instance.event_count + 1
     digest = event_hash(instance.last_hash, instance.id, seq, at, actor, command, payload, result)
     row = {
@@ -66,7 +91,6 @@ def append(
         "prev_hash": instance.last_hash,
         "hash": digest,
     }
-    row["global_seq"], row["global_hash"] = _extend_global_chain(session, digest)
     # A plain INSERT: the log is append-only, nothing reads the row back in this command.
     session.execute(insert(AuditEvent), [row])
     instance.event_count = seq
@@ -83,7 +107,11 @@ def append_admin(
     result: dict[str, Any],
 ) -> str:
     """Add an administrative event (no instance): the next of the administration's own
-    chain, and of the global chain like every event."""
+    chain. Two at once would pick the same number, so on PostgreSQL they take turns on a
+    transaction-scoped advisory lock (SQLite has one writer anyway); instance commands
+    never take it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADMIN_LOCK})
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
         .where(AuditEvent.instance_id.is_(None))
@@ -103,25 +131,8 @@ def append_admin(
         "prev_hash": prev,
         "hash": digest,
     }
-    row["global_seq"], row["global_hash"] = _extend_global_chain(session, digest)
     session.execute(insert(AuditEvent), [row])
     return digest
-
-
-def global_hash(prev_global: str, global_seq: int, event_digest: str) -> str:
-    return hashlib.sha256(f"{prev_global}:{global_seq}:{event_digest}".encode()).hexdigest()
-
-
-def _extend_global_chain(session: Session, event_digest: str) -> tuple[int, str]:
-    """The event's place and hash in the global chain. The head row stays locked until
-    the command commits, so concurrent commands are chained in commit order."""
-    head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
-    if head is None:  # an emptied log (tests); two racing first writers: one gets Conflict
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-    head.seq += 1
-    head.hash = global_hash(head.hash, head.seq, event_digest)
-    return head.seq, head.hash
 
 
 @dataclass(frozen=True)
@@ -148,17 +159,7 @@ def chain_breaks(instance: Instance | None, events: list[AuditEvent]) -> list[Ch
             breaks.append(ChainBreak(ev.seq, f"expected event {expected_seq} here"))
         if ev.prev_hash != prev:
             breaks.append(ChainBreak(ev.seq, "does not follow the event before it"))
-        recomputed = event_hash(
-            ev.prev_hash,
-            ev.instance_id,
-            ev.seq,
-            ev.at,
-            ev.actor,
-            ev.command,
-            ev.payload,
-            ev.result,
-        )
-        if recomputed != ev.hash:
+        if recompute(ev) != ev.hash:
             breaks.append(ChainBreak(ev.seq, "content changed after it was written"))
         prev = ev.hash
     if instance is not None and instance.last_hash != prev:
@@ -166,17 +167,32 @@ def chain_breaks(instance: Instance | None, events: list[AuditEvent]) -> list[Ch
     return breaks
 
 
+def recompute(ev: AuditEvent) -> str:
+    return event_hash(
+        ev.prev_hash, ev.instance_id, ev.seq, ev.at, ev.actor, ev.command, ev.payload, ev.result
+    )
+
+
 @dataclass(frozen=True)
 class GlobalBreak:
-    """Where the log does not hold: the row (instance, seq, global number) and why."""
+    """Where the log does not hold: the event (its number in the log, its instance — None
+    for the administration's chain — and place in the chain) or the checkpoint, and why."""
 
     global_seq: int | None
     instance_id: int | None
     seq: int | None
     reason: str
+    checkpoint: int | None = None
 
     def describe(self) -> str:
-        where = f"hồ sơ {self.instance_id}, sự kiện {self.seq}" if self.instance_id else "cuối sổ"
+        if self.instance_id is not None:
+            where = f"hồ sơ {self.instance_id}, sự kiện {self.seq}"
+        elif self.seq is not None:
+            where = f"nhật ký quản trị, sự kiện {self.seq}"
+        elif self.checkpoint is not None:
+            where = f"điểm kiểm tra {self.checkpoint}"
+        else:
+            where = "sổ nhật ký"
         number = f" (số chung {self.global_seq})" if self.global_seq is not None else ""
         return f"{where}{number}: {self.reason}"
 
@@ -184,48 +200,47 @@ class GlobalBreak:
 def verify_all(
     session: Session, progress: Callable[[int], None] | None = None, batch: int = 2000
 ) -> tuple[int, list[GlobalBreak]]:
-    """Check every event: its own content hash, its instance's chain and the global chain.
-    Returns how many events were read and every break found, each naming its row."""
-    breaks: list[GlobalBreak] = []
-    prev_global, expected, count = GENESIS, 1, 0
+    """Check the checkpoints (links, signatures, Merkle roots), then every event: its own
+    content hash, its chain, the chain heads the checkpoints signed, and each instance's
+    stored end of chain. Returns how many events were read and every break, each naming
+    its row or checkpoint."""
+    from engine.audit import checkpoints  # it builds on this module
+
+    breaks, pinned = checkpoints.check(session)
+    count = 0
     last_of: dict[int | None, tuple[int, str]] = {}  # instance (None: admin) -> last (seq, hash)
-    query = select(AuditEvent).order_by(AuditEvent.global_seq).execution_options(yield_per=batch)
+    query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
     for ev in session.scalars(query):
         count += 1
-        breaks.extend(_check_global(ev, expected, prev_global, last_of))
-        prev_global, expected = ev.global_hash, ev.global_seq + 1
+        breaks.extend(_check_event(ev, last_of, pinned))
         last_of[ev.instance_id] = (ev.seq, ev.hash)
         if progress is not None:
             progress(1)
-    head = session.get(AuditHead, 1)
-    if (head.seq if head else 0) != expected - 1 or (head.hash if head else GENESIS) != prev_global:
-        breaks.append(GlobalBreak(expected, None, None, "các sự kiện cuối sổ đã bị xóa"))
+    breaks.extend(checkpoints.unmatched(pinned))
     breaks.extend(_check_instance_ends(session, last_of))
     return count, breaks
 
 
-def _check_global(
-    ev: AuditEvent, expected: int, prev_global: str, last_of: dict[int | None, tuple[int, str]]
+def _check_event(
+    ev: AuditEvent,
+    last_of: dict[int | None, tuple[int, str]],
+    pinned: dict[tuple[int, int], tuple[str, int]],
 ) -> list[GlobalBreak]:
     found: list[GlobalBreak] = []
 
     def brk(reason: str) -> None:
-        found.append(GlobalBreak(ev.global_seq, ev.instance_id, ev.seq, reason))
+        found.append(GlobalBreak(ev.id, ev.instance_id, ev.seq, reason))
 
-    if ev.global_seq != expected:
-        brk(f"thiếu sự kiện số chung {expected}–{ev.global_seq - 1} (đã bị xóa)")
-    recomputed = event_hash(
-        ev.prev_hash, ev.instance_id, ev.seq, ev.at, ev.actor, ev.command, ev.payload, ev.result
-    )
-    if recomputed != ev.hash:
+    if recompute(ev) != ev.hash:
         brk("nội dung đã bị sửa sau khi ghi")
-    elif ev.global_seq == expected and global_hash(prev_global, ev.global_seq, ev.hash) != (
-        ev.global_hash
-    ):
-        brk("không nối tiếp sự kiện trước trong chuỗi chung (bị đổi thứ tự hoặc thay thế)")
     prev_seq, prev_hash = last_of.get(ev.instance_id, (0, GENESIS))
-    if ev.seq != prev_seq + 1 or ev.prev_hash != prev_hash:
-        brk(f"không nối tiếp sự kiện {prev_seq} của hồ sơ (thiếu, thừa hoặc đổi thứ tự)")
+    if ev.seq != prev_seq + 1:
+        brk(f"không nối tiếp sự kiện {prev_seq} (thiếu, thừa hoặc đổi thứ tự sự kiện)")
+    elif ev.prev_hash != prev_hash:
+        brk(f"không nối tiếp sự kiện {prev_seq} (bị chèn, thay thế hoặc đổi thứ tự)")
+    signed = pinned.pop((ev.instance_id or ADMIN_CHAIN, ev.seq), None)
+    if signed is not None and signed[0] != ev.hash:
+        brk(f"khác đầu chuỗi đã ký ở điểm kiểm tra {signed[1]} (chuỗi đã bị viết lại)")
     return found
 
 

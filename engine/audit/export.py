@@ -1,5 +1,6 @@
 """An instance's history for the record: its summary, every event the reader may see with
-both chains' hashes, the chain's verdict, and when it was exported (issue 6).
+its chain's hashes and the signed checkpoint covering it, the chain's verdict, and when
+it was exported (issue 6).
 
 The events are those the instance page's history shows the reader
 (`engine.queries.history`: a commune only involved sees its own part); the verdict is the
@@ -19,7 +20,7 @@ from engine.commands.runner import Runtime
 from engine.enums import InstanceStatus
 from engine.queries.audit_search import full_names
 from engine.results import ExportedEvent, HistoryEvent, HistoryExport, InstanceHeader
-from engine.store.models import AuditEvent, Instance, User, WorkItem
+from engine.store.models import AuditCheckpointHead, AuditEvent, Instance, User, WorkItem
 
 
 def history_export(
@@ -62,28 +63,32 @@ def summary(session: Session, rt: Runtime, instance: Instance) -> InstanceHeader
 
 
 def _events(session: Session, instance_id: int, events: list[HistoryEvent]) -> list[ExportedEvent]:
-    """The history's events with the actor's name, the task's name and the global chain."""
-    chained = {
-        r.seq: (r.global_seq, r.global_hash)
+    """The history's events with the actor's name, the task's name, their number in the
+    log and the first checkpoint that signed their chain at or after them."""
+    numbers = {
+        r.seq: r.id
         for r in session.execute(
-            select(AuditEvent.seq, AuditEvent.global_seq, AuditEvent.global_hash).where(
-                AuditEvent.instance_id == instance_id
-            )
+            select(AuditEvent.seq, AuditEvent.id).where(AuditEvent.instance_id == instance_id)
         )
     }
+    signed = session.execute(
+        select(AuditCheckpointHead.seq, AuditCheckpointHead.checkpoint_id)
+        .where(AuditCheckpointHead.chain == instance_id)
+        .order_by(AuditCheckpointHead.checkpoint_id)
+    ).all()
     names = full_names(session, {e["actor"] for e in events})
     tasks = _task_names(session, instance_id)
     found: list[ExportedEvent] = []
     for e in events:
         task_id = e["payload"].get("task_id")
-        global_seq, global_hash = chained[e["seq"]]
+        covering = next((cp for seq, cp in signed if seq >= e["seq"]), None)
         found.append({
             "seq": e["seq"], "at": e["at"], "actor": e["actor"],
             "actor_name": names.get(e["actor"], e["actor"]), "command": e["command"],
             "task_id": task_id, "task_name": tasks.get(task_id, ""),
             "payload": e["payload"], "result": e["result"],
             "prev_hash": e["prev_hash"], "hash": e["hash"],
-            "global_seq": global_seq, "global_hash": global_hash,
+            "global_seq": numbers[e["seq"]], "checkpoint": covering,
         })  # fmt: skip
     return found
 

@@ -1,6 +1,7 @@
 """An administrator's changes to the org units: add a unit, rename one, end one with the
 successor that takes its place. Each is one audited administrative event (who, what,
-before, after, why) in the global chain; the org tree's cache is dropped by the caller.
+before, after, why) in the administration's chain; the org tree's cache is dropped by the
+caller.
 
 Ending a unit changes nothing of the open work by itself: the daily hand-over
 (engine.commands.org_transition) moves it to the successor from the day after.

@@ -1,17 +1,18 @@
 """`pf.audit`: the audit log — re-execute and verify an instance, replay it step by
-step, search the log across instances, export an instance's history, check every chain."""
+step, search the log across instances, export an instance's history, check every chain,
+write a signed checkpoint."""
 
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import queries
 from engine.access.org import get_user
 from engine.audit import chain as audit
-from engine.audit import export, replay
+from engine.audit import checkpoints, export, replay
 from engine.audit.chain import ChainBreak
 from engine.context import utcnow
 from engine.errors import NotFound, PermissionDenied
@@ -21,12 +22,13 @@ from engine.results import (
     AdminEventList,
     AuditSearchPage,
     BrokenLink,
+    CheckpointView,
     HistoryExport,
     LogVerdict,
     ReplaySteps,
     Verification,
 )
-from engine.store.models import Instance
+from engine.store.models import AuditCheckpoint, Instance
 
 
 class AuditFacade:
@@ -91,8 +93,9 @@ class AuditFacade:
     def export_history(
         self, instance_id: int, username: str | None = None, now: datetime | None = None
     ) -> HistoryExport:
-        """The instance's summary, the events the user may see with both chains' hashes,
-        the chain's verdict and the export's time (NotFound if the user may not see it)."""
+        """The instance's summary, the events the user may see with their chain's hashes
+        and covering checkpoint, the chain's verdict and the export's time (NotFound if the
+        user may not see it)."""
         return self.core.run(
             lambda s: export.history_export(
                 s, self.runtime, instance_id, self.core.actor(s, username), now or utcnow()
@@ -116,16 +119,19 @@ class AuditFacade:
         return self.core.run(lambda s: list(s.scalars(select(Instance.id).order_by(Instance.id))))
 
     def verify_log(self, progress: Callable[[int], None] | None = None) -> LogVerdict:
-        """Every event of every instance against both chains; each break names its row."""
+        """Every checkpoint, and every event against its chain and the signed heads; each
+        break names its row or checkpoint."""
 
         def go(s: Session) -> LogVerdict:
             count, breaks = audit.verify_all(s, progress)
             return {
                 "events": count,
+                "checkpoints": s.scalar(select(func.count()).select_from(AuditCheckpoint)) or 0,
                 "intact": not breaks,
                 "breaks": [
                     {
                         "global_seq": b.global_seq,
+                        "checkpoint": b.checkpoint,
                         "instance_id": b.instance_id,
                         "seq": b.seq,
                         "reason": b.reason,
@@ -134,5 +140,21 @@ class AuditFacade:
                     for b in breaks
                 ],
             }
+
+        return self.core.run(go)
+
+    def checkpoint(self, now: datetime | None = None) -> CheckpointView | None:
+        """Sign the heads of the chains that moved since the last checkpoint (None: none
+        moved). The scheduler calls it periodically; safe to run from several places."""
+
+        def go(s: Session) -> CheckpointView | None:
+            cp = checkpoints.write(s, now or utcnow())
+            if cp is None:
+                return None
+            return {
+                "id": cp.id, "at": cp.at.isoformat(), "heads": cp.heads,
+                "last_event_id": cp.last_event_id, "root": cp.root, "hash": cp.hash,
+                "public_key": cp.public_key,
+            }  # fmt: skip
 
         return self.core.run(go)

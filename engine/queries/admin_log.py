@@ -1,6 +1,7 @@
 """The administrative changes in the audit log: imports of the org timeline, units ended,
-people and rules changed. They belong to no instance and are chained on their own (and in
-the global chain, like every event); administrators and auditors read them, newest first.
+people and rules changed. They belong to no instance and are chained on their own (the
+administration's chain, under the signed checkpoints like every chain); administrators
+and auditors read them, newest first.
 """
 
 from sqlalchemy import func, select
@@ -26,13 +27,13 @@ def admin_events(
         select(AuditEvent, User.full_name)
         .outerjoin(User, User.username == AuditEvent.actor)
         .where(admin)
-        .order_by(AuditEvent.global_seq.desc())
+        .order_by(AuditEvent.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
     items: list[AdminEventView] = [
         {
-            "global_seq": ev.global_seq,
+            "global_seq": ev.id,
             "seq": ev.seq,
             "at": ev.at.isoformat(),
             "actor": ev.actor,

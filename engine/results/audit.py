@@ -76,7 +76,9 @@ class ReplaySteps(TypedDict):
 class AuditEventView(TypedDict):
     """One audit event found by a search, with its instance."""
 
-    global_seq: Annotated[int, doc("Place in the log across all instances.")]
+    global_seq: Annotated[
+        int, doc("The event's number in the whole log (increasing in the order written).")
+    ]
     instance_id: int
     seq: Annotated[int, doc("Place in the instance's own chain (its step).")]
     at: Moment
@@ -106,7 +108,7 @@ class AuditSearchPage(TypedDict):
 
 class AdminEventView(TypedDict):
     """An administrative change (no instance): who changed what in the organisation,
-    people or rules, with its place in both chains."""
+    people or rules, with its number in the log and its place in the administration's chain."""
 
     global_seq: int
     seq: int
@@ -142,7 +144,8 @@ class InstanceHeader(TypedDict):
 
 
 class ExportedEvent(TypedDict):
-    """An event of an exported history, with both chains' hashes."""
+    """An event of an exported history, with its chain's hashes and the signed checkpoint
+    that covers it."""
 
     seq: int
     at: Moment
@@ -156,7 +159,10 @@ class ExportedEvent(TypedDict):
     prev_hash: str
     hash: str
     global_seq: int
-    global_hash: str
+    checkpoint: Annotated[
+        int | None,
+        doc("The first signed checkpoint whose head of this chain is at or after the event."),
+    ]
 
 
 class ChainVerdict(TypedDict):
@@ -178,6 +184,7 @@ class LogBreak(TypedDict):
     """Where the whole log does not hold (engine.audit.chain.GlobalBreak), described."""
 
     global_seq: int | None
+    checkpoint: int | None
     instance_id: int | None
     seq: int | None
     reason: str
@@ -185,8 +192,21 @@ class LogBreak(TypedDict):
 
 
 class LogVerdict(TypedDict):
-    """Every event of every instance checked against both chains."""
+    """Every event checked against its chain and the signed checkpoints."""
 
     events: int
+    checkpoints: int
     intact: bool
     breaks: list[LogBreak]
+
+
+class CheckpointView(TypedDict):
+    """A signed checkpoint of the audit log (engine.audit.checkpoints)."""
+
+    id: int
+    at: Moment
+    heads: int
+    last_event_id: int
+    root: str
+    hash: str
+    public_key: str

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from engine.store.models import Base
 
 # Unique indexes two writers of one instance can race to: the later one must retry.
-AUDIT_SEQUENCE = frozenset({"ix_audit_instance_seq", "ix_audit_global_seq"})
+AUDIT_SEQUENCE = frozenset({"ix_audit_instance_seq"})
 
 _PG_CONTENTION = (
     pg_errors.SerializationFailure,

@@ -1,4 +1,4 @@
-"""Administrative changes are audit events of their own chain, inside the global chain:
+"""Administrative changes are audit events of their own chain, under the checkpoints:
 read by administrators and auditors, and any edit or deletion of one is detected."""
 
 import pytest

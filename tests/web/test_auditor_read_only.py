@@ -255,7 +255,7 @@ def snapshot(world: World) -> dict[str, Any]:
     with transaction(world.pf.url) as s:
         return {
             "audit_events": s.scalar(select(func.count()).select_from(AuditEvent)),
-            "last_event": s.scalar(select(func.max(AuditEvent.global_seq))),
+            "last_event": s.scalar(select(func.max(AuditEvent.id))),
             "work_items": s.execute(
                 select(
                     WorkItem.id, WorkItem.state, WorkItem.claimed_by, WorkItem.completed_by

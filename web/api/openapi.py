@@ -454,8 +454,8 @@ PATHS: dict[str, Any] = {
         "get": {
             "operationId": "listAdminEvents",
             "summary": "Administrative changes (org imports, units, people, rules), newest first",
-            "description": "Events that belong to no instance, chained on their own and in the "
-            "global chain. For administrators and auditors (403 for others).",
+            "description": "Events that belong to no instance, chained on their own and under "
+            "the signed checkpoints. For administrators and auditors (403 for others).",
             "parameters": [*PAGING],
             "responses": responses(200, ref("AdminEventPage"), "A page of changes.", 401, 403),
         }

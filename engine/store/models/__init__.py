@@ -1,7 +1,8 @@
 """Every table of policyflow, importable from one place (Alembic reads Base.metadata)."""
 
 from .accounts import ApiToken, LoginFailure
-from .audit import AuditEvent, AuditHead
+from .audit import AuditEvent
+from .audit_checkpoints import AuditCheckpoint, AuditCheckpointHead
 from .base import Base
 from .calendar import CalendarDay, CalendarYear
 from .collaboration import Attachment, Comment
@@ -21,8 +22,9 @@ __all__ = [
     "ADMINISTRATION_KINDS",
     "ApiToken",
     "Attachment",
+    "AuditCheckpoint",
+    "AuditCheckpointHead",
     "AuditEvent",
-    "AuditHead",
     "Base",
     "CalendarDay",
     "CalendarYear",

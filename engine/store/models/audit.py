@@ -1,4 +1,8 @@
-"""The append-only, hash-chained audit log: every external input to an instance."""
+"""The append-only, hash-chained audit log: every external input to an instance.
+
+Each instance (and the administration) has its own chain; nothing on the write path is
+shared between instances. Signed checkpoints (`audit_checkpoints.py`) tie the chains'
+heads together periodically (engine/audit/checkpoints.py)."""
 
 from datetime import datetime
 
@@ -10,11 +14,10 @@ from .base import Base
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (
-        Index("ix_audit_instance_seq", "instance_id", "seq", unique=True),
-        Index("ix_audit_global_seq", "global_seq", unique=True),
-    )
+    __table_args__ = (Index("ix_audit_instance_seq", "instance_id", "seq", unique=True),)
 
+    # The event's number across the whole log (insertion order, from a sequence: no lock,
+    # so rolled-back commands leave gaps); searches page on it, newest first.
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True
     )  # SQLite autoincrements only INTEGER keys
@@ -27,19 +30,4 @@ class AuditEvent(Base):
     payload: Mapped[dict]  # the command's input, and the non-deterministic values it used
     result: Mapped[dict]  # task states after the command
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-    # The global chain across all instances: a deleted or reordered event anywhere breaks
-    # it, even the last event of an instance (which its own chain cannot see go).
-    global_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
-    global_hash: Mapped[str] = mapped_column(String(64))
-
-
-class AuditHead(Base):
-    """The end of the global chain (one row): appending locks it, so events are chained
-    in commit order."""
-
-    __tablename__ = "audit_head"
-
-    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     hash: Mapped[str] = mapped_column(String(64))
