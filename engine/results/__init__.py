@@ -80,6 +80,7 @@ from .instances import (
     TaskDetail,
     TimelineEntry,
 )
+from .monitoring import MonitoringItemView
 from .org import OrgImportResult, TaskMove, TransitionPlan, UnitMove
 from .people import (
     CalendarDayView,
@@ -165,6 +166,7 @@ __all__ = [
     "MigrationCheck",
     "MigrationPlan",
     "Moment",
+    "MonitoringItemView",
     "MoveOutcome",
     "NextTask",
     "Notice",

@@ -31,7 +31,7 @@ class ItemStatus(StrEnum):
 
     RECORDED = "recorded"  # found, not classified yet
     REBUTTAL = "rebuttal"  # a P1 case rebuts it
-    POLICE_VERIFYING = "police_verifying"
+    CLASSIFIED = "classified"  # classified, its branch under way
     NOT_CONFIRMED = "not_confirmed"  # the police found no violation
     FINED = "fined"  # an administrative violation, fined and removal requested
     ESCALATED = "escalated"  # a crime or security matter, sent to the province

@@ -364,6 +364,9 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
     operator = user in DEPLOYERS
     yield "api.incidents", "GET", "/incidents", None, (200 if operator else 403)
     yield "api.retry_incident", "POST", "/incidents/999999/retry", {}, (404 if operator else 403)
+    # P5's monitoring items: any signed-in user, filtered to the cases they may see.
+    yield "api.monitoring_items", "GET", "/monitoring-items?status=removed", None, 200
+    yield "api.monitoring_items", "GET", "/monitoring-items?status=nope", None, 400
     yield from admin_rules_checks(user)
     yield from people_admin_checks(user)
     yield "api.replay", "GET", f"/instances/{missing}/replay", None, 404
@@ -734,6 +737,8 @@ PAGE_RULES: dict[str, PageRule] = {
     "drafts.save": anonymous_only("POST", "/tasks/any-task/draft"),
     "drafts.discard": anonymous_only("POST", "/tasks/any-task/draft/discard"),
     # Everyone reads and clears only their own notices (the auditor too: not case data).
+    # P5: the monitoring items each user may see (their cases' visibility decides).
+    "monitoring.index": one("GET", "/monitoring", 200),
     "notices.index": one("GET", "/notifications", 200),
     "notices.mark_read": one("POST", "/notifications/read", 302),
     "modeler.index": modeler("GET", "/modeler"),

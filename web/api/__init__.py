@@ -175,3 +175,6 @@ __all__ = ["ApiError", "api_bp", "error_response", "routes"]
 
 # The administration of org units, rules and the calendar (issue 19).
 from web.api import admin_rules  # noqa: E402, F401
+
+# P5's monitoring items (issue 16 item 2).
+from web.api import monitoring  # noqa: E402, F401

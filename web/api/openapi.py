@@ -557,3 +557,4 @@ def document() -> dict[str, Any]:
 
 # The administration's paths add themselves to PATHS and SCHEMAS (they use the helpers above).
 from web.api import openapi_admin_rules  # noqa: E402, F401
+from web.api import openapi_monitoring  # noqa: E402, F401

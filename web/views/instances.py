@@ -33,6 +33,7 @@ from web.views import (
     process_options,
     unit_options,
 )
+from web.views.monitoring import item_label
 
 bp = Blueprint("instances", __name__)
 
@@ -83,6 +84,8 @@ def show(instance_id: int) -> str:
         data=describe(instance, [t["form_schema"] for t in instance["open_tasks"]]),
         title=instance["case_title"],
         started_by=starter_name(instance),
+        monitoring_items=engine().monitoring.linked(instance_id, signed_in()),
+        item_label=item_label(),
     )
 
 

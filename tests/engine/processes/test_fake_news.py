@@ -183,6 +183,8 @@ def test_an_administrative_violation_is_verified_and_fined_by_the_police(
     t = local("2024-10-02", 10)
     evidence_and_classify(item, "admin_violation", t)
     assert item.open() == ["Police_verify"]
+    row = row_of(deployed, item)
+    assert (row["status"], row["classification"]) == ("classified", "admin_violation")
     item.act(
         "cong_an",
         "Police_verify",
