@@ -7,8 +7,9 @@ hash. Writing one reads the events added since the previous checkpoint — by th
 which a sequence hands out without a lock — so it never blocks a command, nor a command
 it. An event whose transaction was still open when a checkpoint was written has an id
 below that checkpoint's `last_event_id`: its id is kept in `pending`, and the next
-checkpoint reads it again. (A transaction open across two checkpoints is not looked for a
-third time; its chain's next event brings it under a checkpoint.)
+checkpoint reads it again. (A transaction open across two checkpoints, or while
+PENDING_WINDOW later events were written, is not looked for again; its chain's next event
+brings it under a checkpoint.)
 See chain.py for what the checkpoints prove and what they cannot.
 """
 
@@ -27,6 +28,7 @@ from engine.store.models import AuditCheckpoint, AuditCheckpointHead, AuditEvent
 
 log = logging.getLogger(__name__)
 CHECKPOINT_LOCK = 0x706F6C6963790002  # one checkpoint writer at a time (PostgreSQL)
+PENDING_WINDOW = 10_000  # missing ids further below the newest are taken as rolled back
 Pins = dict[tuple[int, int], tuple[str, int]]  # (chain, seq) -> (signed hash, checkpoint)
 
 
@@ -52,10 +54,9 @@ def write(
         select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)
     ).first()
     after = last.last_event_id if last else 0
-    heads, seen = _moved_heads(session, after, last.pending if last else [])
+    heads, top, gaps = _moved_heads(session, after, last.pending if last else [])
     if not heads:
         return None
-    top = max([after, *seen])
     key = key or keys.signing_key()
     assert key is not None
     chains = sorted(heads)
@@ -64,7 +65,7 @@ def write(
         at=now.replace(microsecond=0),
         prev_hash=last.hash if last else GENESIS,
         last_event_id=top,
-        pending=sorted(set(range(after + 1, top + 1)) - seen),
+        pending=gaps,
         heads=len(chains),
         root=merkle.root([leaf(c, *heads[c]) for c in chains]),
         public_key=keys.public_hex(key),
@@ -83,23 +84,28 @@ def write(
 
 def _moved_heads(
     session: Session, after: int, pending: list[int]
-) -> tuple[dict[int, tuple[int, str]], set[int]]:
-    """The newest (seq, hash) of each chain among the events past `after` or pending, and
-    the ids read."""
+) -> tuple[dict[int, tuple[int, str]], int, list[int]]:
+    """The newest (seq, hash) of each chain among the events past `after` or pending; the
+    highest id read; the ids missing below it (rolled back, or not committed yet) among
+    the last PENDING_WINDOW ids — an open transaction holds a recent id."""
     new = AuditEvent.id > after
     rows = session.execute(
         select(AuditEvent.id, AuditEvent.instance_id, AuditEvent.seq, AuditEvent.hash)
         .where(or_(new, AuditEvent.id.in_(pending)) if pending else new)
+        .order_by(AuditEvent.id)
         .execution_options(yield_per=5000)
     )
     heads: dict[int, tuple[int, str]] = {}
-    seen: set[int] = set()
+    top, gaps = after, []
     for event_id, instance_id, seq, digest in rows:
         chain = instance_id or ADMIN_CHAIN
         if chain not in heads or heads[chain][0] < seq:
             heads[chain] = (seq, digest)
-        seen.add(event_id)
-    return heads, seen
+        if event_id > top:
+            gaps.extend(range(max(top + 1, event_id - PENDING_WINDOW), event_id))
+            del gaps[:-PENDING_WINDOW]
+            top = event_id
+    return heads, top, [g for g in gaps if g > top - PENDING_WINDOW]
 
 
 def check(session: Session) -> tuple[list[GlobalBreak], Pins]:
