@@ -23,6 +23,7 @@ from web.views import (
     admin_rules,
     admin_users,
     audit,
+    dashboard,
     drafts,
     full_name,
     inbox,
@@ -99,6 +100,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         admin_rules.bp,
         admin_users.bp,
         drafts.bp,
+        dashboard.bp,
         api_bp,
     ):
         app.register_blueprint(bp)
@@ -108,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         open_incidents=incidents.open_count,
         role_name=role_name,
         full_name=full_name,
+        may_see_dashboard=dashboard.may_see,
     )
     _error_pages(app)
 

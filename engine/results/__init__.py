@@ -68,6 +68,7 @@ from .audit import (
 from .background import JobCounts, JobRun, JobTrouble, TimersFired
 from .drafts import DraftView
 from .incidents import IncidentView
+from .indicators import IndicatorReport, PlanView
 from .instances import (
     AttachmentView,
     CommentView,
@@ -92,6 +93,7 @@ from .people import (
     Token,
     UserView,
 )
+from .plan import PlanProgressView, PlanTaskView
 from .processes import (
     BpmnProblem,
     Deployed,
@@ -153,6 +155,7 @@ __all__ = [
     "InboxItem",
     "InboxPage",
     "IncidentView",
+    "IndicatorReport",
     "InstanceHeader",
     "InstanceListPage",
     "InstanceSummary",
@@ -176,6 +179,9 @@ __all__ = [
     "PasswordReset",
     "PeopleImport",
     "Person",
+    "PlanProgressView",
+    "PlanTaskView",
+    "PlanView",
     "ProcessView",
     "ReleasedClaim",
     "ReplayStep",

@@ -325,6 +325,44 @@ def admin_rules_checks(user: str) -> Iterator[Check]:
     yield "api.admin_confirm_year", "POST", "/admin/calendar/2099/confirm", {}, only(404)
 
 
+# The dashboard (issue 15): leaders (and administrators) read every unit's figures, the
+# others only their own units; progress is marked only for one's own unit. The requests
+# change nothing: an empty body (400), an unknown task (404) or someone else's unit (403).
+DASHBOARD_LEADERS = {
+    "lanh_dao_ubnd", "chu_tich", "pho_chu_tich", "truong_phong_vhtt", "chuyen_vien_vhtt",
+    "van_phong", "kiem_toan",
+}  # fmt: skip
+
+
+def reads_unit(user: str, unit: str) -> bool:
+    roles = ROLES.get(user, [])
+    return user in ADMINS or any(r in DASHBOARD_LEADERS for r, _ in roles) or any(
+        u == unit for _, u in roles
+    )
+
+
+def reports_for(user: str, unit: str) -> bool:
+    roles = ROLES.get(user, [])
+    return user in ADMINS or any(u == unit and r != "kiem_toan" for r, u in roles)
+
+
+NINH_PAGE = "/dashboard?nam=2024&don_vi=xa-xuan-ninh"
+
+
+def dashboard_checks(user: str) -> Iterator[Check]:
+    ninh = "xa-xuan-ninh"
+    yield "api.indicators", "GET", "/indicators?year=2024&quarter=4", None, 200
+    read = 200 if reads_unit(user, ninh) else 403
+    yield "api.indicators", "GET", f"/indicators?year=2024&unit={ninh}", None, read
+    yield "api.indicators", "GET", "/indicators?quarter=5", None, 400
+    yield "api.plan", "GET", "/plan/2024", None, 200
+    yield "api.progress", "POST", "/plan/2024/progress", {}, 400
+    body = {"code": "II.99", "unit": ninh, "status": "hoan_thanh"}
+    yield "api.progress", "POST", "/plan/2024/progress", body, (
+        404 if reports_for(user, ninh) else 403
+    )
+
+
 def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.openapi", "GET", "/openapi.json", None, 200
     yield "api.issue_token", "POST", "/auth/token", {"username": user, "password": "demo"}, 200
@@ -369,6 +407,7 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.monitoring_items", "GET", "/monitoring-items?status=nope", None, 400
     yield from admin_rules_checks(user)
     yield from people_admin_checks(user)
+    yield from dashboard_checks(user)
     yield "api.replay", "GET", f"/instances/{missing}/replay", None, 404
     yield "api.verify", "POST", f"/instances/{missing}/verify", {}, 404
     for task in world.tasks:
@@ -631,6 +670,21 @@ def admin_only(method: str, url: str, status: int) -> PageRule:
 
 
 PAGE_RULES: dict[str, PageRule] = {
+    # The dashboard and the plan tracked (issue 15): everyone who holds a role sees their
+    # own units' figures, leaders every unit's; another unit asked for is 403. An empty
+    # progress form goes back to the plan page (302) and changes nothing.
+    "dashboard.index": signed_in(
+        lambda user, world: iter(
+            [
+                ("GET", "/dashboard?nam=2024", None, 200),
+                ("GET", NINH_PAGE, None, 200 if reads_unit(user, "xa-xuan-ninh") else 403),
+            ]
+        )
+    ),
+    "dashboard.export_csv": one("GET", "/dashboard.csv?nam=2024&quy=4", 200),
+    "dashboard.export_xlsx": one("GET", "/dashboard.xlsx?nam=2024", 200),
+    "dashboard.plan": one("GET", "/ke-hoach/2024", 200),
+    "dashboard.record": one("POST", "/ke-hoach/2024/tien-do", 302),
     # Org units, rules and the calendar (issue 19): administrators only. The admin's
     # POSTs change nothing: a form without its fields goes back to the page (302) or is
     # shown again with its errors (400).

@@ -231,6 +231,10 @@ def admin_attempts() -> Iterator[Attempt]:
     yield Attempt("api.admin_set_setting", "POST", f"/admin/settings/{key}/values", SETTING)
     yield Attempt("api.admin_set_day", "PUT", f"/admin/calendar/2025/days/{ONE_DAY}", DAY)
     yield Attempt("api.admin_confirm_year", "POST", "/admin/calendar/2027/confirm", {})
+    # A unit's progress on the plan (issue 15): for those who hold a role in the unit.
+    progress = {"code": "II.3", "unit": "xa-xuan-ninh", "status": "hoan_thanh", "note": "Thử"}
+    yield Attempt("dashboard.record", "POST", "/ke-hoach/2024/tien-do", progress)
+    yield Attempt("api.progress", "POST", "/plan/2024/progress", progress)
 
 
 def attempts(world: World) -> list[Attempt]:

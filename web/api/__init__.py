@@ -169,7 +169,7 @@ def unrouted_api_path() -> Response | None:
 
 
 # The endpoints attach themselves to api_bp (the incidents' in a module of their own).
-from web.api import admin_people, incidents, routes  # noqa: E402, F401
+from web.api import admin_people, incidents, indicators, routes  # noqa: E402, F401
 
 __all__ = ["ApiError", "api_bp", "error_response", "routes"]
 
