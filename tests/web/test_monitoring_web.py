@@ -3,7 +3,6 @@ platform's overdue 24 hours marked; an item's case and the P1 rebuttal it starte
 each other on their instance pages; GET /api/v1/monitoring-items answers as documented; a
 commune officer of another administration sees none of the district's items."""
 
-
 import pytest
 from flask import Flask
 
