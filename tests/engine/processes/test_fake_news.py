@@ -372,3 +372,27 @@ def test_items_are_listed_for_those_who_see_their_case(deployed: Policyflow) -> 
     assert datetime.fromisoformat(row_of(deployed, item)["first_seen_at"]).astimezone(UTC) == (
         datetime(2024, 10, 2, 0, 30, tzinfo=UTC)
     )
+
+
+def test_the_dashboard_counts_detected_handled_removed(deployed: Policyflow) -> None:
+    term = start_term(deployed, TUESDAY)
+    scan_day(term, "2024-10-02")
+    t = local("2024-10-02", 10)
+    removed = found_item(deployed, term)
+    request_removal(removed, t)
+    removed.act(
+        "cv_vhtt",
+        "Removal_check",
+        {"removed_at": (t + timedelta(hours=3)).isoformat()},
+        t + timedelta(hours=3),
+    )
+    cleared = found_item(deployed, term)
+    evidence_and_classify(cleared, "admin_violation", t)
+    cleared.act(
+        "cong_an",
+        "Police_verify",
+        {"violation_confirmed": "no", "police_findings": "Không vi phạm"},
+        t,
+    )
+    totals = deployed.indicators.report("tp_vhtt", 2024, now=t)["totals"]
+    assert (totals["p5_detected"], totals["p5_handled"], totals["p5_removed"]) == (2, 1, 1)
