@@ -34,6 +34,8 @@ def test_the_monitoring_list_and_its_links(
     shoot(page, "monitoring-p1-case")
     page.get_by_role("link", name=f"Hồ sơ xử lý tin #{item}").first.click()
     expect(page).to_have_url(f"{people.server.url}/instances/{item}")
+    expect(page.locator(".djs-container")).to_be_visible()
+    shoot(page, "monitoring-item-case")
     scan = deployed.monitoring.items(None)[0]["scan_instance_id"]
     page.goto(f"/instances/{scan}")
     expect(page.locator(".djs-container")).to_be_visible()
