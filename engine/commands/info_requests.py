@@ -33,6 +33,7 @@ COMPLETED_MESSAGE = "info_request_completed"
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed
 CODE_LENGTH = 12
 COMMITTEE_KINDS = ("district", "commune")
+OPTIONAL_TEXT = ("requester_email", "requester_phone", "requester_address", "attachment_names")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,11 @@ def file_request(
     unit = tree.by_code.get(unit_code)
     if unit is None or unit.kind not in COMMITTEE_KINDS or not unit.in_force(org.local_date(now)):
         raise InvalidInput(N_("Hãy chọn Ủy ban nhân dân nhận yêu cầu."), {"unit": []})
+    # As the web's start form sends them: an optional text left empty is "" (the model's
+    # scripts read the requester's e-mail whether or not one was given).
     data = {k: v for k, v in form.items() if v not in (None, "")}
+    for optional in OPTIONAL_TEXT:
+        data.setdefault(optional, "")
     if files:
         data["attachment_names"] = "; ".join(
             f"{u.filename[:120]} ({len(u.content) // 1024 + 1} KB)" for u, _ in files

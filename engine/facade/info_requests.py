@@ -60,7 +60,7 @@ class InfoRequestsFacade:
     def track(self, code: str, address: str, now: datetime | None = None) -> PublicRequest:
         """The public view of the request with this code (NotFound otherwise)."""
         when = now or utcnow()
-        self._count_lookup(address, when)
+        self._count_lookup(code, address, when)
 
         def go(s: Session) -> PublicRequest:
             return views.public_view(s, self.core.runtime, requests.find(s, code))
@@ -73,14 +73,17 @@ class InfoRequestsFacade:
     ) -> None:  # fmt: skip
         """The citizen completes a request the office asked to complete."""
         when = now or utcnow()
-        self._count_lookup(address, when)
+        self._count_lookup(code, address, when)
         self.core.run(
             lambda s: requests.complete_request(
                 s, self.core.runtime, code, supplement, uploads, when, self.limits
             )
         )
 
-    def _count_lookup(self, address: str, when: datetime) -> None:
+    def _count_lookup(self, code: str, address: str, when: datetime) -> None:
+        """Count a look-up by the address; an empty code guesses nothing: NotFound."""
+        if not requests.normalized(code):
+            raise NotFound(requests.NOT_FOUND)
         key, limits = address_key(address), self.limits
         self.core.run(
             lambda s: requests.count_hit(

@@ -4,8 +4,9 @@ Every letter to a citizen is a numbered công văn (Nghị định 30/2020 Phụ
 code, `Số: n/UBND-VP`): entered in the register of the instance's People's Committee in
 force, drafted by its Văn phòng (the unit whose abbreviation in the setting
 `document_symbols` is "VP"; none: the committee itself), kept as a `CitizenLetter` row the
-public tracking page lists, and e-mailed through the outbox when the requester gave an
-address. Like every service, its result is recorded: a replay writes and sends nothing.
+public tracking page lists, and e-mailed through the outbox to the address the requester
+gave on the public page (or to `to`, when a model passes one). Like every service, its
+result is recorded: a replay writes and sends nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from engine.access import org
 from engine.background.outbox import enqueue
 from engine.errors import N_, ProcessFailed
 from engine.rules import register
 from engine.rules.calendar import LOCAL
-from engine.store.models import CitizenLetter
+from engine.store.models import CitizenLetter, InfoRequest
 
 if TYPE_CHECKING:
     from engine.rules.services import HostServices
@@ -50,8 +53,8 @@ def citizen_letter(
     to: str | None = None,
     due_at: str | None = None,
 ) -> dict[str, Any]:
-    """Number, keep and (if `to` is an e-mail address) mail one letter; the result names
-    its number: {"symbol", "number", "letter", "mailed"}."""
+    """Number, keep and mail one letter (to `to`, else to the e-mail address of the
+    instance's public request, if any); the result: {"symbol", "number", "letter", "mailed"}."""
     if kind not in KINDS:
         raise ProcessFailed(
             N_("citizen_letter: loại thư '{kind}' không có."), params={"kind": str(kind)[:40]}
@@ -75,6 +78,10 @@ def citizen_letter(
         issued_at=ctx.now,
     )
     ctx.session.add(letter)
+    if not to:
+        to = ctx.session.scalar(
+            select(InfoRequest.email).where(InfoRequest.instance_id == ctx.instance.id)
+        )
     mailed = isinstance(to, str) and EMAIL.match(to.strip()) is not None
     if mailed:
         payload = {

@@ -715,6 +715,22 @@ PAGE_RULES: dict[str, PageRule] = {
         "POST", "/admin/users/no_such_user/reset-password", 404
     ),
     "admin_users.unlock": admin_only("POST", "/admin/users/ct_ubnd/unlock", 302),
+    # P4's public request page (issue 16 item 1): no login for anyone; a post without the
+    # served form token fails the bot check (400); an unknown or empty code is 404.
+    "info_requests.new": lambda user, world: iter([("GET", "/yeu-cau-thong-tin", None, 200)]),
+    "info_requests.create": lambda user, world: iter([("POST", "/yeu-cau-thong-tin", {}, 400)]),
+    "info_requests.lookup": lambda user, world: iter(
+        [("GET", "/yeu-cau-thong-tin/tra-cuu", None, 200)]
+    ),
+    "info_requests.track": lambda user, world: iter(
+        [("POST", "/yeu-cau-thong-tin/tra-cuu", {"code": "ABCDEFGHJKLM"}, 404)]
+    ),
+    "info_requests.complete": lambda user, world: iter(
+        [("POST", "/yeu-cau-thong-tin/bo-sung", {"code": ""}, 404)]
+    ),
+    "info_requests.staff_file": signed_in(
+        lambda user, world: iter([("GET", "/yeu-cau-thong-tin/tep/2147483647", None, 404)])
+    ),
     "static": lambda user, world: iter([]),  # files, not pages
     "vendor.bpmn_js": lambda user, world: iter(
         [

@@ -50,6 +50,11 @@ EXEMPT = {
     "replay.verify",
     "api.verify",
     "modeler.form_preview",  # renders a form from the posted schema, writes nothing
+    # P4's public page: anyone, signed in or not, may file a request as a citizen; tracking
+    # and completing need the request's code, not a role (tests/web/test_info_request_page.py)
+    "info_requests.create",
+    "info_requests.track",
+    "info_requests.complete",
 }
 REFUSED = {403, 404}  # not allowed; or, for a task out of every role's reach, not there
 

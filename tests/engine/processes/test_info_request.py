@@ -218,3 +218,24 @@ def test_request_not_ours_is_redirected_in_writing(deployed: Policyflow) -> None
     assert view["status"] == "redirected"
     assert "Sở Tài chính" in view["letters"][-1]["body"]
     assert record(deployed, case.id)["redirected"] == 1
+
+
+def test_without_an_email_the_letters_are_kept_but_not_mailed(deployed: Policyflow) -> None:
+    filed = at("2025-06-02T02:00:00+00:00")
+    form = request_form()
+    del form["requester_email"]
+    deployed.info_requests.file(form, [], "10.1.0.6", now=filed)
+    with transaction(deployed.url) as s:
+        assert s.scalar(select(CitizenLetter.symbol)) is not None
+        assert s.scalar(select(Job.id).where(Job.kind == "mail_citizen")) is None
+
+
+def test_the_office_enters_a_request_made_in_person(deployed: Policyflow) -> None:
+    """A request made at the office is entered by the Văn phòng (start lane); an optional
+    text left empty comes as "" as the start page sends it (web/forms.py)."""
+    filed = at("2025-06-02T02:00:00+00:00")
+    data = {**request_form(channel="in_person"), "requester_email": ""}
+    case = Case.start(deployed, "info_request", "vp_ubnd", data, filed)
+    case.act("vp_ubnd", "Check", VALID_SIMPLE, filed)
+    assert due_day(case) == date(2025, 6, 2)  # in person, simple: the same day
+    assert [k for k, _ in letters(deployed, case.id)] == ["receipt"]
