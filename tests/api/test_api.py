@@ -314,8 +314,11 @@ def test_processes_come_with_their_start_forms(api: Api) -> None:
     res = api.get("cv_vhtt", "/processes")
     assert res.status_code == 200
     found = {p["key"]: p for p in res.json["items"]}
-    assert set(found) == {"annual_report", "crisis_team", "document_approval", "press_statement"}
-    assert all(p["can_start"] for p in found.values())
+    shipped = {"annual_report", "crisis_team", "document_approval", "press_statement"}
+    # P5's two (issue 16 item 2) and the plan's other processes are deployed beside them.
+    assert shipped | {"fake_news", "fake_news_item"} <= set(found)
+    assert all(found[key]["can_start"] for key in shipped | {"fake_news_item"})
+    assert not found["fake_news"]["can_start"]  # a monitoring term: the head of the office
     assert found["annual_report"]["start_form"]["required"]  # the JSON Schema itself
     commune = {p["key"]: p["can_start"] for p in api.get("xa_xuanbac", "/processes").json["items"]}
     assert not any(commune.values())
