@@ -396,3 +396,31 @@ def test_the_dashboard_counts_detected_handled_removed(deployed: Policyflow) -> 
     )
     totals = deployed.indicators.report("tp_vhtt", 2024, now=t)["totals"]
     assert (totals["p5_detected"], totals["p5_handled"], totals["p5_removed"]) == (2, 1, 1)
+
+
+def test_a_term_running_over_1_july_2025_passes_to_the_commune(
+    deployed: Policyflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Opened by the district's office on Friday 27/6/2025; the district ends on 30/6.
+    term = start_term(deployed, local("2025-06-27", 15), end="2025-07-31")
+    scan_day(term, "2025-06-30")
+    term.act("cv_vhtt", "Scan_cv", NONE, local("2025-06-30", 9))
+    term.act("cong_an", "Scan_ca", NONE, local("2025-06-30", 9))
+    # 1/7: the next session's tasks go to the successor, xã Xuân Trường (Ninh Bình), whose
+    # culture-society office and police hold the roles from that day.
+    monkeypatch.setenv("POLICYFLOW_CLOCK_DATE", "2025-07-01")
+    scan_day(term, "2025-07-01")
+    assert term.task("cong_an", "Scan_ca")["unit"].startswith("nb-xa-xuan-truong")
+    item = found_item(deployed, term, by="cong_an", day="2025-07-01")
+    t = local("2025-07-01", 10)
+    evidence_and_classify(item, "crime_security", t)
+    item.act(
+        "cong_an",
+        "Police_lead",
+        {"police_findings": "Dấu hiệu kích động", "province_report_ref": "12/BC-CAX"},
+        t,
+    )
+    item.act(
+        "ct_ubnd", "Report_province", {"report_number": "3/BC-UBND", "recipients": "UBND tỉnh"}, t
+    )
+    assert row_of(deployed, item)["status"] == "escalated"
