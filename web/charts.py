@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 
 BAR = 18  # px per unit row
 GAP = 6
-LABEL_W = 190
+LABEL_W = 240
 PLOT_W = 360
 COLOUR = "#1f5f99"
 
@@ -28,7 +28,7 @@ def bars(rows: list[tuple[str, float]], title: str) -> Markup:
     for i, (label, value) in enumerate(rows):
         y = GAP + i * (BAR + GAP)
         w = round(PLOT_W * value / top, 1)
-        text = escape(label if len(label) <= 30 else label[:29] + "…")
+        text = escape(label if len(label) <= 36 else label[:35] + "…")
         parts += [
             f'<text x="{LABEL_W - 6}" y="{y + BAR - 5}" text-anchor="end" font-size="12">'
             f"{text}</text>",
@@ -58,7 +58,7 @@ def trend(points: list[tuple[str, float]], title: str) -> Markup:
     for i, (month, value) in enumerate(points):
         x = 36 + i * step
         h = round(plot_h * value / top, 1)
-        label = f"{month[5:7]}/{month[:4]}"
+        label = f"T{int(month[5:7])}/{month[2:4]}"  # T10/24: tháng 10 năm 2024
         parts += [
             f'<rect class="bar" x="{x}" y="{base - h}" width="{step - 14}" height="{h}" '
             f'fill="{COLOUR}" opacity="0.75" data-value="{_number(value)}"><title>{label}: '

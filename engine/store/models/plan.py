@@ -3,10 +3,12 @@ makes responsible) and what each unit reports of its progress during the year.""
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
+from .records import CaseRecord
+from .runtime import WorkItem
 
 # A unit's progress on a task, as it reports it (the newest report counts).
 PLAN_STATUSES = ("chua_bat_dau", "dang_thuc_hien", "hoan_thanh")
@@ -50,3 +52,14 @@ class PlanTaskProgress(Base):
     reported_at: Mapped[datetime]
     reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+
+
+# What the dashboard reads (engine/queries/indicators.py): a year's case records by when
+# they were recorded (a quarter, a month), and the steps completed in a period.
+Index("ix_case_records_year_recorded", CaseRecord.year, CaseRecord.recorded_at)
+Index(
+    "ix_work_items_completed_at",
+    WorkItem.completed_at,
+    postgresql_where=text("state = 'completed'"),
+    sqlite_where=text("state = 'completed'"),
+)

@@ -68,8 +68,19 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_plan_task_progress_unit_id"), ["unit_id"])
         batch_op.create_index(batch_op.f("ix_plan_task_progress_instance_id"), ["instance_id"])
+    # The dashboard's reads: a year's case records by date, steps completed in a period.
+    op.create_index("ix_case_records_year_recorded", "case_records", ["year", "recorded_at"])
+    op.create_index(
+        "ix_work_items_completed_at",
+        "work_items",
+        ["completed_at"],
+        postgresql_where=sa.text("state = 'completed'"),
+        sqlite_where=sa.text("state = 'completed'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_work_items_completed_at", table_name="work_items")
+    op.drop_index("ix_case_records_year_recorded", table_name="case_records")
     op.drop_table("plan_task_progress")
     op.drop_table("plan_tasks")
