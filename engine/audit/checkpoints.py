@@ -96,7 +96,8 @@ def _moved_heads(
         .execution_options(yield_per=5000)
     )
     heads: dict[int, tuple[int, str]] = {}
-    top, gaps = after, []
+    top = after
+    gaps: list[int] = []
     for event_id, instance_id, seq, digest in rows:
         chain = instance_id or ADMIN_CHAIN
         if chain not in heads or heads[chain][0] < seq:
