@@ -8,6 +8,12 @@ RUN npm run build --silent
 
 FROM python:3.11-slim
 WORKDIR /app
+# Official documents' PDF (engine/documents/pdf.py): LibreOffice headless, without a GUI;
+# Liberation Serif stands in for Times New Roman with the same metrics.
+RUN apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+       libreoffice-writer-nogui fonts-liberation >/dev/null \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .

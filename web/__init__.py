@@ -24,6 +24,7 @@ from web.views import (
     admin_users,
     audit,
     dashboard,
+    documents,
     drafts,
     full_name,
     inbox,
@@ -102,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         admin_rules.bp,
         admin_users.bp,
         drafts.bp,
+        documents.bp,
         dashboard.bp,
         api_bp,
     ):
@@ -112,6 +114,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         open_incidents=incidents.open_count,
         role_name=role_name,
         full_name=full_name,
+        instance_documents=documents.instance_documents,
         may_see_dashboard=dashboard.may_see,
     )
     _error_pages(app)

@@ -61,6 +61,12 @@ class DocumentsFacade:
         self.core.run(lambda s: service.store_pdf(s, document_id, result))
         return result.error
 
+    def preview(self, content: bytes) -> tuple[bytes | None, str | None]:
+        """A template (or any .docx) as PDF, its fields as written: (PDF, None) or
+        (None, why not)."""
+        result = pdf.to_pdf(content)
+        return result.content, result.error
+
     # -- templates of process versions ----------------------------------------------
 
     def templates(self, key: str, version: int | None, username: str | None) -> list[TemplateView]:

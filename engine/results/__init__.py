@@ -66,6 +66,7 @@ from .audit import (
     Verification,
 )
 from .background import JobCounts, JobRun, JobTrouble, TimersFired
+from .documents import DocumentView, TemplateView
 from .drafts import DraftView
 from .incidents import IncidentView
 from .indicators import IndicatorReport, PlanView
@@ -142,6 +143,7 @@ __all__ = [
     "DeadlineMove",
     "Deployed",
     "DiagramStates",
+    "DocumentView",
     "DraftView",
     "ElementChange",
     "ElementState",
@@ -201,6 +203,7 @@ __all__ = [
     "TaskDetail",
     "TaskMove",
     "TaskView",
+    "TemplateView",
     "TimelineEntry",
     "TimersFired",
     "Token",

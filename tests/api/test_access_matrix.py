@@ -384,12 +384,15 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
         status = 200 if sees_instance(user, case, world.tasks) else 404
         yield "api.instance", "GET", f"/instances/{case.id}", None, status
         yield "api.history", "GET", f"/instances/{case.id}/history", None, status
+        documents = f"/instances/{case.id}/documents"
+        yield "api.instance_documents", "GET", documents, None, status
         replay = expect_replay(user, case, world)
         yield "api.replay", "GET", f"/instances/{case.id}/replay", None, replay
         yield "api.verify", "POST", f"/instances/{case.id}/verify", {}, replay
     missing = max(c.id for c in world.cases) + 1
     yield "api.instance", "GET", f"/instances/{missing}", None, 404
     yield "api.history", "GET", f"/instances/{missing}/history", None, 404
+    yield "api.document_file", "GET", "/documents/999999/docx", None, 404
     yield "api.audit_events", "GET", "/audit/events?per_page=200", None, 200
     yield "api.audit_events", "GET", "/audit/events?unit=no-such-unit", None, 400
     # The org units in force on a date: any signed-in user (pickers, API clients).
@@ -826,6 +829,14 @@ PAGE_RULES: dict[str, PageRule] = {
     "versions.bpmn": modeler("GET", "/processes/document_approval/versions/1.xml"),
     "versions.diff_page": modeler("GET", "/processes/document_approval/versions/diff?a=1&b=1"),
     "versions.diff_json": modeler("GET", "/processes/document_approval/versions/diff.json"),
+    # A version's .docx templates (issue 15): process owners; an upload without a file
+    # changes nothing (back to the page, 302). Documents: whoever sees the instance.
+    "documents.templates": modeler("GET", "/processes/annual_report/versions/1/templates"),
+    "documents.template_file": operators_only(
+        "GET", "/processes/annual_report/versions/1/templates/ar_report.docx", 200
+    ),
+    "documents.upload": operators_only("POST", "/processes/annual_report/templates/ar_report", 302),
+    "documents.download": one("GET", "/documents/999999.docx", 404),
     # Moving instances to a newer version (test_migration_web.py checks more); a POST that
     # chooses no instance changes nothing: back to the page (302), or 403.
     "migration.index": modeler("GET", "/processes/document_approval/migrate"),

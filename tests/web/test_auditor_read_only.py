@@ -164,6 +164,8 @@ def page_attempts(world: World) -> Iterator[Attempt]:
         "versions.rollback", "POST", "/processes/document_approval/versions/1/rollback", rollback
     )
     yield Attempt("auth.unlock", "POST", "/lockouts/ct_ubnd/unlock", {})  # admins only
+    # A changed .docx template (a new version of the process): process owners only.
+    yield Attempt("documents.upload", "POST", "/processes/annual_report/templates/ar_report", {})
     # Incidents (administrators and process owners): fix data, retry, cancel.
     fix = {"changes": '{"amount": "1"}'}
     for case in world.cases:

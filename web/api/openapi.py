@@ -555,6 +555,10 @@ DOCUMENT: dict[str, Any] = {
 def document() -> dict[str, Any]:
     return deepcopy(DOCUMENT)
 
+
+# Official documents of instances (issue 15 items 1–3).
+from web.api import openapi_documents  # noqa: E402, F401
+
 # The administration's paths add themselves to PATHS and SCHEMAS (they use the helpers above).
 from web.api import openapi_admin_rules  # noqa: E402, F401
 from web.api import openapi_monitoring  # noqa: E402, F401

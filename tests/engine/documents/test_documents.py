@@ -8,6 +8,7 @@ Three reporting units (the others set not to report for the test): two report in
 the third misses the deadline (the reminder letter goes out) and reports late.
 """
 
+import hashlib
 import io
 import os
 import re
@@ -20,17 +21,20 @@ from docx import Document as open_docx
 from docx.shared import Mm
 from sqlalchemy import select, update
 
-from engine.facade import Policyflow
+from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.facade import JobState, Policyflow
 from engine.store.db import transaction
 from engine.store.models import Document, OrgUnit, RegisterEntry
 from tasks.embedded import EmbeddedRunner
 from tasks.senders import FolderMailer, FolderPublisher, Senders
 from tasks.settings import Settings
+from tests.conftest import NOW
 from tests.processes import (
     AR_START,
+    ASSESS_CRISIS,
+    CRISIS_START,
     UNIT_FIGURES,
     Case,
-    approve_document,
     at,
     ensure_unit_officers,
     unit_report,
@@ -57,6 +61,7 @@ CONSOLIDATION = {
     "next_year_tasks": "Tiếp tục triển khai.",
     "proposals_summary": "Hỗ trợ kinh phí cấp xã.",
 }
+TEMPLATES = Path(__file__).resolve().parents[3] / "workflows" / "templates"
 OUTPUT = Path(os.environ.get("POLICYFLOW_TEST_OUTPUT", "/tmp/policyflow-test-output"))
 
 
@@ -82,16 +87,15 @@ def figures(code: str) -> dict:
     return {"trainees": trainees, "budget_spent": budget}
 
 
-def drive_report(pf: Policyflow, officers: dict, late: bool = True) -> Case:
-    """P3 from the start to the report sent; with `late`, Xuân Ninh misses the deadline."""
+def drive_report(pf: Policyflow, officers: dict) -> Case:
+    """P3 from the start to the report sent; Xuân Ninh misses the deadline."""
     case = Case.start(pf, "annual_report", "cv_vhtt", AR_START)
     for code in UNITS:
-        if code != "xa-xuan-ninh" or not late:
+        if code != "xa-xuan-ninh":
             unit_report(case, code, officers, REPORTED_AT, **figures(code))
-    if late:
-        assert list(pf.fire_due_timers(LATE_CHECK)) == [case.id]
-        approve(case, LATE_CHECK)  # the reminder letter, signed by the Phó Chủ tịch
-        unit_report(case, "xa-xuan-ninh", officers, NEXT_DAY, **figures("xa-xuan-ninh"))
+    assert list(pf.fire_due_timers(LATE_CHECK)) == [case.id]
+    approve(case, LATE_CHECK)  # the reminder letter, signed by the Phó Chủ tịch
+    unit_report(case, "xa-xuan-ninh", officers, NEXT_DAY, **figures("xa-xuan-ninh"))
     done_at = NEXT_DAY + timedelta(hours=2)
     case.act("cv_vhtt", "Consolidate", CONSOLIDATION, done_at)
     approve(case, done_at)
@@ -176,8 +180,6 @@ def test_p3_ends_in_a_numbered_report_with_every_units_figures(
     [event] = [e for e in pf.history(case.id) if e["payload"].get("document_id") == report["id"]]
     assert (event["command"], event["actor"]) == ("document", "system")
     assert event["payload"]["sha256"] == report["sha256"]
-    import hashlib
-
     assert hashlib.sha256(content).hexdigest() == report["sha256"]
     assert pf.audit.verify(case.id)["verified"] is True
     with transaction(pf.url) as s:  # a file edited in the database is found out
@@ -243,3 +245,90 @@ def check_pdf(pf: Policyflow, report_id: int, reminder_id: int) -> None:
     _, _, letter_pdf = pf.documents.file(reminder_id, "pdf", "cv_vhtt")
     [letter] = pages(letter_pdf)
     assert letter.ink(0.16, 0.07, 0.45, 0.13) > 0.01 and not letter.landscape
+
+
+def changed_template() -> bytes:
+    """The shipped report template as a process owner would change it in Word: one more
+    line, with a field of its own."""
+    doc = open_docx(str(TEMPLATES / "ar_report.docx"))
+    doc.add_paragraph("Mẫu sửa đổi, áp dụng cho báo cáo năm {{ year }}")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def report_text(pf: Policyflow, instance_id: int) -> str:
+    [report] = [
+        d for d in pf.documents.of_instance(instance_id, None) if d["template"] == "ar_report"
+    ]
+    _, _, content = pf.documents.file(report["id"], "docx", None)
+    return "\n".join(texts(open_docx(io.BytesIO(content))))
+
+
+def test_a_changed_template_serves_the_next_instance_the_running_one_keeps_its_own(
+    deployed: Policyflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pf = deployed
+    officers = only_three_units(pf)
+    before = Case.start(pf, "annual_report", "cv_vhtt", AR_START)
+    with pytest.raises(PermissionDenied):  # only a process owner changes a template
+        pf.documents.upload_template("annual_report", "ar_report", changed_template(), "cv_vhtt")
+    with pytest.raises(InvalidInput):  # not a .docx
+        pf.documents.upload_template("annual_report", "ar_report", b"PK no", "chu_quy_trinh")
+    deployed_again = pf.documents.upload_template(
+        "annual_report", "ar_report", changed_template(), "chu_quy_trinh"
+    )
+    assert deployed_again["created"] is True
+    new = pf.documents.templates("annual_report", deployed_again["version"], "chu_quy_trinh")
+    old = pf.documents.templates("annual_report", deployed_again["version"] - 1, "chu_quy_trinh")
+    assert {t["key"] for t in new} == {t["key"] for t in old} == {"ar_report", "ar_reminder"}
+    changed = {t["key"] for t in new} - {t["key"] for t in new if t in old}
+    assert changed == {"ar_report"}
+    after = Case.start(pf, "annual_report", "cv_vhtt", AR_START)
+
+    for case in (before, after):
+        for code in UNITS:
+            unit_report(case, code, officers, REPORTED_AT, **figures(code))
+        done_at = NEXT_DAY + timedelta(hours=2)
+        case.act("cv_vhtt", "Consolidate", CONSOLIDATION, done_at)
+        approve(case, done_at)
+    # Without LibreOffice on the server the .docx is made all the same; the PDF job fails
+    # and says why, beside the document.
+    monkeypatch.setenv("POLICYFLOW_SOFFICE", str(tmp_path / "no-soffice"))
+    run_jobs(pf, tmp_path, NEXT_DAY + timedelta(hours=3))
+    for case in (before, after):
+        [document] = pf.documents.of_instance(case.id, None)
+        assert document["pdf"] is False and "LibreOffice" in str(document["pdf_error"])
+        with pytest.raises(NotFound):
+            pf.documents.file(document["id"], "pdf", None)
+    assert pf.jobs.counts().get(JobState.FAILED) == 2
+
+    assert "Mẫu sửa đổi" not in report_text(pf, before.id)
+    assert "Mẫu sửa đổi, áp dụng cho báo cáo năm 2024" in report_text(pf, after.id)
+    assert pf.audit.verify(before.id)["verified"] and pf.audit.verify(after.id)["verified"]
+
+
+def test_the_crisis_teams_decision_is_a_numbered_qd(deployed: Policyflow, tmp_path: Path) -> None:
+    """P2: once signed and numbered, the decision forming the team (QĐ-UBND) is rendered
+    from ct_decision.docx: its type, trích yếu, articles, signer."""
+    case = Case.start(deployed, "crisis_team", "cv_vhtt", CRISIS_START)
+    case.act("tp_vhtt", "Assess", ASSESS_CRISIS, NOW)
+    team = {"proposal_summary": "Thành lập Tổ", "team_leader": "Phó Chủ tịch UBND huyện",
+            "team_members": "VH&TT, Công an, Tư pháp, UBND xã Xuân Bắc"}  # fmt: skip
+    case.act("cv_vhtt", "Draft_team", team, NOW)
+    case.act("vp_ubnd", "Vp_review", {"vp_comments": "Nhất trí"}, NOW)
+    approve(case, NOW)
+    run_jobs(deployed, tmp_path, NOW)
+    [decision] = deployed.documents.of_instance(case.id, "cv_vhtt")
+    assert (decision["template"], decision["symbol"]) == ("ct_decision", "01/QĐ-UBND")
+    _, _, content = deployed.documents.file(decision["id"], "docx", None)
+    doc = open_docx(io.BytesIO(content))
+    check_format(doc)
+    body = texts(doc)
+    assert "QUYẾT ĐỊNH" in body and any(t.startswith("Về việc thành lập Tổ công tác") for t in body)
+    assert any(t.startswith("Điều 1. Thành lập Tổ công tác") and team["team_members"] in t
+               for t in body)  # fmt: skip
+    assert cell_texts(doc.tables[0])[1][0] == "Số: 01/QĐ-UBND"
+    signature = [line for line in cell_texts(doc.tables[-1])[0][1].split("\n") if line]
+    assert signature[:2] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    assert deployed.audit.verify(case.id)["verified"] is True
