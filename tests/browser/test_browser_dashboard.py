@@ -62,3 +62,27 @@ def test_the_dashboard_draws_its_charts_and_exports(
     column = cells[0].index(RECEIVED)
     assert next(r for r in cells if r[0] == "xa-tra-lu")[column] == 3
     assert cells[-1][1] == "Tổng cộng" and cells[-1][column] == 4
+
+
+def test_a_commune_marks_its_progress_and_the_chairman_sees_it(
+    deployed: Policyflow, people: "People", shoot: Callable[[Page, str], Path]
+) -> None:
+    ninh = people.login("xa_xuanninh")
+    ninh.get_by_role("link", name="Bảng chỉ tiêu").click()
+    ninh.locator("input[name=nam]").fill("2024")
+    ninh.get_by_role("button", name="Xem").click()
+    expect(ninh.locator("#table-by-unit tbody tr")).to_have_count(1)  # itself only
+    shoot(ninh, "dashboard-commune")
+    ninh.get_by_role("link", name="Tiến độ Kế hoạch năm 2024").click()
+    task = ninh.locator("#task-II\\.3")
+    task.locator("select[name=status]").select_option("hoan_thanh")
+    task.locator("input[name=note]").fill("Đã niêm yết 12 văn bản tại trụ sở")
+    task.get_by_role("button", name="Cập nhật tiến độ").click()
+    expect(ninh.get_by_text("Đã ghi nhận tiến độ nhiệm vụ II.3.")).to_be_visible()
+    shoot(ninh, "plan-commune")
+    chair = people.login("ct_ubnd")
+    chair.goto("/ke-hoach/2024")
+    row = chair.locator("#task-II\\.3 tr[data-unit='xa-xuan-ninh']")
+    expect(row).to_contain_text("Hoàn thành")
+    expect(row).to_contain_text("Đã niêm yết 12 văn bản tại trụ sở")
+    shoot(chair, "plan-2024")
