@@ -77,6 +77,7 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
         self.token: str | None = None
+        self.last_headers: http.client.HTTPMessage | None = None
 
     def request(
         self, method: str, path: str, body: bytes | None = None, ctype: str | None = None
@@ -93,6 +94,7 @@ class Client:
                 self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
                 text = response.read().decode("utf-8", "replace")
+                self.last_headers = response.headers
                 break
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.conn.close()

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProcessFailed
-from engine.facade import Policyflow, database_url, max_bpmn_bytes
+from engine.facade import Policyflow, database_url, get_engine, max_bpmn_bytes, sql_stats
 from tasks import connect as connect_queue
 from web import auth, guards, i18n
 from web.api import api_bp
@@ -118,6 +118,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         may_see_dashboard=dashboard.may_see,
     )
     _error_pages(app)
+    if os.environ.get("POLICYFLOW_SQL_STATS"):  # bench/http.py: statements per request
+        _count_sql(app)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -127,6 +129,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+def _count_sql(app: Flask) -> None:
+    """Each response says how many SQL statements and transactions it took."""
+    sql_stats.install(get_engine(app.config["DATABASE_URL"]))
+
+    @app.before_request
+    def sql_reset() -> None:
+        sql_stats.reset()
+
+    @app.after_request
+    def sql_header(response: Response) -> Response:
+        response.headers["X-Policyflow-SQL"] = sql_stats.header(sql_stats.snapshot())
+        return response
 
 
 def _error_pages(app: Flask) -> None:

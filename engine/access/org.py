@@ -14,9 +14,10 @@ Chủ tịch both hold "lãnh đạo UBND"), so lanes name either the office or 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Date, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from engine.access import tokens
 from engine.context import utcnow
 from engine.errors import N_, Message, NotFound
 from engine.results import Person
@@ -228,11 +229,10 @@ def holders(
     return list(found.values())
 
 
-def get_user(session: Session, username: str, on: date | None = None) -> Actor:
-    """The active user with the roles they hold on the date (default: today), each also
-    as the group it is part of, in one query (a command's hot path). A holding counts
-    while both it and its unit are in force."""
-    on = on or local_date(utcnow())
+def _user_query() -> Select:
+    """get_user's statement, built once: a statement object keeps its compiled form's
+    cache key, so the hot path neither rebuilds the expression nor re-derives the key."""
+    on = bindparam("on", type_=Date)
     in_force = and_(
         RoleAssignment.user_id == User.id,
         RoleAssignment.valid_from <= on,
@@ -243,7 +243,7 @@ def get_user(session: Session, username: str, on: date | None = None) -> Actor:
         OrgUnit.valid_from <= on,
         or_(OrgUnit.valid_to.is_(None), OrgUnit.valid_to >= on),
     )
-    rows = session.execute(
+    return (
         select(
             User.id,
             User.full_name,
@@ -258,8 +258,21 @@ def get_user(session: Session, username: str, on: date | None = None) -> Actor:
         .outerjoin(RoleAssignment, in_force)
         .outerjoin(Role, Role.key == RoleAssignment.role_key)
         .outerjoin(OrgUnit, unit_in_force)
-        .where(User.username == username, User.active.is_(True))
-    ).all()
+        .where(User.username == bindparam("username"), User.active.is_(True))
+    )
+
+
+USER_QUERY = _user_query()
+
+
+def get_user(session: Session, username: str, on: date | None = None) -> Actor:
+    """The active user with the roles they hold on the date (default: today), each also
+    as the group it is part of, in one query (a command's hot path). A holding counts
+    while both it and its unit are in force."""
+    on = on or local_date(utcnow())
+    rows = session.execute(USER_QUERY, {"username": username, "on": on}).all()
+    # A request's bearer token is confirmed here, in the command's own transaction.
+    tokens.confirm(session, username, rows[0].session_version if rows else None, utcnow())
     if not rows:
         raise NotFound(N_("Không có người dùng '{username}'."), params={"username": username})
     held: list[Held] = []

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.access import org
@@ -23,6 +23,15 @@ from engine.rules.unit_fields import check_unit_fields
 from engine.rules.user_fields import administration_of, check_user_fields
 from engine.store.models import Attachment, Instance, WorkItem
 
+# Built once (the hot path of every task command): the item and its instance, both locked.
+OPEN_ITEM = (
+    select(WorkItem, Instance)
+    .join(Instance, Instance.id == WorkItem.instance_id)
+    .where(WorkItem.id == bindparam("task_id"))
+    .with_for_update(of=[WorkItem.id, Instance.id])  # FOR UPDATE OF work_items, instances
+    .execution_options(populate_existing=True)
+)
+
 
 def open_item(
     session: Session, task_id: str, tree: org.OrgTree, user: org.Actor
@@ -34,13 +43,7 @@ def open_item(
     locks; SQLite's BEGIN IMMEDIATE serializes writers). `populate_existing`: a row the
     session loaded earlier is refreshed from this read, not kept as it was.
     """
-    row = session.execute(
-        select(WorkItem, Instance)
-        .join(Instance, Instance.id == WorkItem.instance_id)
-        .where(WorkItem.id == task_id)
-        .with_for_update(of=[WorkItem.id, Instance.id])  # FOR UPDATE OF work_items, instances
-        .execution_options(populate_existing=True)
-    ).first()
+    row = session.execute(OPEN_ITEM, {"task_id": task_id}).first()
     if row is None or not can_see(tree, user, row[0]):
         raise NotFound(N_("Không có công việc '{id}'."), params={"id": task_id})
     item, instance = row

@@ -8,6 +8,7 @@ web/, tasks/ and cli/ import only this package and `engine.errors`
 
 from engine import results
 from engine.access.org import LEADER_ROLES
+from engine.access.tokens import TokenRevoked
 from engine.background.outbox import JobTicket
 from engine.bpmn.diff import diff as diff_versions
 from engine.bpmn.xml_safety import max_bpmn_bytes
@@ -21,7 +22,8 @@ from engine.rules.calendar import LOCAL as LOCAL_TIME
 from engine.rules.forms import refuse_unstorable
 from engine.rules.services import OPERATIONS
 from engine.rules.unit_fields import UNIT_KINDS
-from engine.store.db import database_url
+from engine.store import sql_stats
+from engine.store.db import database_url, get_engine
 
 __all__ = [
     "AUDIT_COMMANDS",
@@ -37,13 +39,16 @@ __all__ = [
     "JobTicket",
     "Policyflow",
     "Scope",
+    "TokenRevoked",
     "WorkItemState",
     "database_url",
+    "get_engine",
     "diff_versions",
     "max_bpmn_bytes",
     "read_forms",
     "real_time",
     "refuse_unstorable",
     "results",
+    "sql_stats",
     "utcnow",
 ]

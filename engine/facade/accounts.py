@@ -1,9 +1,11 @@
 """`pf.accounts`: signing in (throttled per account and address), web sessions, passwords,
 lockouts and admin unlocks, API tokens, who a user is."""
 
+from contextlib import AbstractContextManager
+
 from sqlalchemy.orm import Session
 
-from engine.access import accounts, throttle
+from engine.access import accounts, throttle, tokens
 from engine.access.org import get_user
 from engine.context import utcnow
 from engine.errors import N_, InvalidInput, Message, PermissionDenied
@@ -17,6 +19,7 @@ SESSION_ENDED = N_("Phiên đăng nhập đã kết thúc; hãy đăng nhập l�
 class AccountsFacade:
     def __init__(self, core: Core) -> None:
         self.core = core
+        self.tokens = tokens.TokenCache()
 
     def authenticate(self, username: str, password: str, address: str = "") -> SignedIn:
         """The user's description and session version if the password is right.
@@ -95,3 +98,20 @@ class AccountsFacade:
 
     def user_for_token(self, token: str) -> str:
         return self.core.run(lambda s: accounts.user_for_token(s, token, utcnow()).username)
+
+    def bearer(self, token: str) -> tokens.Bearer:
+        """Who holds the token: from this process's cache, else one query (its own
+        transaction, once per TTL); PermissionDenied if unknown or expired. Serve the
+        request inside `vouched(bearer)`: its command then confirms the token in its own
+        transaction (engine/access/tokens.py)."""
+        now, key = utcnow(), tokens.digest(token)
+        found = self.tokens.get(key, now)
+        if found is None:
+            found = self.core.run(lambda s: tokens.look_up(s, key, now))
+            if found is None:
+                raise tokens.TokenRevoked(tokens.INVALID)
+            self.tokens.put(found)
+        return found
+
+    def vouched(self, bearer: tokens.Bearer) -> AbstractContextManager[None]:
+        return tokens.vouched(bearer, self.tokens)

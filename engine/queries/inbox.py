@@ -4,8 +4,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, and_, func, literal, or_, select, union, union_all
+from sqlalchemy.orm import Session, aliased
 
 from engine.access import org
 from engine.commands.runner import Runtime
@@ -49,15 +49,24 @@ def tasks_for(session: Session, rt: Runtime, user: org.Actor) -> list[TaskView]:
 
 
 def describe_items(
-    session: Session, rt: Runtime, tree: org.OrgTree, items: Sequence[WorkItem]
+    session: Session,
+    rt: Runtime,
+    tree: org.OrgTree,
+    items: Sequence[WorkItem],
+    known: tuple[dict[int, str], dict[int, str]] | None = None,
 ) -> list[TaskView]:
+    """`known`: the cases' titles and the people's usernames, if the caller read them
+    with the items (the inbox does: no query here then)."""
+    if known is not None:
+        titles, names = known
+        return [describe_item(session, rt, tree, i, names, titles[i.instance_id]) for i in items]
     instance_ids = {i.instance_id for i in items}
-    titles: dict[int, str] = {}
+    titles = {}
     if instance_ids:
         query = select(Instance.id, Instance.title).where(Instance.id.in_(instance_ids))
         titles = {r.id: r.title for r in session.execute(query)}
     user_ids = {u for i in items for u in (i.claimed_by, i.completed_by) if u is not None}
-    names: dict[int, str] = {}
+    names = {}
     if user_ids:
         query_names = select(User.id, User.username).where(User.id.in_(user_ids))
         names = {r.id: r.username for r in session.execute(query_names)}
@@ -120,18 +129,20 @@ def inbox(
     filters = _filters(tree, now, process, unit, due, q)
     tally = counts(session, tree, user, now)
     if box == "open":
-        items: Sequence[WorkItem] = _open_page(session, tree, user, filters, page, per_page, sort)
+        rows: Sequence[Row] = _open_page(session, tree, user, filters, page, per_page, sort)
         total = tally["open"] if not filters else _count(session, _box(tree, user, box), filters)
     else:
         where = [_box(tree, user, box), *filters]
-        items = session.scalars(
-            select(WorkItem).where(*where).order_by(*_order(box, sort))
+        rows = session.execute(
+            _page_rows().where(*where).order_by(*_order(box, sort))
             .limit(per_page).offset((max(page, 1) - 1) * per_page)
         ).all()  # fmt: skip
         total = _count(session, where[0], filters)
+    items = [r[0] for r in rows]
+    known = _titles_and_names(rows)
     described: list[InboxItem] = [
         {**entry, "overdue": item.state == OPEN and item.due_at is not None and item.due_at < now}
-        for entry, item in zip(describe_items(session, rt, tree, items), items, strict=True)
+        for entry, item in zip(describe_items(session, rt, tree, items, known), items, strict=True)
     ]
     return {"items": described, "total": total, "counts": tally}
 
@@ -180,7 +191,7 @@ def _branches(tree: org.OrgTree, user: org.Actor) -> list[Any]:
 def _open_page(
     session: Session, tree: org.OrgTree, user: org.Actor, filters: list[Any], page: int,
     per_page: int, sort: str,
-) -> list[WorkItem]:  # fmt: skip
+) -> list[Row]:  # fmt: skip
     """One page of the open box: the first rows of each branch, merged. Each branch reads
     only as far as the page needs (index order), instead of sorting the whole pool."""
     order = _order("open", sort)
@@ -198,8 +209,30 @@ def _open_page(
         .limit(per_page)
         .offset(depth - per_page)
     )
-    items = session.scalars(select(WorkItem).where(WorkItem.id.in_(ids))).all()
-    return sorted(items, key=_sort_key(sort))
+    rows = session.execute(_page_rows().where(WorkItem.id.in_(ids))).all()
+    key = _sort_key(sort)
+    return sorted(rows, key=lambda r: key(r[0]))
+
+
+CLAIMER, COMPLETER = aliased(User), aliased(User)
+
+
+def _page_rows() -> Select:
+    """A page's items with their case's title and the usernames of who took and who did
+    them, in the one query (the inbox is read on every page view)."""
+    return (
+        select(WorkItem, Instance.title, CLAIMER.id, CLAIMER.username, COMPLETER.id,
+               COMPLETER.username)
+        .join(Instance, Instance.id == WorkItem.instance_id)
+        .outerjoin(CLAIMER, CLAIMER.id == WorkItem.claimed_by)
+        .outerjoin(COMPLETER, COMPLETER.id == WorkItem.completed_by)
+    )  # fmt: skip
+
+
+def _titles_and_names(rows: Sequence[Row]) -> tuple[dict[int, str], dict[int, str]]:
+    titles = {r[0].instance_id: r[1] for r in rows}
+    names = {uid: name for r in rows for uid, name in (r[2:4], r[4:6]) if uid is not None}
+    return titles, names
 
 
 def _order_columns(c: Any, sort: str) -> list[Any]:
@@ -267,24 +300,23 @@ def _due_filter(due: str, now: datetime) -> Any:
 def counts(session: Session, tree: org.OrgTree, user: org.Actor, now: datetime) -> BoxCounts:
     """The navigation's numbers. Role branches never overlap and what one claims is in their
     reach, so each branch is counted on its own (index-only) and the counts added up."""
-    role_branches = _branches(tree, user)[1:]
-    per_branch = [
-        select(
-            func.count().label("open"),
-            func.count().filter(WorkItem.due_at < now).label("overdue"),
-        ).where(WorkItem.state == OPEN, branch)
-        for branch in role_branches
-    ]
-    totals = session.execute(union_all(*per_branch)).all() if per_branch else []
-    mine = session.scalar(
-        select(func.count()).where(WorkItem.state == OPEN, WorkItem.claimed_by == user.id)
-    )
-    done = session.scalar(
-        select(func.count()).where(WorkItem.state == COMPLETED, WorkItem.completed_by == user.id)
-    )
+
+    def row(kind: str, where: Any, overdue: Any) -> Any:
+        return select(literal(kind).label("kind"), func.count().label("n"), overdue).where(*where)
+
+    overdue = func.count().filter(WorkItem.due_at < now).label("overdue")
+    parts = [row("open", (WorkItem.state == OPEN, b), overdue) for b in _branches(tree, user)[1:]]
+    nothing = literal(0).label("overdue")
+    parts.append(row("mine", (WorkItem.state == OPEN, WorkItem.claimed_by == user.id), nothing))
+    done = (WorkItem.state == COMPLETED, WorkItem.completed_by == user.id)
+    parts.append(row("completed", done, nothing))
+    tally = {"open": 0, "mine": 0, "overdue": 0, "completed": 0}
+    for kind, n, late in session.execute(union_all(*parts)):  # one round trip for all
+        tally[kind] += n
+        tally["overdue"] += late
     return {
-        "open": sum(r.open for r in totals),
-        "mine": mine or 0,
-        "overdue": sum(r.overdue for r in totals),
-        "completed": done or 0,
+        "open": tally["open"],
+        "mine": tally["mine"],
+        "overdue": tally["overdue"],
+        "completed": tally["completed"],
     }

@@ -41,7 +41,11 @@ def _engine(url: str) -> Engine:
         return engine
     # No pre-ping: it costs a round trip per command; a connection broken by a server
     # restart fails one command with a clear error and is then replaced by the pool.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    # Behind PgBouncer's transaction pooling (older than 1.21, or without
+    # max_prepared_statements) a prepared statement may be gone on the next transaction's
+    # server connection: POLICYFLOW_PG_PREPARE=off makes psycopg never prepare.
+    args = {"prepare_threshold": None} if os.environ.get("POLICYFLOW_PG_PREPARE") == "off" else {}
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, connect_args=args)
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

@@ -10,8 +10,7 @@ from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
 
-from engine.errors import NotFound, PermissionDenied
-from engine.facade import Policyflow
+from engine.facade import Policyflow, TokenRevoked
 from web.api import ApiError
 from web.i18n import error_text
 
@@ -39,11 +38,14 @@ def token_required(view: F) -> F:
         token = bearer_token()
         if token is None:
             raise ApiError(401, MISSING, headers=CHALLENGE)
+        accounts = engine().accounts
         try:
-            g.username = engine().accounts.user_for_token(token)
-        except (PermissionDenied, NotFound) as err:  # expired/unknown, or user deactivated
+            bearer = accounts.bearer(token)  # cached: no transaction of its own
+            g.username = bearer.username
+            with accounts.vouched(bearer):  # the command confirms it in its transaction
+                return view(*args, **kwargs)
+        except TokenRevoked as err:  # expired/unknown/revoked, or user deactivated
             raise ApiError(401, error_text(err), headers=CHALLENGE) from err
-        return view(*args, **kwargs)
 
     return cast(F, wrapped)
 
