@@ -86,7 +86,6 @@ class AuditCommand(StrEnum):
     UPDATE_DATA = "update_data"  # an operator's fix of the instance's data (incidents)
     ORG_TRANSITION = "org_transition"  # open work handed to a merged unit's successor
     DOCUMENT = "document"  # an official document rendered for the instance (its SHA-256)
-    DOCUMENT = "document"  # an official document rendered for the instance (its SHA-256)
     ORG_IMPORT = "org_import"  # administrative (no instance): the org timeline imported
     USER_CREATE = "user_create"  # administrative: a user added (engine.commands.admin_people)
     USER_UPDATE = "user_update"  # administrative: a user's name, position, contacts edited

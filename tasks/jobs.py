@@ -116,26 +116,7 @@ def document_pdf(pf: Policyflow, job: results.JobRun, _: Senders, now: datetime)
     return "converted"
 
 
-def render_document(pf: Policyflow, job: results.JobRun, _: Senders, now: datetime) -> str:
-    """The .docx a render_document service task asked for (its PDF is the next job)."""
-    if job["instance_id"] is None:
-        raise KeyError("instance_id")
-    pf.documents.render(job["id"], job["instance_id"], job["payload"], now)
-    return "rendered"
-
-
-def document_pdf(pf: Policyflow, job: results.JobRun, _: Senders, now: datetime) -> str:
-    """The PDF through LibreOffice; without it the job fails with the reason, kept with
-    the document too (the .docx stands)."""
-    error = pf.documents.convert(job["payload"]["document_id"])
-    if error is not None:
-        raise ProcessFailed(error)  # run() marks the job failed with the reason
-    return "converted"
-
-
 HANDLERS: dict[str, Handler] = {
-    "render_document": render_document,
-    "document_pdf": document_pdf,
     "render_document": render_document,
     "document_pdf": document_pdf,
     "fire_timers": fire_timers,

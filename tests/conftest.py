@@ -51,7 +51,6 @@ from engine.store.models import (
     CalendarDay,
     CalendarYear,
     DocumentTemplate,
-    DocumentTemplate,
     OrgUnit,
     ProcessVersion,
     RoleAssignment,
@@ -85,8 +84,6 @@ RUNTIME_TABLES = [
     "register_entries",
     "comments",
     "attachments",
-    "documents",
-    "document_templates",
     "documents",
     "document_templates",
     "api_tokens",
@@ -279,8 +276,6 @@ DEPLOYED_ROWS: dict[str, list[dict]] = {}
 VERSIONS = ProcessVersion.__table__
 TEMPLATES = DocumentTemplate.__table__
 DEPLOYED_TEMPLATES: dict[str, list[dict]] = {}
-TEMPLATES = DocumentTemplate.__table__
-DEPLOYED_TEMPLATES: dict[str, list[dict]] = {}
 SEQUENCE_PAST_MAX = """SELECT setval(pg_get_serial_sequence('process_versions', 'id'), max(id))
     FROM process_versions"""
 
@@ -302,17 +297,10 @@ def deployed(pf: Policyflow) -> Iterator[Policyflow]:
             rows = [dict(row) for row in found]
             found = conn.execute(select(TEMPLATES).order_by(TEMPLATES.c.id)).mappings()
             DEPLOYED_TEMPLATES[pf.url] = [dict(row) for row in found]
-            found = conn.execute(select(TEMPLATES).order_by(TEMPLATES.c.id)).mappings()
-            DEPLOYED_TEMPLATES[pf.url] = [dict(row) for row in found]
         DEPLOYED_ROWS[pf.url] = rows
     else:
         with get_engine(pf.url).begin() as conn:
             conn.execute(insert(VERSIONS), rows)
-            if DEPLOYED_TEMPLATES[pf.url]:  # the .docx templates deployed with them
-                conn.execute(insert(TEMPLATES), DEPLOYED_TEMPLATES[pf.url])
-                if conn.dialect.name == "postgresql":
-                    moved = SEQUENCE_PAST_MAX.replace("process_versions", TEMPLATES.name)
-                    conn.execute(text(moved))
             if DEPLOYED_TEMPLATES[pf.url]:  # the .docx templates deployed with them
                 conn.execute(insert(TEMPLATES), DEPLOYED_TEMPLATES[pf.url])
                 if conn.dialect.name == "postgresql":

@@ -28,7 +28,6 @@ from engine.facade.accounts import AccountsFacade
 from engine.facade.audit import AuditFacade
 from engine.facade.core import Core
 from engine.facade.documents import DocumentsFacade
-from engine.facade.documents import DocumentsFacade
 from engine.facade.drafts import DraftsFacade
 from engine.facade.incidents import IncidentsFacade, run_recorded
 from engine.facade.indicators import IndicatorsFacade
@@ -79,7 +78,6 @@ class Policyflow:
         self.people = PeopleFacade(self.core)
         self.rules = RulesFacade(self.core)
         self.drafts = DraftsFacade(self.core)
-        self.documents = DocumentsFacade(self.core)
         self.documents = DocumentsFacade(self.core)
         self.info_requests = InfoRequestsFacade(self.core)
         self.indicators = IndicatorsFacade(self.core)
@@ -424,13 +422,6 @@ class Policyflow:
 def day_of(now: datetime | None) -> date | None:
     """The local date whose role holdings a command given `now` acts with (None: today)."""
     return local_date(now) if now is not None else None
-
-
-def read_templates(folder: Path) -> dict[str, bytes]:
-    """The .docx templates of a folder by key (file name without .docx)."""
-    if not folder.is_dir():
-        return {}
-    return {file.stem: file.read_bytes() for file in sorted(folder.glob("*.docx"))}
 
 
 def read_templates(folder: Path) -> dict[str, bytes]:

@@ -16,7 +16,6 @@ from engine.access import org
 from engine.background.notices import notify_users
 from engine.background.outbox import enqueue
 from engine.documents.service import request_document
-from engine.documents.service import request_document
 from engine.enums import WorkItemState
 from engine.errors import ProcessFailed
 from engine.rules import case_deadline, register
@@ -142,7 +141,6 @@ def publish_to_portal(ctx: HostServices, title: str, body: str) -> dict[str, Any
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "allocate_document_number": allocate_document_number,
     "register_document": register_document,
-    "render_document": request_document,  # engine/documents: a .docx from a template
     "render_document": request_document,  # engine/documents: a .docx from a template
     "case_deadlines": case_deadlines,
     "notify": notify,

@@ -7,7 +7,6 @@ from .base import Base
 from .calendar import CalendarDay, CalendarYear
 from .collaboration import Attachment, Comment
 from .documents import Document, DocumentTemplate
-from .documents import Document, DocumentTemplate
 from .drafts import FormDraft
 from .incidents import Incident
 from .info_requests import CitizenLetter, InfoRequest, InfoRequestFile, PublicHit
@@ -33,9 +32,7 @@ __all__ = [
     "CitizenLetter",
     "Comment",
     "Document",
-    "Document",
     "DocumentCounter",
-    "DocumentTemplate",
     "DocumentTemplate",
     "FormDraft",
     "Incident",
