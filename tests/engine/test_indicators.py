@@ -42,6 +42,8 @@ RECORDED = [
      "fake_news_removed": 1}, "2024-11-02T03:00:00+00:00"),
     ("xa-xuan-ninh", "press_request", {"press_requests_received": 5},
      "2023-12-20T03:00:00+00:00"),  # another year
+    ("xa-tra-lu", "info_request", {"received": 1, "answered": 1, "on_time": 0, "refused": 1},
+     "2024-12-02T03:00:00+00:00"),  # P4's own keys
 ]  # fmt: skip
 
 
@@ -88,7 +90,7 @@ def test_case_figures_per_unit_quarter_and_month(deployed: Policyflow) -> None:
     assert _row(year, "xa-xuan-ninh")["p2_incidents"] == 1
     assert _row(year, "xa-xuan-ninh")["p2_within_24h"] == 1
     assert _row(year, "xa-xuan-ninh")["p5_removed"] == 1  # P5 shown: a fake_news record exists
-    assert "p4_received" not in year["totals"]  # P4: no info_request record, not shown
+    assert _row(year, "xa-tra-lu")["p4_refused"] == 1 and year["totals"]["p4_on_time"] == 0
     assert year["totals"]["p1_received"] == 2 + 1 + 1  # 2023's five are another year
     months = {m["month"]: m["values"] for m in year["months"]}
     assert months["2024-02"]["p1_received"] == 2 and months["2024-10"]["p1_received"] == 2
@@ -96,7 +98,8 @@ def test_case_figures_per_unit_quarter_and_month(deployed: Policyflow) -> None:
     # On 31/3/2024 Xuân Bắc was still a commune of its own.
     assert _row(q1, "xa-xuan-bac")["p1_received"] == 2
     assert "xa-tra-lu" not in {u["unit"] for u in q1["units"]}
-    assert q1["totals"]["p1_received"] == 2 and "p5_detected" not in q1["totals"]
+    assert q1["totals"]["p1_received"] == 2
+    assert "p5_detected" not in q1["totals"] and "p4_received" not in q1["totals"]  # none then
     assert [m["month"] for m in q1["months"]] == ["2024-01", "2024-02", "2024-03"]
 
 
