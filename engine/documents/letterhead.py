@@ -103,6 +103,19 @@ def vn_number(value: Any) -> str:
     return f"{number:,}".replace(",", ".")
 
 
+def numbered_entry(
+    session: Session, instance_id: int, data: dict[str, Any]
+) -> RegisterEntry | None:
+    """The entry the context names (`register_entry`: an instance with several letters of
+    one type, each rendered with its own number, e.g. P4's letters), if it is this
+    instance's."""
+    entry_id = data.get("register_entry")
+    if not isinstance(entry_id, int) or isinstance(entry_id, bool):
+        return None
+    entry = session.get(RegisterEntry, entry_id)
+    return entry if entry is not None and entry.instance_id == instance_id else None
+
+
 def letterhead(
     session: Session,
     tree: org.OrgTree,
@@ -115,7 +128,9 @@ def letterhead(
     """The header, number, date line, signature and recipients of the instance's
     document of this type: its register entry gives the number and the date (the day it
     was numbered), the data the signer (signed_by, signer_position) and the recipients."""
-    entry = register_entry(session, instance_id, doc_type)
+    entry = numbered_entry(session, instance_id, data) or register_entry(
+        session, instance_id, doc_type
+    )
     moment = entry.issued_at if entry is not None else fallback
     on = moment.astimezone(LOCAL).date()
     parent, name, title = issuer_lines(tree, unit_id, on)

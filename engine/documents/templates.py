@@ -20,6 +20,9 @@ from engine.errors import N_, InvalidInput
 from engine.store.models import DocumentTemplate, Instance, ProcessVersion
 
 OPERATION = "render_document"
+# The operations whose `template` parameter names a template: P4's citizen_letter renders
+# each numbered letter to the requester (engine/rules/citizen_letters.py) as well.
+RENDERING = (OPERATION, "citizen_letter")
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 MAX_TEMPLATE = 5 * 1024 * 1024  # bytes
 STANDARD = Path(__file__).resolve().parents[2] / "workflows" / "templates"
@@ -33,7 +36,7 @@ def referenced(bpmn_xml: str | bytes) -> list[str]:
         return []
     keys: list[str] = []
     for operator in tree.iter(f"{SPIFF}serviceTaskOperator"):
-        if operator.get("id") != OPERATION:
+        if operator.get("id") not in RENDERING:
             continue
         for param in operator.iter(f"{SPIFF}parameter"):
             if param.get("id") == "template":

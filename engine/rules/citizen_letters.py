@@ -4,9 +4,10 @@ Every letter to a citizen is a numbered công văn (Nghị định 30/2020 Phụ
 code, `Số: n/UBND-VP`): entered in the register of the instance's People's Committee in
 force, drafted by its Văn phòng (the unit whose abbreviation in the setting
 `document_symbols` is "VP"; none: the committee itself), kept as a `CitizenLetter` row the
-public tracking page lists, and e-mailed through the outbox to the address the requester
-gave on the public page (or to `to`, when a model passes one). Like every service, its
-result is recorded: a replay writes and sends nothing.
+public tracking page lists, rendered as a .docx and PDF from `template` (engine/documents,
+its own register entry in the letterhead), and e-mailed through the outbox to the address
+the requester gave on the public page (or to `to`, when a model passes one). Like every
+service, its result is recorded: a replay writes and sends nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from engine.access import org
 from engine.background.outbox import enqueue
+from engine.documents.service import request_document
 from engine.errors import N_, ProcessFailed
 from engine.rules import register
 from engine.rules.calendar import LOCAL
@@ -52,6 +54,8 @@ def citizen_letter(
     body: str,
     to: str | None = None,
     due_at: str | None = None,
+    template: str | None = None,
+    addressee: str = "",
 ) -> dict[str, Any]:
     """Number, keep and mail one letter (to `to`, else to the e-mail address of the
     instance's public request, if any); the result: {"symbol", "number", "letter", "mailed"}."""
@@ -91,8 +95,18 @@ def citizen_letter(
         }
         enqueue(ctx.session, MAIL_JOB, ctx.now, ctx.now, ctx.instance.id, payload)
     ctx.session.flush()
+    document = None
+    if template:  # the .docx (and PDF) of this letter, with its own number (engine/documents)
+        context = {
+            "summary": str(title)[:500],
+            "addressees": [f"Ông/bà {addressee}".strip()] if addressee else ["Người yêu cầu"],
+            "body": [line for line in text.split("\n") if line.strip()],
+            "register_entry": entry["entry"],
+            "recipients": ["Như trên"],
+        }
+        document = request_document(ctx, template, "CV", context)["queued"]
     return {"symbol": entry["symbol"], "number": entry["number"], "letter": letter.id,
-            "mailed": mailed}  # fmt: skip
+            "mailed": mailed, "document_job": document}  # fmt: skip
 
 
 def _mail_text(ctx: HostServices, symbol: str, title: str, text: str) -> str:

@@ -276,6 +276,7 @@ TEMPLATES = {
     "ct_province_report": lambda: typed("BÁO CÁO"),  # P2: báo cáo UBND tỉnh
     "ps_authorisation": lambda: typed("GIẤY ỦY QUYỀN"),  # P1: ủy quyền phát ngôn
     "ps_refusal": letter,  # P1: công văn từ chối cung cấp thông tin
+    "ir_letter": letter,  # P4: every công văn to a citizen who asked for information
 }
 
 

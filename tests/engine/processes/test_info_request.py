@@ -5,7 +5,11 @@ against working days counted by hand from the 2025 calendar (30/4–2/5 and 1–
 Saturday 26/4 worked). Every letter to the citizen is a numbered công văn.
 """
 
+import io
+import zipfile
 from datetime import date, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +17,17 @@ from sqlalchemy import select
 from engine.commands.info_requests import digest, normalized
 from engine.facade import Policyflow
 from engine.store.db import transaction
-from engine.store.models import CaseRecord, CitizenLetter, InfoRequest, Job, RegisterEntry
+from engine.store.models import (
+    CaseRecord,
+    CitizenLetter,
+    Document,
+    InfoRequest,
+    Job,
+    RegisterEntry,
+)
+from tasks.embedded import EmbeddedRunner
+from tasks.senders import FolderMailer, FolderPublisher, Senders
+from tasks.settings import Settings
 from tests.processes import Case, at, utc
 
 pytestmark = pytest.mark.usefixtures("every_instance_replays")
@@ -239,3 +253,32 @@ def test_the_office_enters_a_request_made_in_person(deployed: Policyflow) -> Non
     case.act("vp_ubnd", "Check", VALID_SIMPLE, filed)
     assert due_day(case) == date(2025, 6, 2)  # in person, simple: the same day
     assert [k for k, _ in letters(deployed, case.id)] == ["receipt"]
+
+
+def test_each_letter_is_a_document_with_its_own_number_and_an_email(
+    deployed: Policyflow, tmp_path: Path
+) -> None:
+    """The background runner renders every letter from the ir_letter template (the letter's
+    own register number in its header, engine/documents) and e-mails it to the requester."""
+    filed = at("2025-06-02T02:00:00+00:00")
+    _, case = file(deployed, filed)
+    case.act("vp_ubnd", "Check", VALID_SIMPLE, filed)
+    case.act("tu_phap", "Review", NO_RESTRICTION, filed)
+    case.act("ct_ubnd", "Decide", {"decision": "refuse", "refusal_reason": "Bí mật nhà nước"},
+             filed)  # fmt: skip
+    senders = Senders(FolderMailer(tmp_path / "mail"), FolderPublisher(tmp_path / "portal"))
+    EmbeddedRunner(deployed, Settings.from_env(), senders).tick(filed + timedelta(minutes=1))
+    with transaction(deployed.url) as s:
+        docs = s.scalars(select(Document).where(Document.instance_id == case.id)
+                         .order_by(Document.id)).all()  # fmt: skip
+        rendered = {d.symbol: d.content for d in docs}
+    sent = letters(deployed, case.id)
+    assert sorted(rendered) == sorted(symbol for _, symbol in sent)
+    refusal = next(symbol for kind, symbol in sent if kind == "refusal")
+    with zipfile.ZipFile(io.BytesIO(rendered[refusal])) as docx:
+        xml = docx.read("word/document.xml").decode()
+    assert f"Số: {refusal}" in xml and "Bí mật nhà nước" in xml and "Nguyễn Văn An" in xml
+    mails = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(mails) == 2
+    subjects = [message_from_bytes(m.read_bytes(), policy=policy.default)["Subject"] for m in mails]
+    assert any(refusal in str(subject) for subject in subjects)
