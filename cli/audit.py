@@ -1,10 +1,12 @@
 """`policyflow audit verify-chain`, `audit checkpoint` and `policyflow verify`: prove
 the log and the runs."""
 
+import json
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable
+from typing import TextIO
 
 import click
 from tqdm import tqdm
@@ -21,14 +23,20 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify-chain")
+@click.option(
+    "--published",
+    type=click.File(encoding="utf-8"),
+    help="Bản sao các điểm kiểm tra ngoài CSDL (var/audit-checkpoints.jsonl).",
+)
 @json_option
 @pass_engine
-def verify_chain(pf: Policyflow, as_json: bool) -> None:
+def verify_chain(pf: Policyflow, published: TextIO | None, as_json: bool) -> None:
     """Check the signed checkpoints and every event against its instance's chain; name
     each edited, deleted, inserted or reordered row. Exit code 1 when the log does not
     hold."""
+    copies = _published(published) if published else None
     with tqdm(desc="Kiểm tra sổ", unit=" sự kiện", disable=hidden(as_json)) as bar:
-        report = pf.audit.verify_log(progress=bar.update)
+        report = pf.audit.verify_log(progress=bar.update, published=copies)
     lines = [f"  {b['text']}" for b in report["breaks"]]
     head = (
         f"Sổ nhật ký nguyên vẹn: {report['events']} sự kiện, "
@@ -39,6 +47,16 @@ def verify_chain(pf: Policyflow, as_json: bool) -> None:
     emit(report, as_json, "\n".join([head, *lines]))
     if not report["intact"]:
         sys.exit(1)
+
+
+def _published(lines: TextIO) -> dict[int, str]:
+    """Checkpoint number -> hash from the scheduler's JSON lines (tasks/checkpoints.py)."""
+    found = {}
+    for line in lines:
+        if line.strip():
+            cp = json.loads(line)
+            found[int(cp["id"])] = str(cp["hash"])
+    return found
 
 
 @audit_group.command("checkpoint")

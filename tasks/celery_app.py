@@ -17,7 +17,7 @@ from kombu.exceptions import KombuError
 
 from engine.facade import JobTicket, Policyflow, real_time, utcnow
 
-from . import jobs
+from . import checkpoints, jobs
 from .senders import Senders
 from .settings import Settings
 
@@ -180,13 +180,11 @@ def _fire_due(pf: Policyflow, moment: datetime, now: str | None) -> int:
 @app.task(bind=True, name="policyflow.audit_checkpoint")
 def audit_checkpoint(self: Task) -> int | None:
     """Every few minutes: sign the heads of the audit chains that moved (the checkpoint's
-    number, None when nothing moved). Its number and hash are logged, for publishing."""
+    number, None when nothing moved); its number and hash are logged and published."""
     try:
-        cp = engine().audit.checkpoint()
+        cp = checkpoints.checkpoint(engine(), SETTINGS.spool)
     except jobs.TRANSIENT as err:
         raise self.retry(exc=err, countdown=_backoff(self.request.retries), max_retries=3) from err
-    if cp is not None:
-        log.info("audit checkpoint %s hash %s key %s", cp["id"], cp["hash"], cp["public_key"])
     return cp["id"] if cp else None
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from engine.facade import JobTicket, Policyflow, utcnow
 
-from . import jobs
+from . import checkpoints, jobs
 from .senders import Senders
 from .settings import Settings
 
@@ -52,11 +52,8 @@ class EmbeddedRunner:
 
     def _checkpoint(self) -> int:
         """The audit checkpoint written now (its number; 0 when no chain moved)."""
-        cp = self.pf.audit.checkpoint()
-        if cp is None:
-            return 0
-        log.info("audit checkpoint %s hash %s key %s", cp["id"], cp["hash"], cp["public_key"])
-        return cp["id"]
+        cp = checkpoints.checkpoint(self.pf, self.settings.spool)
+        return cp["id"] if cp else 0
 
     def _take_due(self, moment: datetime) -> list[JobTicket]:
         """The jobs due at `moment`, marked as handed over (to this process)."""

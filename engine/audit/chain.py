@@ -26,13 +26,14 @@ do: change what happened *after the last checkpoint* — append forged events to
 checkpoint, or delete an instance that no checkpoint has seen — and the next checkpoint
 then signs the forgery. The interval bounds that window: everything older than the last
 checkpoint is fixed. Deleting the newest checkpoints themselves is seen only against a
-copy kept outside the database (the scheduler logs each checkpoint's number and hash;
-publish them, e.g. with the log shipping). Reading the key file defeats all of this.
+copy kept outside the database: the scheduler logs each checkpoint's number and hash and
+appends them to <spool>/audit-checkpoints.jsonl (tasks/checkpoints.py), which
+`verify_all(published=...)` compares. Reading the key file defeats all of this.
 """
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -198,15 +199,19 @@ class GlobalBreak:
 
 
 def verify_all(
-    session: Session, progress: Callable[[int], None] | None = None, batch: int = 2000
+    session: Session,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 2000,
+    published: Mapping[int, str] | None = None,
 ) -> tuple[int, list[GlobalBreak]]:
-    """Check the checkpoints (links, signatures, Merkle roots), then every event: its own
-    content hash, its chain, the chain heads the checkpoints signed, and each instance's
-    stored end of chain. Returns how many events were read and every break, each naming
-    its row or checkpoint."""
+    """Check the checkpoints (links, signatures, Merkle roots; those `published` outside
+    the database, number -> hash, still there), then every event: its own content hash,
+    its chain, the chain heads the checkpoints signed, and each instance's stored end of
+    chain. Returns how many events were read and every break, each naming its row or
+    checkpoint."""
     from engine.audit import checkpoints  # it builds on this module
 
-    breaks, pinned = checkpoints.check(session)
+    breaks, pinned = checkpoints.check(session, published)
     count = 0
     last_of: dict[int | None, tuple[int, str]] = {}  # instance (None: admin) -> last (seq, hash)
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)

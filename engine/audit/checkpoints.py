@@ -16,6 +16,7 @@ See chain.py for what the checkpoints prove and what they cannot.
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -109,11 +110,15 @@ def _moved_heads(
     return heads, top, [g for g in gaps if g > top - PENDING_WINDOW]
 
 
-def check(session: Session) -> tuple[list[GlobalBreak], Pins]:
-    """Every checkpoint's number, link, hash, key, signature and Merkle root; and the
-    chain heads they signed, for the events to be matched against."""
+def check(
+    session: Session, published: Mapping[int, str] | None = None
+) -> tuple[list[GlobalBreak], Pins]:
+    """Every checkpoint's number, link, hash, key, signature and Merkle root, and that
+    each published one (number -> hash, a copy kept outside the database) is still there;
+    and the chain heads they signed, for the events to be matched against."""
     trusted = keys.trusted_keys()
     breaks: list[GlobalBreak] = []
+    stored: dict[int, str] = {}
     pins: Pins = {}
     highest: dict[int, int] = {}
     prev, expected = GENESIS, 1
@@ -130,6 +135,11 @@ def check(session: Session) -> tuple[list[GlobalBreak], Pins]:
             highest[chain] = max(seq, highest.get(chain, 0))
             pins[(chain, seq)] = (digest, cp.id)
         prev, expected = cp.hash, cp.id + 1
+        stored[cp.id] = cp.hash
+    for number, digest in sorted((published or {}).items()):
+        if stored.get(number) != digest:
+            why = "đã bị xóa" if number not in stored else "đã bị thay thế"
+            breaks.append(GlobalBreak(None, None, None, f"khác bản đã công bố ({why})", number))
     for orphan in sorted(leaves):
         breaks.append(
             GlobalBreak(None, None, None, "đầu chuỗi của điểm kiểm tra đã bị xóa", orphan)

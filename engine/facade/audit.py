@@ -2,7 +2,7 @@
 step, search the log across instances, export an instance's history, check every chain,
 write a signed checkpoint."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -118,12 +118,17 @@ class AuditFacade:
     def instance_ids(self) -> list[int]:
         return self.core.run(lambda s: list(s.scalars(select(Instance.id).order_by(Instance.id))))
 
-    def verify_log(self, progress: Callable[[int], None] | None = None) -> LogVerdict:
-        """Every checkpoint, and every event against its chain and the signed heads; each
-        break names its row or checkpoint."""
+    def verify_log(
+        self,
+        progress: Callable[[int], None] | None = None,
+        published: Mapping[int, str] | None = None,
+    ) -> LogVerdict:
+        """Every checkpoint (and that each `published` one, number -> hash, is still
+        there), and every event against its chain and the signed heads; each break names
+        its row or checkpoint."""
 
         def go(s: Session) -> LogVerdict:
-            count, breaks = audit.verify_all(s, progress)
+            count, breaks = audit.verify_all(s, progress, published=published)
             return {
                 "events": count,
                 "checkpoints": s.scalar(select(func.count()).select_from(AuditCheckpoint)) or 0,

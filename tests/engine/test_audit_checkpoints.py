@@ -2,6 +2,7 @@
 — its end or the whole chain deleted, a chain rewritten consistently — is named against
 the heads a checkpoint signed; a forged, edited or removed checkpoint is named too."""
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -277,9 +278,33 @@ def test_the_embedded_scheduler_and_celery_beat_write_checkpoints(
     assert beat == {"task": "policyflow.audit_checkpoint", "schedule": 300.0}
     pf.start("linear3", "cv_vhtt", now=NOW)
     monkeypatch.setenv("DATABASE_URL", pf.url)
+    monkeypatch.setattr(celery_app, "SETTINGS", every_tick)
     celery_app.engine.cache_clear()
     try:
         assert celery_app.audit_checkpoint.apply().get() == 2
     finally:
         celery_app.engine.cache_clear()
     assert pf.audit.verify_log()["checkpoints"] == 2
+    lines = (tmp_path / "audit-checkpoints.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [1, 2]  # published, in order
+
+
+def test_deleted_newest_checkpoints_are_named_against_the_published_copy(
+    pf: Policyflow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tasks.checkpoints import checkpoint
+
+    monkeypatch.setenv("DATABASE_URL", pf.url)
+    deploy_test_model(pf, "linear3.bpmn")
+    for _ in range(2):
+        pf.start("linear3", "cv_vhtt", now=NOW)
+        checkpoint(pf, tmp_path)
+    with pf.transaction() as s:
+        s.execute(delete(AuditCheckpointHead).where(AuditCheckpointHead.checkpoint_id == 2))
+        s.execute(delete(AuditCheckpoint).where(AuditCheckpoint.id == 2))
+    runner = CliRunner()
+    assert runner.invoke(main, ["audit", "verify-chain"]).exit_code == 0  # the database alone
+    copy = str(tmp_path / "audit-checkpoints.jsonl")
+    broken = runner.invoke(main, ["audit", "verify-chain", "--published", copy])
+    assert broken.exit_code == 1
+    assert "điểm kiểm tra 2: khác bản đã công bố (đã bị xóa)" in broken.output
