@@ -1,2 +1,3 @@
-"""The audit log and its proofs: the hash chains (`chain.py`), verified re-execution
+"""The audit log and its proofs: the per-instance hash chains (`chain.py`) and the signed
+checkpoints over them (`checkpoints.py`, `merkle.py`, `keys.py`), verified re-execution
 and step-by-step replay (`replay.py`), and history exports (`export.py`)."""
