@@ -101,6 +101,7 @@ class AuditCommand(StrEnum):
     SETTING_SET = "setting_set"  # administrative: a setting's value from a date
     CALENDAR_SET = "calendar_set"  # administrative: a day made a holiday, workday or ordinary
     CALENDAR_CONFIRM = "calendar_confirm"  # administrative: a calendar year confirmed
+    SPOKESPERSON_SET = "spokesperson_set"  # administrative: a spokesperson designated
     PLAN_PROGRESS = "plan_progress"  # administrative: a unit's progress on a plan task
     PLAN_IMPORT = "plan_import"  # administrative: a year's plan tasks imported
 

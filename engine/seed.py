@@ -9,11 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import holidays
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.accounts import HASHER
 from engine.access.org_import import import_org, read_org_file
+from engine.commands.spokespersons import import_seed as import_spokespersons
 from engine.context import utcnow
 from engine.rules.plan_tasks import import_plan, read_plan_file
 from engine.rules.settings import import_settings, read_settings_file
@@ -22,6 +24,7 @@ from engine.store.models import CalendarDay, CalendarYear
 DATA = Path(__file__).resolve().parents[1] / "data"
 ORG_FILE = DATA / "org" / "xuan-truong.yaml"
 SETTINGS_FILE = DATA / "rules" / "settings.yaml"
+SPOKESPERSONS_FILE = DATA / "spokespersons" / "nguoi-phat-ngon.yaml"  # NĐ 09/2017 Điều 2, 7
 PLAN_FILES = sorted((DATA / "plan").glob("*.yaml"))  # the years' plans (section II tasks)
 # Years whose day swaps were checked against the government's notices (below); later
 # years hold the law's fixed holidays only and are provisional until an administrator
@@ -41,6 +44,8 @@ def seed_demo(session: Session, password: str | None = None) -> dict[str, int]:
     added["plan_tasks"] = sum(
         import_plan(session, read_plan_file(p), "system", utcnow()) for p in PLAN_FILES
     )
+    spokespersons = yaml.safe_load(SPOKESPERSONS_FILE.read_text(encoding="utf-8")) or {}
+    added["spokespersons"] = import_spokespersons(session, spokespersons, utcnow())
     return added
 
 

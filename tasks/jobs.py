@@ -116,11 +116,22 @@ def document_pdf(pf: Policyflow, job: results.JobRun, _: Senders, now: datetime)
     return "converted"
 
 
+def publish_spokespersons(
+    pf: Policyflow, job: results.JobRun, senders: Senders, now: datetime
+) -> str:
+    """The spokesperson register changed: publish it (the snapshot in the database, which
+    the public page and JSON read, then the portal's copy; both once per job)."""
+    published = pf.spokespersons.publish(job["id"], now)
+    senders.publish(job["id"], {"title": "Danh sách người phát ngôn", "register": published})
+    return "published"
+
+
 HANDLERS: dict[str, Handler] = {
     "render_document": render_document,
     "document_pdf": document_pdf,
     "fire_timers": fire_timers,
     "send_email": send_email,
     "publish": publish,
+    "publish_spokespersons": publish_spokespersons,
     "mail_citizen": mail_citizen,
 }

@@ -55,6 +55,8 @@ from engine.store.models import (
     ProcessVersion,
     RoleAssignment,
     SettingValue,
+    Spokesperson,
+    SpokespersonPublication,
     User,
 )
 
@@ -194,6 +196,10 @@ def reset_runtime(url: str) -> str:
         else:
             for table in RUNTIME_TABLES:
                 conn.execute(text(f"DELETE FROM {table}"))
+        # The spokesperson register back to its seed (rows recorded by "system", with the
+        # seed's publication, job 0): what a test designated or published goes.
+        conn.execute(delete(Spokesperson).where(Spokesperson.recorded_by != "system"))
+        conn.execute(delete(SpokespersonPublication).where(SpokespersonPublication.job_id != 0))
         added = select(User.id).where(User.username.not_in(list(SEED_USERS)))
         conn.execute(delete(RoleAssignment).where(RoleAssignment.user_id.in_(added)))
         conn.execute(delete(User).where(User.username.not_in(list(SEED_USERS))))

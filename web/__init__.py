@@ -39,6 +39,7 @@ from web.views import (
     processes,
     replay,
     role_name,
+    spokespersons,
     tasks,
     vendor,
     versions,
@@ -105,6 +106,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         drafts.bp,
         documents.bp,
         dashboard.bp,
+        spokespersons.bp,
         api_bp,
     ):
         app.register_blueprint(bp)
@@ -114,6 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         open_incidents=incidents.open_count,
         role_name=role_name,
         full_name=full_name,
+        keeps_spokespersons=spokespersons.may_keep_any,
         instance_documents=documents.instance_documents,
         may_see_dashboard=dashboard.may_see,
     )

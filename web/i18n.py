@@ -187,6 +187,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fire_timers": N_("hẹn giờ đến hạn"),
         "send_email": N_("gửi e-mail"),
         "publish": N_("đăng cổng thông tin"),
+        "publish_spokespersons": N_("công bố danh sách người phát ngôn"),
     },
     "command": {
         "start": N_("khởi tạo hồ sơ"),
@@ -213,6 +214,7 @@ LABELS: dict[str, dict[str, str]] = {
         "role_grant": N_("giao vai trò"),
         "role_end": N_("kết thúc vai trò"),
         "user_import": N_("nhập người dùng từ CSV"),
+        "spokesperson_set": N_("chỉ định người phát ngôn"),
     },
     "admin_kind": {
         "roles": N_("vai trò"),

@@ -38,6 +38,7 @@ from engine.facade.moves import MovesFacade
 from engine.facade.org import OrgFacade
 from engine.facade.people import PeopleFacade
 from engine.facade.rules import RulesFacade
+from engine.facade.spokespersons import SpokespersonsFacade
 from engine.facade.versions import VersionsFacade
 from engine.results import (
     AttachmentMeta,
@@ -78,6 +79,7 @@ class Policyflow:
         self.people = PeopleFacade(self.core)
         self.rules = RulesFacade(self.core)
         self.drafts = DraftsFacade(self.core)
+        self.spokespersons = SpokespersonsFacade(self.core)
         self.documents = DocumentsFacade(self.core)
         self.info_requests = InfoRequestsFacade(self.core)
         self.indicators = IndicatorsFacade(self.core)

@@ -111,6 +111,13 @@ from .processes import (
     VersionInfo,
 )
 from .schema import Day, ElementState, Flow, JsonObject, Moment, Schema, doc
+from .spokespersons import (
+    SpokespersonChange,
+    SpokespersonEntry,
+    SpokespersonHistory,
+    SpokespersonPublished,
+    SpokespersonRegister,
+)
 from .tasks import (
     AttachmentMeta,
     BoxCounts,
@@ -198,6 +205,11 @@ __all__ = [
     "SettingValueView",
     "SettingView",
     "Severity",
+    "SpokespersonChange",
+    "SpokespersonEntry",
+    "SpokespersonHistory",
+    "SpokespersonPublished",
+    "SpokespersonRegister",
     "StepTask",
     "TaskActors",
     "TaskDetail",

@@ -18,7 +18,7 @@ from engine.background.outbox import enqueue
 from engine.documents.service import request_document
 from engine.enums import WorkItemState
 from engine.errors import ProcessFailed
-from engine.rules import case_deadline, register
+from engine.rules import case_deadline, register, spokespersons
 from engine.rules.calendar import WorkCalendar
 from engine.rules.case_services import record_case, start_process
 from engine.rules.citizen_letters import citizen_letter
@@ -138,6 +138,21 @@ def publish_to_portal(ctx: HostServices, title: str, body: str) -> dict[str, Any
     return {"queued": job.id}
 
 
+def spokesperson(ctx: HostServices, unit: str | None = None) -> dict[str, Any]:
+    """The spokesperson in force today for the People's Committee of `unit` (a code;
+    default the instance's unit), from the register (engine/rules/spokespersons.py):
+    `{"username", "full_name", "position", "unit", "valid_from"}`; `username` is None
+    when the register names nobody or a person who is not a user (the steps stay open
+    to the lane)."""
+    on = org.local_date(ctx.now)
+    unit_id = ctx.tree.unit(unit).id if unit else ctx.instance.unit_id
+    found = spokespersons.spokesperson_for(ctx.session, ctx.tree, unit_id, on)
+    if found is None:
+        return {"username": None, "full_name": None, "position": None, "unit": None}
+    keys = ("username", "full_name", "position", "unit", "valid_from")
+    return {k: found[k] for k in keys}  # type: ignore[literal-required]
+
+
 OPERATIONS: dict[str, Callable[..., Any]] = {
     "allocate_document_number": allocate_document_number,
     "register_document": register_document,
@@ -150,6 +165,7 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "record_case": record_case,
     "case_figures": case_figures,
     "units_with_open_tasks": units_with_open_tasks,
+    "spokesperson": spokesperson,
     "next_scan": next_scan,
     "record_item": record_item,
     "link_found_item": link_found_item,

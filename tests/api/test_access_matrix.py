@@ -363,6 +363,24 @@ def dashboard_checks(user: str) -> Iterator[Check]:
     )
 
 
+KEEPERS = ADMINS | {n for n, roles in ROLES.items() if any(r == "van_phong" for r, _ in roles)}
+
+
+def spokesperson_checks(user: str) -> Iterator[Check]:
+    """The spokesperson register (issue 16 item 4): read by anyone, even without a token;
+    changed by the Văn phòng and administrators (403 for the others before the body is
+    read; an empty body is 400 and changes nothing)."""
+    yield "api.spokespersons", "GET", "/spokespersons", None, 200
+    yield "api.spokesperson_history", "GET", "/spokespersons/huyen-xuan-truong/history", None, 200
+    yield (
+        "api.designate_spokesperson",
+        "POST",
+        "/spokespersons",
+        {},
+        (400 if user in KEEPERS else 403),
+    )
+
+
 def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.openapi", "GET", "/openapi.json", None, 200
     yield "api.issue_token", "POST", "/auth/token", {"username": user, "password": "demo"}, 200
@@ -409,6 +427,7 @@ def api_checks(user: str, world: World) -> Iterator[Check]:
     yield "api.monitoring_items", "GET", "/monitoring-items?status=removed", None, 200
     yield "api.monitoring_items", "GET", "/monitoring-items?status=nope", None, 400
     yield from admin_rules_checks(user)
+    yield from spokesperson_checks(user)
     yield from people_admin_checks(user)
     yield from dashboard_checks(user)
     yield "api.replay", "GET", f"/instances/{missing}/replay", None, 404
@@ -498,7 +517,7 @@ def test_api_matrix(world: World) -> None:
 
 
 def test_anonymous_api_requests_are_401(world: World) -> None:
-    public = {"api.openapi", "api.issue_token"}
+    public = {"api.openapi", "api.issue_token", "api.spokespersons", "api.spokesperson_history"}
     checks = [
         (endpoint, method, path, body, 200 if endpoint in public else 401)
         for endpoint, method, path, body, _ in api_checks("cv_vhtt", world)
@@ -733,6 +752,22 @@ PAGE_RULES: dict[str, PageRule] = {
     ),
     "info_requests.staff_file": signed_in(
         lambda user, world: iter([("GET", "/yeu-cau-thong-tin/tep/2147483647", None, 404)])
+    ),
+    # The spokesperson register (issue 16 item 4): public page and JSON; the Văn phòng's
+    # page (an empty form is shown again with its errors: 400, nothing stored).
+    "spokespersons.public": lambda user, world: iter([("GET", "/nguoi-phat-ngon", None, 200)]),
+    "spokespersons.public_json": lambda user, world: iter(
+        [("GET", "/nguoi-phat-ngon.json?ngay=2024-10-15", None, 200)]
+    ),
+    "spokespersons.manage": signed_in(
+        lambda user, world: iter(
+            [("GET", "/nguoi-phat-ngon/quan-ly", None, 200 if user in KEEPERS else 403)]
+        )
+    ),
+    "spokespersons.designate": signed_in(
+        lambda user, world: iter(
+            [("POST", "/nguoi-phat-ngon/quan-ly", {}, 400 if user in KEEPERS else 403)]
+        )
     ),
     "static": lambda user, world: iter([]),  # files, not pages
     "vendor.bpmn_js": lambda user, world: iter(

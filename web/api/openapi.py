@@ -560,5 +560,5 @@ def document() -> dict[str, Any]:
 from web.api import openapi_documents  # noqa: E402, F401
 
 # The administration's paths add themselves to PATHS and SCHEMAS (they use the helpers above).
-from web.api import openapi_admin_rules  # noqa: E402, F401
+from web.api import openapi_admin_rules, openapi_spokespersons  # noqa: E402, F401
 from web.api import openapi_monitoring  # noqa: E402, F401

@@ -17,6 +17,7 @@ from .plan import PlanTask, PlanTaskProgress
 from .process import ProcessVersion, Setting, SettingValue
 from .records import CaseRecord, RegisterEntry
 from .runtime import DocumentCounter, Instance, MessageWait, Notification, Timer, WorkItem
+from .spokespersons import Spokesperson, SpokespersonPublication
 
 __all__ = [
     "ADMINISTRATION_KINDS",
@@ -55,6 +56,8 @@ __all__ = [
     "RoleAssignment",
     "Setting",
     "SettingValue",
+    "Spokesperson",
+    "SpokespersonPublication",
     "Timer",
     "User",
     "WorkItem",
