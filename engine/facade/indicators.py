@@ -6,7 +6,14 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from engine.access.org import AUDITOR_ROLE, Actor, OrgTree, is_read_only, local_date
+from engine.access.org import (
+    AUDITOR_ROLE,
+    Actor,
+    OrgTree,
+    get_user,
+    is_read_only,
+    local_date,
+)
 from engine.context import utcnow
 from engine.errors import N_, NotFound, PermissionDenied
 from engine.facade.core import Core
@@ -40,7 +47,9 @@ class IndicatorsFacade:
 
         def read(s: Session) -> IndicatorReport:
             tree = self.core.runtime.org_tree(s)
-            actor = self.core.actor(s, username)
+            # The roles held on the report's day: after 1/7/2025 a leader of the new
+            # commune reads what its predecessors (the district's units) recorded.
+            actor = get_user(s, username, local_date(now)) if username else None
             return indicators.report(s, tree, actor, year, quarter, unit, now)
 
         return self.core.run(read)

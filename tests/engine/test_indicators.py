@@ -164,3 +164,22 @@ def test_plan_progress_shown_on_the_dashboard(deployed: Policyflow) -> None:
     page = deployed.indicators.plan("xa_xuanninh", 2024)
     assert page["my_units"] == [{"unit": "xa-xuan-ninh", "name": "Xã Xuân Ninh"}]
     assert {u["unit"] for t in page["tasks"] for u in t["units"]} == {"xa-xuan-ninh"}
+
+
+def test_after_the_district_ends_its_records_pass_to_the_new_commune(
+    deployed: Policyflow,
+) -> None:
+    """On 1/7/2025 the district's units hand over: Xuân Ninh to xã Xuân Trường (Ninh
+    Bình), Trà Lũ to xã Xuân Hưng. The chairman, now of xã Xuân Trường, reads 2024 as
+    visibility lets him: Xuân Ninh's crisis, not Trà Lũ's press requests."""
+    press = _press_case(deployed)
+    _record(deployed, press.id)
+    later = at("2025-08-01T03:00:00+00:00")
+    report = deployed.indicators.report("ct_ubnd", 2024, now=later)
+    units = {u["unit"] for u in report["units"]}
+    assert "xa-xuan-ninh" in units and "xa-tra-lu" not in units
+    assert report["totals"]["p2_incidents"] == 1
+    assert report["totals"]["p1_received"] == 1  # the P1 case of the district's office
+    this_year = deployed.indicators.report("ct_ubnd", 2025, now=later)
+    assert {u["unit"] for u in this_year["units"]} >= {"nb-xa-xuan-truong"}
+    assert "huyen-xuan-truong" not in {u["unit"] for u in this_year["units"]}
