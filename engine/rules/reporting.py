@@ -16,8 +16,10 @@ Form keywords the engine reads:
   instance's date.
 
 Service operations: `case_figures(unit, year)` sums the case records (P1, P2) of a unit
-and year, the pre-fill; `units_with_open_tasks(elements)` lists the units whose task of
-those elements is still open (who has not reported at the deadline).
+and year, the pre-fill, with the unit's newest progress on each plan task it reported on
+through P6 (`plan_progress`, text: edited without a correction reason);
+`units_with_open_tasks(elements)` lists the units whose task of those elements is still
+open (who has not reported at the deadline).
 """
 
 import copy
@@ -31,6 +33,7 @@ from engine.enums import WorkItemState
 from engine.errors import N_, InvalidInput, Message
 from engine.rules.forms import validate_form
 from engine.rules.indicators import case_rows, sum_figures
+from engine.rules.unit_plans import plan_progress_text
 from engine.store.models import WorkItem
 
 if TYPE_CHECKING:  # the service context; services.py imports this module
@@ -41,6 +44,7 @@ CORRECTION = "x-correction-field"
 AT_MOST = "x-at-most"
 DEFAULT = "x-default"
 CURRENT_YEAR = "current_year"
+PLAN_PROGRESS = "plan_progress"  # the pre-filled text of the unit's plan progress (P6)
 
 
 def _properties(schema: dict | None) -> dict[str, Any]:
@@ -68,8 +72,10 @@ def with_prefill(schema: dict | None, task_data: dict[str, Any]) -> dict | None:
     for name, value in values.items():
         served["properties"][name]["default"] = value
     reason = schema.get(CORRECTION)
-    if isinstance(reason, str) and reason in served["properties"]:
-        kept = {"properties": {k: {"const": v} for k, v in values.items()}}
+    # Figures must keep their value or carry a reason; text (the plan's progress) is free.
+    figures = {k: v for k, v in values.items() if isinstance(v, int) and not isinstance(v, bool)}
+    if isinstance(reason, str) and reason in served["properties"] and figures:
+        kept = {"properties": {k: {"const": v} for k, v in figures.items()}}
         served.setdefault("allOf", []).append({"if": kept, "else": {"required": [reason]}})
     return served
 
@@ -134,15 +140,21 @@ def _is_current_year(spec: object) -> bool:
     return isinstance(spec, dict) and spec.get(DEFAULT) == CURRENT_YEAR
 
 
-def case_figures(ctx: "HostServices", unit: str, year: int) -> dict[str, int]:
+def case_figures(ctx: "HostServices", unit: str, year: int) -> dict[str, int | str]:
     """The year's case records of the unit (and the units it took over), summed per
-    indicator: what P1 and P2 recorded, for the unit's report to start from."""
+    indicator: what P1 and P2 recorded, for the unit's report to start from; and, under
+    `plan_progress`, the newest status of each plan task it reported on (P6)."""
     found = ctx.tree.by_code.get(unit)
     if found is None:
         raise InvalidInput(N_("Không có đơn vị '{code}'."), params={"code": unit})
     units = ctx.tree.with_predecessors({found.id})
     # The dashboard reads the same records through the same function (engine.rules.indicators).
-    return sum_figures(figures for _, _, figures, _ in case_rows(ctx.session, units, int(year)))
+    rows = case_rows(ctx.session, units, int(year))
+    figures: dict[str, int | str] = dict(sum_figures(f for _, _, f, _ in rows))
+    progress = plan_progress_text(ctx.session, ctx.tree, found.id, int(year))
+    if progress:
+        figures[PLAN_PROGRESS] = progress
+    return figures
 
 
 def units_with_open_tasks(ctx: "HostServices", elements: list[str]) -> list[dict[str, str]]:

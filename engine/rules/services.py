@@ -24,6 +24,7 @@ from engine.rules.case_services import record_case, start_process
 from engine.rules.citizen_letters import citizen_letter
 from engine.rules.monitoring import link_found_item, next_scan, record_item, track_item
 from engine.rules.reporting import case_figures, units_with_open_tasks
+from engine.rules.unit_plans import record_plan_progress, unit_plan_tasks
 from engine.store.models import Instance, User, WorkItem
 
 if TYPE_CHECKING:
@@ -166,6 +167,8 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "case_figures": case_figures,
     "units_with_open_tasks": units_with_open_tasks,
     "spokesperson": spokesperson,
+    "unit_plan_tasks": unit_plan_tasks,
+    "record_plan_progress": record_plan_progress,
     "next_scan": next_scan,
     "record_item": record_item,
     "link_found_item": link_found_item,
