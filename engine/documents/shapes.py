@@ -100,6 +100,16 @@ def _status_text(statuses: list[str]) -> str:
     return ", ".join(f"{PLAN_STATUS_TEXT[s]} ({n} đơn vị)" for s, n in counts.items())
 
 
+def trich_yeu(title: Any, kind: str) -> str:
+    """The trích yếu under the type's name: "Báo cáo kết quả …" under BÁO CÁO is
+    "Kết quả …" (the type is not said twice)."""
+    text = str(title or "").strip()
+    if text.lower().startswith(kind.lower() + " "):
+        text = text[len(kind) + 1 :]
+        text = text[:1].upper() + text[1:]
+    return text
+
+
 def annual_report(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     """P3's consolidated report: sections I–V from the consolidation form, the annex from
     the units' submitted reports, section II's task list from the plan when present."""
@@ -119,8 +129,9 @@ def annual_report(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     issuer = str(data.get("issuer_title") or "Ủy ban nhân dân")
     return {
         "year": year,
-        "summary": str(
-            data.get("doc_title") or f"Kết quả công tác truyền thông chính sách năm {year}"
+        "summary": trich_yeu(
+            data.get("doc_title") or f"Kết quả công tác truyền thông chính sách năm {year}",
+            "Báo cáo",
         ),
         "basis": [
             f"Thực hiện Kế hoạch số {data.get('outline_ref') or '…'} về truyền thông chính "

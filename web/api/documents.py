@@ -14,7 +14,11 @@ def instance_documents(instance_id: int) -> Response:
     return jsonify({"items": engine().documents.of_instance(instance_id, username())})
 
 
-@api_bp.get(f"/documents/<int(min=1, max={MAX_ID}):document_id>/<any(docx, pdf):kind>")
+DOCUMENT = f"/documents/<int(min=1, max={MAX_ID}):document_id>"
+
+
+@api_bp.get(f"{DOCUMENT}/docx", defaults={"kind": "docx"})
+@api_bp.get(f"{DOCUMENT}/pdf", defaults={"kind": "pdf"})
 @token_required
 def document_file(document_id: int, kind: str) -> Response:
     name, content_type, content = engine().documents.file(document_id, kind, username())

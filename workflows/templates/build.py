@@ -10,7 +10,8 @@ Format (Phụ lục I): A4; margins top/bottom 20 mm, left 30 mm, right 15 mm; T
 Roman; issuing body (upright, bold, 13) top left and the national motto (12 / 14) top
 right, each over a short rule; number (13) under the issuing body, place and date
 (italic 14) under the motto; type (bold 14) and trích yếu (bold 14) centred; body 14,
-justified, first line indented 1 cm; "Nơi nhận:" (bold italic 12, list 11) bottom left;
+justified, first line indented 1 cm; page numbers (13) at the top centre from page 2;
+"Nơi nhận:" (bold italic 12, list 11) bottom left;
 the signature block (bold 14) bottom right.
 """
 
@@ -24,6 +25,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -46,9 +48,30 @@ def new_document() -> Document:
         fonts.set(qn(attr), FONT)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.space_before = Pt(0)
+    page_numbers(section)
     core = doc.core_properties
     core.title, core.author, core.comments = "Mẫu văn bản", "policyflow", ""
     return doc
+
+
+def page_numbers(section: Section) -> None:
+    """The page number at the top centre from the second page on (Phụ lục I, II.9)."""
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "26")  # half-points: 13
+    props.append(size)
+    run.append(props)
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
 
 
 def para(

@@ -17,10 +17,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from docx import Document as open_docx
 from docx.shared import Mm
 from sqlalchemy import select, update
 
+from cli.main import main
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.facade import JobState, Policyflow
 from engine.store.db import transaction
@@ -152,7 +154,7 @@ def test_p3_ends_in_a_numbered_report_with_every_units_figures(
     assert header[1][0] == f"Số: {numbers['BC']}"
     assert re.fullmatch(r"Xuân Trường, ngày 21 tháng 11 năm 2024", header[1][1])
     body = texts(doc)
-    assert "BÁO CÁO" in body and CONSOLIDATION["doc_title"] in body
+    assert "BÁO CÁO" in body and "Kết quả công tác truyền thông chính sách năm 2024" in body
     for heading in ("I. CÔNG TÁC LÃNH ĐẠO", "II. KẾT QUẢ", "III. ĐÁNH GIÁ", "IV. PHƯƠNG", "V. ĐỀ"):
         assert any(t.startswith(heading) for t in body), heading
     assert any("Có 3/3 đơn vị gửi báo cáo (1 đơn vị gửi muộn: Xã Xuân Ninh)" in t for t in body)
@@ -182,10 +184,13 @@ def test_p3_ends_in_a_numbered_report_with_every_units_figures(
     assert event["payload"]["sha256"] == report["sha256"]
     assert hashlib.sha256(content).hexdigest() == report["sha256"]
     assert pf.audit.verify(case.id)["verified"] is True
+    assert policyflow_verify(pf, case.id).exit_code == 0  # the command, as an auditor runs it
     with transaction(pf.url) as s:  # a file edited in the database is found out
         s.execute(update(Document).where(Document.id == report["id"]).values(content=b"x"))
     verdict = pf.audit.verify(case.id)
     assert verdict["verified"] is False and "kept file" in str(verdict)
+    failed = policyflow_verify(pf, case.id)
+    assert failed.exit_code == 1 and "kept file" in failed.output
     with transaction(pf.url) as s:
         s.execute(update(Document).where(Document.id == report["id"]).values(content=content))
     assert pf.audit.verify(case.id)["verified"] is True
@@ -199,6 +204,12 @@ def test_p3_ends_in_a_numbered_report_with_every_units_figures(
     assert "Kính gửi: Xã Xuân Ninh." in texts(letter_doc)
 
     check_pdf(pf, report["id"], reminder["id"])
+
+
+def policyflow_verify(pf: Policyflow, instance_id: int) -> Result:
+    """`policyflow verify INSTANCE` on the test's database."""
+    env = {"DATABASE_URL": pf.url}
+    return CliRunner().invoke(main, ["verify", str(instance_id)], env=env, catch_exceptions=False)
 
 
 def pf_name(pf: Policyflow, code: str) -> str:

@@ -116,7 +116,8 @@ def test_after_the_grace_period_the_office_consolidates_without_the_silent_units
     assert sorted(case.open()) == ["Draft", "Unit_draft", "Unit_draft"]
     approve_document(case, after_deadline, signer="pct_ubnd")
     numbered = [c for e in deployed.history(case.id) for c in e["payload"].get("service_calls", [])]
-    assert [c["params"]["doc_type"] for c in numbered if "doc_type" in c["params"]] == ["CV"]
+    registered = [c for c in numbered if c["operation"] == "register_document"]
+    assert [c["params"]["doc_type"] for c in registered] == ["CV"]  # rendered: issue 15
     # Xuân Hồng's drafter has filled the form; its head never approves. Nobody at Xuân Ninh.
     case.act(officers["xa-xuan-hong"][0], "Unit_draft", UNIT_FIGURES, after_deadline)
     assert deployed.fire_due_timers(CLOSE_AT - timedelta(seconds=1)) == {}
