@@ -24,6 +24,8 @@ from tests.browser.conftest import LiveServer, People
 from tests.processes import Case
 from web import create_app
 
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("every_instance_replays")]
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 # The suite's clock is Monday 2/6/2025. Online, complex: 15 working days → Monday

@@ -23,6 +23,8 @@ from tests.processes import Case, at
 from tests.web_client import csrf, signed_in
 from web import create_app
 
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
