@@ -1,6 +1,6 @@
 """The closed-loop HTTP workload: start an instance, complete its 3 user tasks, again.
 
-    .venv/bin/python bench/http.py                   # gunicorn, 2 workers, 300 instances
+    .venv/bin/python bench/http.py                   # gunicorn, 4 workers, 300 instances
     .venv/bin/python bench/http.py --workers 3 --instances 600 --worker-class gthread
 
 Each client (1, then 4 at once) loops over: POST /api/v1/processes/linear3/instances (as
@@ -9,7 +9,8 @@ Approve (ct_ubnd), each with that user's bearer token, on keep-alive connections
 gunicorn started here on a free port of 127.0.0.1 (tests/data/linear3.bpmn, the model
 bench/engine.py runs). The database is $HTTPBENCH_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/policyflow_httpbench): its tables are DROPPED and
-re-created, seeded with the demo users. After a warm-up it prints instances/s, start and
+re-created (the database dropped first), seeded with the demo users. After a warm-up it
+prints instances/s, start and
 completion p50/p95/p99, per request the SQL statements and transactions (counted by the
 server: POLICYFLOW_SQL_STATS, engine/store/sql_stats.py) and, from PostgreSQL's own
 pg_stat_database, the transactions and rows written per completion, the database bytes
@@ -216,7 +217,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", type=int, default=300, help="per measured phase")
     parser.add_argument("--warmup", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
@@ -234,6 +235,9 @@ def main() -> None:
         f"server: gunicorn -w {args.workers} -k {args.worker_class} --threads {args.threads}"
         f" | PostgreSQL {version[0] if version else '?'} | clients on the same CPUs"
     )
+    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        # Afresh: a database left by another schema version may not downgrade.
+        conn.execute(f'DROP DATABASE IF EXISTS "{dsn.rsplit("/", 1)[1]}" WITH (FORCE)')
     prepare_database(url)
     print(
         f"one committed INSERT (WAL flush) on this server: {fsync_ms(dsn):.2f} ms;"

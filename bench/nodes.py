@@ -11,7 +11,9 @@ postgresql://postgres@127.0.0.1:5432/policyflow_nodesbench: its tables are DROPP
 re-created). Clients then run linear3 instances (start + 3 completions, each request to
 a node picked at random, so consecutive commands of one instance land on different nodes
 and their workflow caches); a share of the completions (--race) is sent to BOTH nodes at
-once; the inbox is read in between. Printed: throughput, and the invariants — exactly
+once; the inbox is read in between; every fourth instance or so also starts a
+timer_notify instance whose 2 s timer, notice, e-mail and portal page the workers run.
+Printed: throughput, and the invariants — exactly
 one winner per raced command (the loser a 409 with its message), no lost update (every
 instance completed with exactly its 4 audit events and 3 work items done once), the
 background jobs done by the workers, and `policyflow verify --all` (every instance
@@ -49,6 +51,7 @@ STEPS = [
     ("ct_ubnd", "Approve", {}),
 ]
 BIN = Path(sys.executable).parent
+TIMED = {"wait_for": "PT2S", "subject": "Họp báo quý IV", "due_in": "P5D"}
 
 
 def free_port() -> int:
@@ -106,7 +109,8 @@ class Cluster:
             "WORKER_CONCURRENCY": "1",
             **self.extra_env,
         }
-        web = procfile("web").replace("--workers 2", f"--workers {self.web_workers}")
+        web = procfile("web")
+        env["WEB_WORKERS"] = str(self.web_workers)
         for n in range(self.webs):
             port = free_port()
             self.ports.append(port)
@@ -204,6 +208,7 @@ class Tally:
     """What the clients saw."""
 
     instances: list[int] = field(default_factory=list)
+    timed: list[int] = field(default_factory=list)  # timer_notify instances (worker work)
     races: int = 0
     race_outcomes: Counter = field(default_factory=Counter)  # sorted statuses of each race
     losers: Counter = field(default_factory=Counter)  # a 409's message
@@ -264,6 +269,13 @@ def drive(
                 with tally.lock:
                     tally.reads += 1
         assert state["status"] == "completed", state
+        if rnd.random() < 0.25:  # background work: a 2 s timer, a notice, an e-mail, a page
+            status, timed = rnd.choice(nodes).call(
+                "POST", "/processes/timer_notify/instances", toks["cv_vhtt"], TIMED
+            )
+            assert status == 201, (status, timed)
+            with tally.lock:
+                tally.timed.append(timed["id"])
 
 
 def check_database(url: str, instance_ids: list[int]) -> list[str]:
@@ -307,6 +319,30 @@ def check_database(url: str, instance_ids: list[int]) -> list[str]:
         per_instance[iid] += count
     problems += [f"instance {i}: {c} work items" for i, c in per_instance.items() if c != 3]
     return problems
+
+
+def timers_done(url: str, instance_ids: list[int], timeout: float = 90) -> list[str]:
+    """Every timer_notify instance past its timer (waiting at 'Check'), once the workers
+    had `timeout` seconds; the ones that are not."""
+    from sqlalchemy import select
+
+    from engine.store.db import transaction
+    from engine.store.models import WorkItem
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with transaction(url) as s:
+            done = set(
+                s.scalars(
+                    select(WorkItem.instance_id).where(
+                        WorkItem.instance_id.in_(instance_ids), WorkItem.element_id == "Check"
+                    )
+                )
+            )
+        late = [i for i in instance_ids if i not in done]
+        if not late or time.monotonic() > deadline:
+            return [f"timer instance {i}: its timer did not fire" for i in late]
+        time.sleep(0.5)
 
 
 def verify_all(url: str) -> tuple[int, str]:
@@ -353,16 +389,24 @@ def main() -> None:
     assert "bench" in url, f"{url}: the benchmark empties its database; name it *bench*"
     os.environ["DATABASE_URL"] = url
     from aiosmtpd.controller import Controller
+    from sqlalchemy import create_engine, text
 
     from bench.engine import prepare_database
     from bench.machine import cpu_model
     from engine.facade import Policyflow, read_forms
+    from engine.store.db import normalize_url
 
     print(f"machine: {cpu_model()} | {os.cpu_count()} cores | load {os.getloadavg()[0]:.2f}")
+    url = normalize_url(url)
+    server, name = url.rsplit("/", 1)
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:  # afresh: another schema version may not downgrade
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
     prepare_database(url)
-    Policyflow(url).deploy(
-        (ROOT / "tests/data/linear3.bpmn").read_text(), read_forms(ROOT / "tests/data/forms")
-    )
+    pf = Policyflow(url)
+    pf.deploy((ROOT / "tests/data/linear3.bpmn").read_text(), read_forms(ROOT / "tests/data/forms"))
+    pf.deploy((ROOT / "tests/data/timer_notify.bpmn").read_text(), {}, "chu_quy_trinh")
     smtp_port = free_port()
     smtp = Controller(_Sink(), hostname="127.0.0.1", port=smtp_port)
     smtp.start()
@@ -391,6 +435,7 @@ def main() -> None:
                 )
             )
         secs = time.perf_counter() - began
+        late = timers_done(url, tally.timed)
         jobs = jobs_left(url)
     finally:
         cluster.stop()
@@ -407,7 +452,11 @@ def main() -> None:
     problems = list(tally.other_errors)
     if any(outcome != (200, 409) for outcome in tally.race_outcomes):
         problems.append("a race without exactly one winner and one 409")
-    problems += check_database(url, tally.instances)
+    problems += check_database(url, tally.instances) + late
+    print(
+        f"{len(tally.timed)} timer instances (2 s timers) fired by the workers:"
+        f" {len(tally.timed) - len(late)}"
+    )
     code, out = verify_all(url)
     print(f"background jobs by state: {jobs}")
     print(f"policyflow verify --all: exit {code}")
