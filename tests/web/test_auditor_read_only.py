@@ -243,6 +243,13 @@ def admin_attempts() -> Iterator[Attempt]:
     yield Attempt("dashboard.record", "POST", "/ke-hoach/2024/tien-do", progress)
     yield Attempt("api.progress", "POST", "/plan/2024/progress", progress)
 
+    # The spokesperson register (issue 16 item 4): the Văn phòng's to change, not the auditor's.
+    person = {"unit": "huyen-xuan-truong", "full_name": "Thử", "position": "Thử"}
+    page = {**person, "valid_from": "10/10/2024"}
+    yield Attempt("spokespersons.designate", "POST", "/nguoi-phat-ngon/quan-ly", page)
+    api = {**person, "valid_from": "2024-10-10"}
+    yield Attempt("api.designate_spokesperson", "POST", "/spokespersons", api)
+
 
 def attempts(world: World) -> list[Attempt]:
     return [*page_attempts(world), *api_attempts(world), *admin_attempts()]
