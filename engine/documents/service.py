@@ -39,10 +39,15 @@ def request_document(
     template: str,
     doc_type: str = "",
     context: dict[str, Any] | None = None,
+    fields: list[str] | None = None,
+    task_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Queue the rendering of the template `template` of the instance's version, for the
     document of type `doc_type` (its number: the instance's register entry of that type),
-    with `context` (what the template prints besides the letterhead)."""
+    with `context` (what the template prints besides the letterhead) and the task data's
+    `fields` that are set (optional form fields an expression could not name)."""
+    taken = {k: (task_data or {})[k] for k in fields or [] if k in (task_data or {})}
+    context = {**taken, **(context or {})}
     found = templates.for_instance(ctx.session, ctx.instance, str(template))
     if found is None:
         raise ProcessFailed(
@@ -55,7 +60,7 @@ def request_document(
         ctx.now,
         ctx.now,
         ctx.instance.id,
-        {"template_id": found.id, "doc_type": str(doc_type or ""), "context": context or {}},
+        {"template_id": found.id, "doc_type": str(doc_type or ""), "context": context},
     )
     ctx.session.flush()
     return {"queued": job.id, "template": found.key}
@@ -70,6 +75,7 @@ def full_context(
     data: dict[str, Any],
     now: datetime,
 ) -> dict[str, Any]:
+    data = shapes.with_names(session, data)  # users named by username: their names
     head = letterhead.letterhead(session, tree, instance.id, instance.unit_id, doc_type, now, data)
     return {**shapes.shape(session, template.key, {**data, **head}), **head}
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.documents.letterhead import vn_number
-from engine.store.models import OrgUnit
+from engine.store.models import OrgUnit, User
 
 Shape = Callable[[Session, dict[str, Any]], dict[str, Any]]
 
@@ -164,7 +164,79 @@ def letter(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-SHAPES: dict[str, Shape] = {"ar_report": annual_report}
+REFUSAL_GROUNDS = {  # ps_decide.json refusal_ground → Luật Báo chí 2016, Điều 38 khoản 2
+    "secret": "thông tin thuộc bí mật nhà nước, bí mật đời tư, bí mật khác theo quy định "
+    "của pháp luật (điểm a khoản 2 Điều 38 Luật Báo chí)",
+    "investigation": "vụ án đang được điều tra hoặc chưa xét xử (điểm b khoản 2 Điều 38 "
+    "Luật Báo chí)",
+    "inspection": "vụ việc đang được thanh tra, kiểm tra, giải quyết khiếu nại, tố cáo, chưa "
+    "có kết luận (điểm c khoản 2 Điều 38 Luật Báo chí)",
+    "draft": "văn bản chính sách, đề án đang trong quá trình soạn thảo, chưa được phép công "
+    "bố (điểm d khoản 2 Điều 38 Luật Báo chí)",
+}
+
+
+def authorisation(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """P1: the Chủ tịch authorises a Phó Chủ tịch to speak on this one case (Nghị định
+    09/2017/NĐ-CP Điều 2 khoản 2: no further delegation)."""
+    deputy = data.get("authorised_deputy_name") or data.get("authorised_deputy") or "…"
+    case = str(data.get("case_title") or "")
+    scope = str(data.get("authorisation_scope") or "").strip()
+    return {
+        "summary": f"Ủy quyền phát ngôn, cung cấp thông tin cho báo chí: {case}",
+        "body": [
+            "Căn cứ Nghị định số 09/2017/NĐ-CP ngày 09/02/2017 của Chính phủ quy định chi tiết "
+            "việc phát ngôn và cung cấp thông tin cho báo chí của các cơ quan hành chính nhà "
+            "nước;",
+            f"Chủ tịch {data.get('issuer_title') or 'Ủy ban nhân dân'} ủy quyền cho ông (bà) "
+            f"{deputy}, Phó Chủ tịch, phát ngôn, cung cấp thông tin cho báo chí về vụ việc: "
+            f"{case}" + (f" ({scope})" if scope else "") + ".",
+            "Người được ủy quyền không được ủy quyền tiếp cho người khác; văn bản ủy quyền "
+            "được đăng trên Cổng thông tin điện tử./.",
+        ],
+    }
+
+
+def refusal(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """P1: the written refusal to a press agency, with its ground in the Press Law."""
+    agency = data.get("refusal_recipient") or data.get("press_agency") or "Cơ quan báo chí"
+    ground = REFUSAL_GROUNDS.get(str(data.get("refusal_ground") or ""), "")
+    case = str(data.get("case_title") or "")
+    return {
+        "summary": f"Trả lời đề nghị cung cấp thông tin về vụ việc: {case}",
+        "addressees": [str(agency)],
+        "body": [
+            f"Ủy ban nhân dân nhận được đề nghị cung cấp thông tin của Quý cơ quan về vụ việc: "
+            f"{case}.",
+            "Ủy ban nhân dân không cung cấp thông tin về vụ việc này"
+            + (f" vì đây là {ground}" if ground else "")
+            + (f". Lý do: {data.get('refusal_reason')}" if data.get("refusal_reason") else "")
+            + ".",
+            "Ủy ban nhân dân trân trọng thông báo để Quý cơ quan biết./.",
+        ],
+    }
+
+
+SHAPES: dict[str, Shape] = {
+    "ar_report": annual_report,
+    "ps_authorisation": authorisation,
+    "ps_refusal": refusal,
+}
+
+
+def with_names(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """Users the model names by username, by their full names: each `<x>_username` key
+    adds `<x>_name`; `signer_username` gives `signed_by` when the model has none."""
+    found = dict(data)
+    for key, value in data.items():
+        if isinstance(value, dict):  # a register's entry, e.g. P1's spokesperson
+            value = value.get("username")
+        if key.endswith("_username") and isinstance(value, str) and value:
+            name = session.scalar(select(User.full_name).where(User.username == value))
+            found[key.removesuffix("_username") + "_name"] = name or value
+    if found.get("signer_name") and not found.get("signed_by"):
+        found["signed_by"] = found["signer_name"]
+    return found
 
 
 def shape(session: Session, template_key: str, data: dict[str, Any]) -> dict[str, Any]:

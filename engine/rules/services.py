@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from engine.commands.runner import Runtime
 
 
+# Operations that read the calling task's data themselves (optional fields a model
+# cannot name in an expression while they may be unset).
+TAKES_TASK_DATA = frozenset({"render_document"})
+
+
 @dataclass
 class HostServices:
     session: Session
@@ -50,6 +55,8 @@ class HostServices:
         if handler is None:
             raise ProcessFailed(f"Unknown service operation '{operation}'.")
         try:
+            if operation in TAKES_TASK_DATA:  # copies optional fields it is told to
+                return handler(self, **params, task_data=data)
             return handler(self, **params)
         except TypeError as err:
             raise ProcessFailed(

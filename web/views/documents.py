@@ -3,12 +3,12 @@ its page; a process version's .docx templates — download, preview as PDF, uplo
 changed one (a new version of the process: running instances keep theirs)."""
 
 from io import BytesIO
-from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidInput, PolicyflowError
+from engine.facade import results
 from web.auth import engine, login_required, process_owner, signed_in
 from web.i18n import _, error_text
 
@@ -17,9 +17,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def instance_documents(instance_id: int) -> list[dict[str, Any]]:
+def instance_documents(instance_id: int) -> list[results.DocumentView]:
     """For instance.html: the instance's documents as the signed-in user may see them."""
-    return list(engine().documents.of_instance(instance_id, signed_in()))
+    return engine().documents.of_instance(instance_id, signed_in())
 
 
 @bp.get("/documents/<int:document_id>.<any(docx, pdf):kind>")

@@ -26,7 +26,7 @@ from cli.main import main
 from engine.errors import InvalidInput, NotFound, PermissionDenied
 from engine.facade import JobState, Policyflow
 from engine.store.db import transaction
-from engine.store.models import Document, OrgUnit, RegisterEntry
+from engine.store.models import Document, OrgUnit, RegisterEntry, User
 from tasks.embedded import EmbeddedRunner
 from tasks.senders import FolderMailer, FolderPublisher, Senders
 from tasks.settings import Settings
@@ -34,11 +34,16 @@ from tests.conftest import NOW
 from tests.processes import (
     AR_START,
     ASSESS_CRISIS,
+    AUTHORISE,
     CRISIS_START,
+    REFUSE,
+    REGISTER,
     UNIT_FIGURES,
     Case,
     at,
     ensure_unit_officers,
+    handle_request,
+    press_start,
     unit_report,
 )
 
@@ -343,3 +348,52 @@ def test_the_crisis_teams_decision_is_a_numbered_qd(deployed: Policyflow, tmp_pa
     signature = [line for line in cell_texts(doc.tables[-1])[0][1].split("\n") if line]
     assert signature[:2] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     assert deployed.audit.verify(case.id)["verified"] is True
+
+
+def test_p1s_authorisation_and_refusal_letters(deployed: Policyflow, tmp_path: Path) -> None:
+    """P1 with the Chủ tịch away: the authorisation (GUQ) names the Phó Chủ tịch by name
+    and is signed by the Chủ tịch; the refusal (a công văn, V/v under its number) goes to
+    the press agency with its ground in the Press Law, signed by the Phó Chủ tịch."""
+    case = Case.start(deployed, "press_statement", "cv_vhtt", press_start())
+    case.act("cv_vhtt", "Register", {**REGISTER, "chairman_available": "unavailable"})
+    case.act("ct_ubnd", "Authorise", AUTHORISE)
+    published = {
+        "authorisation_published_at": "2024-10-01T18:00:00+07:00",
+        "authorisation_url": "https://xuantruong.namdinh.gov.vn/uy-quyen/15",
+    }
+    case.act("tt_vhtttt", "Publish_auth", published)
+    handle_request(case, decision=REFUSE, spokesperson="pct_ubnd")
+    case.act("pct_ubnd", "Refusal", {"refusal_sent_at": "2024-10-02T09:00:00+07:00"})
+    assert case.status() == "completed"
+    run_jobs(deployed, tmp_path, NOW + timedelta(days=2))
+
+    authorisation, refusal = deployed.documents.of_instance(case.id, None)
+    data = case.data()
+    assert authorisation["symbol"] == data["authorisation_number"]
+    assert refusal["symbol"] == data["refusal_letter_number"]
+    names = {u: deployed_name(deployed, u) for u in ("ct_ubnd", "pct_ubnd")}
+
+    doc = open_docx(io.BytesIO(deployed.documents.file(authorisation["id"], "docx", None)[2]))
+    check_format(doc)
+    body = "\n".join(texts(doc))
+    assert "GIẤY ỦY QUYỀN" in body and f"ông (bà) {names['pct_ubnd']}, Phó Chủ tịch" in body
+    assert AUTHORISE["authorisation_scope"] in body
+    block = [line for line in cell_texts(doc.tables[-1])[0][1].split("\n") if line]
+    assert block == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", names["ct_ubnd"]]
+
+    letter = open_docx(io.BytesIO(deployed.documents.file(refusal["id"], "docx", None)[2]))
+    check_format(letter)
+    number = cell_texts(letter.tables[0])[1][0].split("\n")
+    assert number[0] == f"Số: {data['refusal_letter_number']}"
+    assert number[1].startswith("V/v Trả lời đề nghị cung cấp thông tin")
+    text = "\n".join(texts(letter))
+    assert f"Kính gửi: {data['press_agency']}." in text
+    assert "điểm b khoản 2 Điều 38 Luật Báo chí" in text and REFUSE["refusal_reason"] in text
+    block = [line for line in cell_texts(letter.tables[-1])[0][1].split("\n") if line]
+    assert block == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", names["pct_ubnd"]]
+    assert deployed.audit.verify(case.id)["verified"] is True
+
+
+def deployed_name(pf: Policyflow, username: str) -> str:
+    with transaction(pf.url) as s:
+        return s.scalar(select(User.full_name).where(User.username == username)) or ""
