@@ -80,6 +80,17 @@ class InfoRequestsFacade:
             )
         )
 
+    def letter_file(
+        self, code: str, symbol: str, address: str, now: datetime | None = None
+    ) -> tuple[str, str, bytes]:
+        """A letter of the request with this code, as a file (its PDF, else its .docx)."""
+        self._count_lookup(code, address, now or utcnow())
+
+        def go(s: Session) -> tuple[str, str, bytes]:
+            return views.letter_file(s, requests.find(s, code), str(symbol)[:60])
+
+        return self.core.run(go)
+
     def _count_lookup(self, code: str, address: str, when: datetime) -> None:
         """Count a look-up by the address; an empty code guesses nothing: NotFound."""
         if not requests.normalized(code):

@@ -3,16 +3,18 @@
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from engine.access import org
 from engine.commands.info_requests import awaiting_completion
 from engine.commands.runner import Runtime
 from engine.enums import InstanceStatus
+from engine.errors import N_, NotFound
 from engine.queries.instances import instance_data
 from engine.results.info_requests import PublicLetter, PublicRequest, PublicStatus, StaffFile
 from engine.rules.calendar import LOCAL
-from engine.store.models import CitizenLetter, InfoRequest, InfoRequestFile, Instance
+from engine.rules.file_types import DOCX
+from engine.store.models import CitizenLetter, Document, InfoRequest, InfoRequestFile, Instance
 
 OUTCOMES: dict[str, PublicStatus] = {
     "provided": "provided",
@@ -31,6 +33,9 @@ def public_view(session: Session, rt: Runtime, request: InfoRequest) -> PublicRe
         .where(CitizenLetter.instance_id == instance.id)
         .order_by(CitizenLetter.issued_at, CitizenLetter.id)
     ).all()
+    rendered = set(
+        session.scalars(select(Document.symbol).where(Document.instance_id == instance.id))
+    )
     return {
         "status": _status(session, instance, data.get("outcome")),
         "committee": tree.committee_title(request.unit_id),
@@ -38,7 +43,7 @@ def public_view(session: Session, rt: Runtime, request: InfoRequest) -> PublicRe
         "filed_on": org.local_date(request.filed_at),
         "due_on": _local_day(data.get("answer_due_at")),
         "extended": bool(data.get("extended")),
-        "letters": [_letter(letter) for letter in letters],
+        "letters": [_letter(letter, letter.symbol in rendered) for letter in letters],
     }
 
 
@@ -50,7 +55,7 @@ def _status(session: Session, instance: Instance, outcome: object) -> PublicStat
     return OUTCOMES.get(str(outcome), "closed")
 
 
-def _letter(letter: CitizenLetter) -> PublicLetter:
+def _letter(letter: CitizenLetter, document: bool) -> PublicLetter:
     return {
         "symbol": letter.symbol,
         "kind": letter.kind,
@@ -58,7 +63,34 @@ def _letter(letter: CitizenLetter) -> PublicLetter:
         "body": letter.body,
         "issued_on": org.local_date(letter.issued_at),
         "due_on": org.local_date(letter.due_at) if letter.due_at else None,
+        "document": document,
     }
+
+
+def letter_file(session: Session, request: InfoRequest, symbol: str) -> tuple[str, str, bytes]:
+    """(file name, MIME type, content) of a letter sent to this request's citizen: its PDF,
+    or its .docx while the PDF is not made (NotFound before it is rendered)."""
+    sent = session.scalar(
+        select(CitizenLetter.id).where(
+            CitizenLetter.instance_id == request.instance_id, CitizenLetter.symbol == symbol
+        )
+    )
+    document = session.scalar(
+        select(Document)
+        .where(Document.instance_id == request.instance_id, Document.symbol == symbol)
+        .options(undefer(Document.content), undefer(Document.pdf_content))
+        .order_by(Document.id.desc())
+        .limit(1)
+    )
+    if sent is None or document is None:
+        raise NotFound(N_("Văn bản này chưa sẵn sàng để tải về."))
+    if document.pdf_content:
+        return (
+            document.filename.removesuffix(".docx") + ".pdf",
+            "application/pdf",
+            document.pdf_content,
+        )
+    return document.filename, DOCX, document.content
 
 
 def _local_day(value: object) -> date | None:

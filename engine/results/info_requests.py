@@ -16,6 +16,7 @@ class PublicLetter(TypedDict):
     body: str
     issued_on: date  # local date
     due_on: date | None
+    document: bool  # its .docx/PDF is rendered (engine/documents) and may be downloaded
 
 
 class PublicRequest(TypedDict):

@@ -750,6 +750,9 @@ PAGE_RULES: dict[str, PageRule] = {
     "info_requests.complete": lambda user, world: iter(
         [("POST", "/yeu-cau-thong-tin/bo-sung", {"code": ""}, 404)]
     ),
+    "info_requests.letter": lambda user, world: iter(
+        [("POST", "/yeu-cau-thong-tin/van-ban", {"code": ""}, 404)]
+    ),
     "info_requests.staff_file": signed_in(
         lambda user, world: iter([("GET", "/yeu-cau-thong-tin/tep/2147483647", None, 404)])
     ),

@@ -55,6 +55,7 @@ EXEMPT = {
     "info_requests.create",
     "info_requests.track",
     "info_requests.complete",
+    "info_requests.letter",  # a download (POST: the code stays out of URLs)
 }
 REFUSED = {403, 404}  # not allowed; or, for a task out of every role's reach, not there
 

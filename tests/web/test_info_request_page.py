@@ -9,6 +9,7 @@ completion from the tracking page restarts the clock.
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -19,6 +20,9 @@ from engine.commands.info_requests import ALPHABET, digest, normalized
 from engine.facade import Policyflow
 from engine.store.db import transaction
 from engine.store.models import InfoRequest, InfoRequestFile, Instance
+from tasks.embedded import EmbeddedRunner
+from tasks.senders import FolderMailer, FolderPublisher, Senders
+from tasks.settings import Settings
 from tests.processes import Case, at
 from tests.web_client import csrf, signed_in
 from web import create_app
@@ -233,3 +237,21 @@ def test_the_citizens_files_are_for_the_staff_who_see_the_case(app: Flask) -> No
     assert 'id="citizen-files"' in page and "don.pdf" in page
     commune, _ = signed_in(app, "xa_xuanbac")  # a commune does not see the district's case
     assert commune.get(url).status_code == 404
+
+
+def test_the_citizen_downloads_the_letters_rendered_for_them(app: Flask, tmp_path: Path) -> None:
+    c = client(app, "10.2.0.13")
+    code = code_of(post(c).text)
+    page = track(c, code)
+    assert "Tải văn bản" not in page.text  # not rendered yet
+    pf = Policyflow(app.config["DATABASE_URL"])
+    senders = Senders(FolderMailer(tmp_path / "m"), FolderPublisher(tmp_path / "p"))
+    EmbeddedRunner(pf, Settings.from_env(), senders).tick()
+    page = track(c, code)
+    symbol = re.search(r'name="symbol" value="([^"]+)"', page.text)
+    assert symbol, page.text
+    form = {"code": code, "symbol": symbol.group(1), "csrf_token": csrf(page.text)}
+    got = c.post("/yeu-cau-thong-tin/van-ban", data=form)
+    assert got.status_code == 200 and got.data[:4] in (b"%PDF", b"PK\x03\x04")
+    wrong = c.post("/yeu-cau-thong-tin/van-ban", data={**form, "code": "ZZZZZZZZZZZZ"})
+    assert wrong.status_code == 404  # another's letter needs their code

@@ -165,6 +165,21 @@ def complete() -> Any:
     return _status_page(code)
 
 
+@bp.post("/van-ban")
+def letter() -> Any:
+    """A letter sent to the citizen, as its PDF (or .docx): with the request's code."""
+    code = request.form.get("code", "").strip()[:64]
+    try:
+        name, mime, content = engine().info_requests.letter_file(
+            code, request.form.get("symbol", ""), client_address()
+        )
+    except PermissionDenied as err:
+        return _track_error(code, localize(err.message), 429)
+    except NotFound as err:
+        return _track_error(code, localize(err.message), 404)
+    return send_file(io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=name)
+
+
 @bp.app_context_processor
 def staff_helpers() -> dict[str, Any]:
     """`citizen_files(instance_id)` for the instance page of a P4 case (staff only)."""
