@@ -7,8 +7,9 @@ they use are the context engine/documents/letterhead.py builds (issuer, number, 
 line, signature block, recipients) plus what the BPMN's render_document passes.
 
 Format (Phụ lục I): A4; margins top/bottom 20 mm, left 30 mm, right 15 mm; Times New
-Roman; issuing body (upright, bold, 13) top left and the national motto (12 / 14) top
-right, each over a short rule; number (13) under the issuing body, place and date
+Roman; issuing body (upright, bold, 13: a People's Committee has no superior body, both
+lines are its own name) top left and the national motto (12 / 14) top right, each over a
+short rule; number (13) under the issuing body, place and date
 (italic 14) under the motto; type (bold 14) and trích yếu (bold 14) centred; body 14,
 justified, first line indented 1 cm; page numbers (13) at the top centre from page 2;
 "Nơi nhận:" (bold italic 12, list 11) bottom left;
@@ -137,7 +138,7 @@ def header(doc: Document, letter: bool) -> None:
     left, right = (
         fresh_cell(c, w) for c, w in zip(table.rows[0].cells, (LEFT_W, RIGHT_W), strict=True)
     )
-    para(left, "{{ issuer_parent }}", 13)
+    para(left, "{{ issuer_parent }}", 13, bold=True)  # one body: both lines bold
     para(left, "{{ issuer_name }}", 13, bold=True)
     rule(left, LEFT_W, Mm(25))
     para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, bold=True)
