@@ -14,6 +14,7 @@ from engine.bpmn.diff import diff as diff_versions
 from engine.bpmn.xml_safety import max_bpmn_bytes
 from engine.commands.admin_people import PATTERNS as PEOPLE_PATTERNS
 from engine.commands.deploy import NEW_PROCESS
+from engine.commands.info_requests import Upload
 from engine.context import real_time, utcnow
 from engine.enums import AuditCommand, InstanceStatus, JobState, Scope, WorkItemState
 from engine.facade.policyflow import Policyflow, read_forms
@@ -40,6 +41,7 @@ __all__ = [
     "Policyflow",
     "Scope",
     "TokenRevoked",
+    "Upload",
     "WorkItemState",
     "database_url",
     "get_engine",

@@ -19,8 +19,8 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from engine.commands.info_requests import Upload
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from engine.facade import Upload
 from web.auth import client_address, engine, login_required, signed_in
 from web.i18n import _, localize
 
