@@ -273,12 +273,9 @@ class InstanceRun:
         changes = task_changes(self.bundle, before, after)
         digest = state_digest(wf, changed_ids(before, after))
         result = {"status": self.instance.status, "tasks": changes, "state": digest}
-        # No flush before the event's INSERT: the instance's new state and its chain head
-        # then go out in one UPDATE at commit, not two.
-        with self.session.no_autoflush:
-            audit.append(
-                self.session, self.instance, self.now, self.actor, command, payload, result
-            )
+        with self.session.no_autoflush:  # state and chain head: one UPDATE at commit, not two
+            audit.append(self.session, self.instance, self.now, self.actor, command, payload,
+                         result)  # fmt: skip
         self.rt.after_commit(self.session, self.instance, wf)
         return wf
 

@@ -1,7 +1,7 @@
 """The closed-loop HTTP workload: start an instance, complete its 3 user tasks, again.
 
-    .venv/bin/python bench/http.py                   # gunicorn, 4 workers, 300 instances
-    .venv/bin/python bench/http.py --workers 3 --instances 600 --worker-class gthread
+    .venv/bin/python bench/http_load.py              # gunicorn, 4 workers, 300 instances
+    .venv/bin/python bench/http_load.py --workers 3 --instances 600 --worker-class gthread
 
 Each client (1, then 4 at once) loops over: POST /api/v1/processes/linear3/instances (as
 cv_vhtt), then POST /api/v1/tasks/{id}/complete for Draft (cv_vhtt), Review (tp_vhtt) and
@@ -18,22 +18,17 @@ per completed instance, the machine, and bare SpiffWorkflow's rate on the same m
 in memory (bench/engine.py's baseline) in the same run.
 """
 
+import argparse
+import json
+import os
+import platform
+import statistics
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and its name would hide
-# the standard library's `http` package: take the folder off before anything imports it.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-
-import psycopg  # noqa: E402
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
