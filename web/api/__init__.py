@@ -174,10 +174,11 @@ from web.api import admin_people, incidents, indicators, routes  # noqa: E402, F
 __all__ = ["ApiError", "api_bp", "error_response", "routes"]
 
 # Official documents of instances (issue 15 items 1–3).
-from web.api import documents  # noqa: E402, F401
-
 # The administration of org units, rules and the calendar (issue 19).
-from web.api import admin_rules, spokespersons  # noqa: E402, F401
-
 # P5's monitoring items (issue 16 item 2).
-from web.api import monitoring  # noqa: E402, F401
+from web.api import (  # noqa: E402, F401
+    admin_rules,
+    documents,
+    monitoring,
+    spokespersons,
+)

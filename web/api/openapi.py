@@ -557,8 +557,10 @@ def document() -> dict[str, Any]:
 
 
 # Official documents of instances (issue 15 items 1–3).
-from web.api import openapi_documents  # noqa: E402, F401
-
 # The administration's paths add themselves to PATHS and SCHEMAS (they use the helpers above).
-from web.api import openapi_admin_rules, openapi_spokespersons  # noqa: E402, F401
-from web.api import openapi_monitoring  # noqa: E402, F401
+from web.api import (  # noqa: E402, F401
+    openapi_admin_rules,
+    openapi_documents,
+    openapi_monitoring,
+    openapi_spokespersons,
+)

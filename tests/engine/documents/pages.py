@@ -34,7 +34,9 @@ def pages(pdf: bytes, dpi: int = 30, save_to: Path | None = None) -> list[Page]:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "doc.pdf"
         source.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(source), f"{folder}/p"], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-gray", str(source), f"{folder}/p"], check=True
+        )
         if save_to is not None:
             save_to.mkdir(parents=True, exist_ok=True)
             subprocess.run(["pdftoppm", "-r", "80", "-png", str(source), str(save_to / "page")],
