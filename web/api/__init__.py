@@ -173,9 +173,8 @@ from web.api import admin_people, incidents, indicators, routes  # noqa: E402, F
 
 __all__ = ["ApiError", "api_bp", "error_response", "routes"]
 
-# Official documents of instances (issue 15 items 1–3).
-# The administration of org units, rules and the calendar (issue 19).
-# P5's monitoring items (issue 16 item 2).
+# Routes added by later issues: official documents (15), the administration of org units,
+# rules and the calendar (19), the spokesperson register and P5's monitoring items (16).
 from web.api import (  # noqa: E402, F401
     admin_rules,
     documents,

@@ -556,8 +556,8 @@ def document() -> dict[str, Any]:
     return deepcopy(DOCUMENT)
 
 
-# Official documents of instances (issue 15 items 1–3).
-# The administration's paths add themselves to PATHS and SCHEMAS (they use the helpers above).
+# Later issues' paths add themselves to PATHS and SCHEMAS (they use the helpers above):
+# documents (15), administration (19), monitoring and spokespersons (16).
 from web.api import (  # noqa: E402, F401
     openapi_admin_rules,
     openapi_documents,
