@@ -43,7 +43,10 @@ from engine.store.models import ApiToken, Instance, Role, RoleAssignment, User, 
 
 # The API document states the same patterns (web/api/admin_people_doc.py).
 USERNAME_PATTERN = "^[a-z0-9_.-]{1,64}$"
-EMAIL_PATTERN = "^[^@\\s\\u0000]+@[^@\\s\\u0000]+\\.[^@\\s\\u0000]+$"
+# Python's \s and JSON Schema's (ECMA-262) differ on NEL, the C0 separators and BOM: they
+# are named here, so the API's schema and the server refuse the same addresses.
+_EMAIL_CHAR = "[^@\\s\\u0000-\\u001f\\u007f-\\u009f\\ufeff]"
+EMAIL_PATTERN = f"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\\.{_EMAIL_CHAR}+$"
 PHONE_PATTERN = "^[0-9 +().-]{1,50}$"
 ROLE_PATTERN = "^[a-z][a-z0-9_]{0,63}$"
 UNIT_PATTERN = "^[a-z0-9][a-z0-9-]{0,63}$"
