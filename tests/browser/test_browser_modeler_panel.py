@@ -5,7 +5,7 @@ finds no error the unchanged model did not have.
 
 annual_report has a call activity (Approve_report), script tasks (Set_deadline) and service
 tasks (Notify_7); no shipped model has a message event, so one is added through the
-bpmn-js API (between Approve_report and its end event, in its lane) and named in the panel.
+bpmn-js API (between Render_report and its end event, in its lane) and named in the panel.
 """
 
 import re
@@ -33,9 +33,9 @@ ADD_MESSAGE_EVENT = """([id]) => {
   const m = window.pfModeler;
   const reg = m.get("elementRegistry");
   const modeling = m.get("modeling");
-  const send = reg.get("Approve_report");
+  const send = reg.get("Render_report");
   const end = reg.get("Ev_end");
-  const flow = reg.get("Flow_Approve_report_Ev_end");
+  const flow = reg.get("Flow_Render_report_Ev_end");
   const shape = m.get("elementFactory").createShape({
     type: "bpmn:IntermediateCatchEvent",
     eventDefinitionType: "bpmn:MessageEventDefinition",

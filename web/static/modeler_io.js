@@ -26,6 +26,9 @@
         properties: [{ name: "value", type: "String", isBody: true }] },
       { name: "PostScript", superClass: ["Element"],
         properties: [{ name: "value", type: "String", isBody: true }] },
+      // Where a message catch event puts the message's payload (P4's completion).
+      { name: "MessageVariable", superClass: ["Element"],
+        properties: [{ name: "value", type: "String", isBody: true }] },
       { name: "ServiceTaskOperator", superClass: ["Element"],
         properties: [{ name: "id", type: "String", isAttr: true },
           { name: "resultVariable", type: "String", isAttr: true },
