@@ -40,7 +40,7 @@ import SpiffWorkflow  # noqa: E402
 
 from bench.engine import LINEAR_PATH, prepare_database, run_bare  # noqa: E402
 from bench.machine import cpu_model  # noqa: E402
-from bench.web import Client, free_port, pct, stop  # noqa: E402
+from bench.web import Client, free_port, pct, start_gunicorn, stop  # noqa: E402
 from bench.web_seed import psycopg_dsn  # noqa: E402
 from engine.facade import Policyflow, read_forms  # noqa: E402
 from engine.store.db import database_url  # noqa: E402
@@ -165,34 +165,8 @@ def database_bytes(dsn: str, vacuum: bool) -> int:
 
 
 def start_server(port: int, workers: int, worker_class: str, threads: int) -> object:
-    import subprocess
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "SECRET_KEY": os.urandom(32).hex(),
-        "PYTHONPATH": str(ROOT),
-        "POLICYFLOW_SQL_STATS": "1",
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(gunicorn), "-w", str(workers), "-k", worker_class, "--threads", str(threads),
-           "-b", f"127.0.0.1:{port}", "--log-level", "warning", "web.wsgi:app"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-    import http.client
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/login")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            sys.exit(f"gunicorn exited with {proc.returncode}")
-    stop(proc)
-    sys.exit("gunicorn did not answer within 60 s")
+    args = ("-w", str(workers), "-k", worker_class, "--threads", str(threads))
+    return start_gunicorn(database_url(), port, args, {"POLICYFLOW_SQL_STATS": "1"})
 
 
 def figures(label: str, n: int, secs: float, starts: list, completions: list) -> list[str]:

@@ -171,17 +171,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_gunicorn(url: str, port: int) -> subprocess.Popen:
-    env = {
+def start_gunicorn(
+    url: str, port: int, args: tuple[str, ...] = ("-w", "2"), env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """gunicorn serving web.wsgi:app on 127.0.0.1:port (its own session, so `stop` ends its
+    workers too), once it answers /login; `args` its worker options, `env` extra variables."""
+    environment = {
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": os.urandom(32).hex(),
         "PYTHONPATH": str(ROOT),
+        **(env or {}),
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-    proc = subprocess.Popen([*cmd, "web.wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
+    cmd = [str(gunicorn), *args, "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    proc = subprocess.Popen(
+        [*cmd, "web.wsgi:app"], cwd=ROOT, env=environment, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -193,7 +200,7 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
         if proc.poll() is not None:
             sys.exit(f"gunicorn exited with {proc.returncode}")
     stop(proc)
-    sys.exit("gunicorn did not answer within 30 s")
+    sys.exit("gunicorn did not answer within 60 s")
 
 
 def stop(proc: subprocess.Popen) -> None:
