@@ -270,7 +270,11 @@ def get_user(session: Session, username: str, on: date | None = None) -> Actor:
     as the group it is part of, in one query (a command's hot path). A holding counts
     while both it and its unit are in force."""
     on = on or local_date(utcnow())
-    rows = session.execute(USER_QUERY, {"username": username, "on": on}).all()
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()  # what ORM execution would do; nothing is pending on the hot path
+    # Core on the session's connection: the ORM's execution layer costs more CPU than
+    # this plain row query, run by every command.
+    rows = session.connection().execute(USER_QUERY, {"username": username, "on": on}).all()
     # A request's bearer token is confirmed here, in the command's own transaction.
     tokens.confirm(session, username, rows[0].session_version if rows else None, utcnow())
     if not rows:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.access.org import Actor
@@ -166,6 +166,21 @@ def latest_version(session: Session, key: str) -> ProcessVersion | None:
             ProcessVersion.process_key == key, ProcessVersion.version == newest
         )
     )
+
+
+# Built once: starting an instance needs only the newest version's id (its content is in
+# the runtime's version cache); loading the row would fetch and parse its BPMN and forms.
+_LATEST_ID = (
+    select(ProcessVersion.id)
+    .where(ProcessVersion.process_key == bindparam("key"))
+    .order_by(ProcessVersion.version.desc())
+    .limit(1)
+)
+
+
+def latest_version_id(session: Session, key: str) -> int | None:
+    """The id of the newest deployed version of the process (None if none)."""
+    return session.scalar(_LATEST_ID, {"key": key})
 
 
 def find_version(session: Session, key: str, version: int | None = None) -> ProcessVersion:

@@ -7,7 +7,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session
 
 from engine.access import org
-from engine.commands.deploy import latest_version
+from engine.commands.deploy import latest_version_id
 from engine.commands.runner import SCRIPT_ENGINE, InstanceRun, Runtime, Version
 from engine.enums import AuditCommand, EngineData, InstanceStatus
 from engine.errors import N_, InvalidInput, NotFound, PermissionDenied
@@ -42,10 +42,10 @@ def start(
 
 def deployed_version(session: Session, rt: Runtime, key: str) -> Version:
     """The newest deployed version of the process (NotFound if none)."""
-    row = latest_version(session, key)
-    if row is None:
+    version_id = latest_version_id(session, key)
+    if version_id is None:
         raise NotFound(N_("Chưa triển khai quy trình '{key}'."), params={"key": key})
-    return rt.versions.get(session, row.id)
+    return rt.versions.get(session, version_id)
 
 
 def launch(
@@ -151,14 +151,15 @@ def _initiating_unit(
 def called_versions(session: Session, rt: Runtime, version: Version, seen: set[str]) -> dict:
     pinned: dict[str, int] = {}
     for key in sorted(version.parsed.info.called_processes - seen):
-        row = latest_version(session, key)
-        if row is None:
+        version_id = latest_version_id(session, key)
+        if version_id is None:
             raise InvalidInput(
                 N_("Quy trình gọi '{key}', nhưng '{key}' chưa được triển khai."),
                 params={"key": key},
             )
-        pinned[key] = row.id
-        pinned.update(called_versions(session, rt, rt.versions.get(session, row.id), seen | {key}))
+        pinned[key] = version_id
+        called = rt.versions.get(session, version_id)
+        pinned.update(called_versions(session, rt, called, seen | {key}))
     return pinned
 
 

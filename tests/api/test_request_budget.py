@@ -81,6 +81,25 @@ def test_a_completion_is_one_transaction_of_few_statements(app: Flask) -> None:
         assert counts.statements <= COMPLETION_BUDGET, counts
 
 
+def test_a_completion_stays_in_budget_where_the_workflow_is_not_cached(app: Flask) -> None:
+    """Several worker processes or nodes: a completion mostly lands in a process that
+    does not hold the instance's live workflow; it reads the state with the item and
+    instance (one locked read), not with a statement of its own."""
+    client = Client(app.test_client())
+    client.one_instance()
+    pf: Policyflow = app.extensions["policyflow"]
+    res, _ = client.counted("cv_vhtt", "POST", "/processes/linear3/instances", {})
+    state = res.json
+    for user, element, data in PATH:
+        pf.runtime.workflows = type(pf.runtime.workflows)()  # as another process: cold
+        task = next(t for t in state["open_tasks"] if t["element_id"] == element)
+        res, counts = client.counted(user, "POST", f"/tasks/{task['id']}/complete", data)
+        assert res.status_code == 200, res.json
+        state = res.json
+        assert counts.transactions == 1 and counts.statements <= COMPLETION_BUDGET, counts
+    assert state["status"] == "completed"
+
+
 def test_reads_take_few_statements(app: Flask) -> None:
     client = Client(app.test_client())
     client.one_instance()
