@@ -4,6 +4,8 @@ and labels), and the page shows a table beside it with the same numbers."""
 
 from markupsafe import Markup, escape
 
+from web.i18n import _
+
 BAR = 18  # px per unit row
 GAP = 6
 LABEL_W = 240
@@ -58,7 +60,7 @@ def trend(points: list[tuple[str, float]], title: str) -> Markup:
     for i, (month, value) in enumerate(points):
         x = 36 + i * step
         h = round(plot_h * value / top, 1)
-        label = f"T{int(month[5:7])}/{month[2:4]}"  # T10/24: tháng 10 năm 2024
+        label = _("T{month}/{year}", month=int(month[5:7]), year=month[2:4])  # T10/24
         parts += [
             f'<rect class="bar" x="{x}" y="{base - h}" width="{step - 14}" height="{h}" '
             f'fill="{COLOUR}" opacity="0.75" data-value="{_number(value)}"><title>{label}: '

@@ -53,10 +53,11 @@ def file_of(
         raise NotFound(N_("Không có văn bản này."))
     visible_instance(session, rt, document.instance_id, user)
     if kind == "pdf":
+        if document.pdf_content is None and document.pdf_error is None:
+            raise NotFound(N_("Bản PDF của văn bản đang được tạo, xin thử lại sau ít phút."))
         if document.pdf_content is None:
             raise NotFound(
-                N_("Văn bản chưa có bản PDF: {reason}"),
-                params={"reason": document.pdf_error or "đang chuyển đổi"},
+                N_("Văn bản chưa có bản PDF: {reason}"), params={"reason": document.pdf_error}
             )
         return document.filename.removesuffix(".docx") + ".pdf", PDF_TYPE, document.pdf_content
     return document.filename, DOCX_TYPE, document.content

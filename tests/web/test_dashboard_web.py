@@ -125,3 +125,15 @@ def test_now_is_the_suites_clock(app: Flask) -> None:
     """The page's default year is the engine clock's (2025 in the suite)."""
     html = client(app, "ct_ubnd").get("/dashboard").get_data(as_text=True)
     assert 'name="nam" min="2000" max="2100" value="2025"' in html
+
+
+def test_the_month_axis_speaks_the_readers_language(app: Flask) -> None:
+    """The trend's months were written "T10/24" (tháng) whatever the language."""
+    reader = client(app, "ct_ubnd")
+    vietnamese = reader.get("/dashboard?nam=2024&chi_tieu=p1_received").get_data(as_text=True)
+    assert ">T10/24</text>" in vietnamese
+    reader.post(
+        "/lang/en", data={"csrf_token": csrf(reader.get("/dashboard").get_data(as_text=True))}
+    )
+    english = reader.get("/dashboard?nam=2024&chi_tieu=p1_received").get_data(as_text=True)
+    assert ">10/24</text>" in english and ">T10/24</text>" not in english
