@@ -47,7 +47,7 @@ babel-extract: $(STAMP)
 		-o $(POT) engine web
 
 babel-update: babel-extract
-	$(BIN)/pybabel update -i $(POT) -d web/translations --previous
+	$(BIN)/pybabel update -i $(POT) -d web/translations
 
 babel-compile: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d web/translations
