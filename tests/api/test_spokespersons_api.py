@@ -42,3 +42,17 @@ def test_a_designation_needs_the_van_phong_and_is_public_once_published(api: Api
     assert [e["full_name"] for e in public] == ["Vũ Quang Hưng"]
     late = {**DESIGNATION, "valid_from": "2025-07-01"}  # the district has ended by then
     assert api.post("admin", "/spokespersons", late).status_code == 409
+
+
+def test_contacts_follow_the_patterns_the_document_states(api: Api) -> None:
+    """The document said only "a string" for e-mail and phone while the server checked
+    shapes: the fuzzer's schema-valid addresses were refused. Both now use the people
+    patterns, and a value is judged as sent (a space around it is not trimmed away)."""
+    schema = api.doc["components"]["schemas"]["SpokespersonNew"]["properties"]
+    assert "pattern" in str(schema["email"]) and "pattern" in str(schema["phone"])
+    for field, value in (("email", " a@xuantruong.vn"), ("email", "an\u0085@x.vn"),
+                         ("phone", "0228-abc")):  # fmt: skip
+        refused = api.post("vp_ubnd", "/spokespersons", {**DESIGNATION, field: value})
+        assert refused.status_code == 400 and field in refused.json["error"]["field_errors"]
+    blank = {**DESIGNATION, "email": "", "phone": ""}
+    assert api.post("vp_ubnd", "/spokespersons", blank).status_code == 201

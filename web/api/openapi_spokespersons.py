@@ -6,7 +6,8 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
-from engine.facade import results
+from engine.facade import PEOPLE_PATTERNS, results
+from web.api.admin_people_doc import optional
 from web.api.openapi import (
     BOOLEAN,
     DATE,
@@ -38,8 +39,14 @@ REQUESTS: dict[str, Schema] = {
             "unit": {**CODE, "description": "The body: a People's Committee's code (404 unknown)."},
             "full_name": NAME,
             "position": NAME,
-            "phone": text(50, "Digits, spaces and + ( ) . -"),
-            "email": text(200, "An e-mail address."),
+            "phone": optional(
+                {"type": "string", "maxLength": 50, "pattern": PEOPLE_PATTERNS["phone"]},
+                "Digits, spaces and + ( ) . -",
+            ),
+            "email": optional(
+                {"type": "string", "maxLength": 200, "pattern": PEOPLE_PATTERNS["email"]},
+                "An e-mail address.",
+            ),
             "username": {
                 "anyOf": [{**NO_NUL, "maxLength": 64}, {"type": "null"}],
                 "description": "The user they are, if any (404 unknown).",
