@@ -121,7 +121,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         may_see_dashboard=dashboard.may_see,
     )
     _error_pages(app)
-    if os.environ.get("POLICYFLOW_SQL_STATS"):  # bench/http.py: statements per request
+    if os.environ.get("POLICYFLOW_SQL_STATS"):  # bench/http_load.py: statements per request
         _count_sql(app)
 
     @app.after_request
