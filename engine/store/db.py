@@ -1,9 +1,10 @@
 """Database connection: one SQLAlchemy engine per URL, sessions with explicit transactions."""
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -11,6 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_URL = f"sqlite:///{PROJECT_DIR / 'policyflow.db'}"
+# JSON columns written without the spaces json.dumps puts after "," and ":" (an audit
+# event's payload and result: ~20 bytes each). Still ASCII: a lone surrogate a client
+# sent stays an escape, which the drivers can encode.
+_JSON = partial(json.dumps, separators=(",", ":"))
 
 
 def database_url() -> str:
@@ -33,7 +38,7 @@ def get_engine(url: str | None = None) -> Engine:
 @cache
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_JSON)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so a command's
         # read-check-write happens under one write lock (BEGIN IMMEDIATE).
@@ -45,7 +50,14 @@ def _engine(url: str) -> Engine:
     # max_prepared_statements) a prepared statement may be gone on the next transaction's
     # server connection: POLICYFLOW_PG_PREPARE=off makes psycopg never prepare.
     args = {"prepare_threshold": None} if os.environ.get("POLICYFLOW_PG_PREPARE") == "off" else {}
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, connect_args=args)
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=1800,
+        connect_args=args,
+        json_serializer=_JSON,
+    )
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

@@ -1,7 +1,7 @@
 """Every table of policyflow, importable from one place (Alembic reads Base.metadata)."""
 
 from .accounts import ApiToken, LoginFailure
-from .audit import AuditEvent
+from .audit import AuditBlob, AuditEvent
 from .audit_checkpoints import AuditCheckpoint, AuditCheckpointHead
 from .base import Base
 from .calendar import CalendarDay, CalendarYear
@@ -23,6 +23,7 @@ __all__ = [
     "ADMINISTRATION_KINDS",
     "ApiToken",
     "Attachment",
+    "AuditBlob",
     "AuditCheckpoint",
     "AuditCheckpointHead",
     "AuditEvent",

@@ -2,7 +2,10 @@
 
 Each instance (and the administration) has its own chain; nothing on the write path is
 shared between instances. Signed checkpoints (`audit_checkpoints.py`) tie the chains'
-heads together periodically (engine/audit/checkpoints.py)."""
+heads together periodically (engine/audit/checkpoints.py). Bulky inputs many events share
+(the settings and units a start copies into the instance) are stored once in
+`audit_blobs`, by the SHA-256 of their canonical JSON, which the event records instead
+(engine/audit/blobs.py): the event's hash covers the digest, the digest the content."""
 
 from datetime import datetime
 
@@ -31,3 +34,12 @@ class AuditEvent(Base):
     result: Mapped[dict]  # task states after the command
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditBlob(Base):
+    """A body some events refer to by its digest, written once (engine/audit/blobs.py)."""
+
+    __tablename__ = "audit_blobs"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of canonical JSON
+    body: Mapped[dict]

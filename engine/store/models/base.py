@@ -2,9 +2,11 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, DateTime, LargeBinary, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from engine.store import compression
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
@@ -33,6 +35,20 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ZlibText(TypeDecorator[str]):
+    """Text stored compressed (bytea / BLOB; engine/store/compression.py): the code reads
+    and writes a str, and this type is the only place that knows the encoding."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: object) -> bytes | None:
+        return None if value is None else compression.pack(value)
+
+    def process_result_value(self, value: bytes | None, dialect: object) -> str | None:
+        return None if value is None else compression.unpack(value)
 
 
 class Base(DeclarativeBase):

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from .base import Base, ZlibText
 
 
 class Instance(Base):
@@ -24,7 +24,9 @@ class Instance(Base):
     started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    state: Mapped[str] = mapped_column(Text, deferred=True)  # read only on a cache miss
+    # The serialized workflow (engine/bpmn/state.py), zlib-compressed in the database;
+    # read only on a cache miss.
+    state: Mapped[str] = mapped_column(ZlibText, deferred=True)
     # What the instance waits for, as last written: the diff of the next command against it
     # is all that touches work_items / timers / message_waits.
     waiting: Mapped[dict]
