@@ -13,9 +13,10 @@ Chủ tịch both hold "lãnh đạo UBND"), so lanes name either the office or 
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, Select, and_, bindparam, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from engine.access import tokens
 from engine.context import utcnow
@@ -213,20 +214,94 @@ def local_date(moment: datetime) -> date:
 def holders(
     session: Session, tree: OrgTree, role_key: str, unit_id: int, scope: str, on: date
 ) -> list[User]:
-    """Users who may act on a work item of this role, unit and scope on the date."""
-    keys = [role_key, *session.scalars(select(Role.key).where(Role.member_of == role_key))]
-    held = session.scalars(select(RoleAssignment).where(RoleAssignment.role_key.in_(keys)))
+    """Users who may act on a work item of this role, unit and scope on the date (one
+    query: the holdings of the role or of a role that is part of it, with their users)."""
+    rows = session.execute(
+        select(RoleAssignment.unit_id, RoleAssignment.valid_from, RoleAssignment.valid_to, User)
+        .join(User, User.id == RoleAssignment.user_id)
+        .join(Role, Role.key == RoleAssignment.role_key)
+        .where(or_(RoleAssignment.role_key == role_key, Role.member_of == role_key))
+        .order_by(RoleAssignment.id)
+        .options(lazyload(User.roles))  # who holds what else is not asked here
+    )
     found: dict[int, User] = {}
-    for assignment in held:
-        if not assignment.in_force(on) or not tree.by_id[assignment.unit_id].in_force(on):
-            continue
-        if scope == SCOPE_UNIT:
-            ok = unit_id in tree.ancestors_or_self(assignment.unit_id)
-        else:
-            ok = tree.administration(assignment.unit_id) == unit_id
-        if ok and assignment.user.active:
-            found[assignment.user_id] = assignment.user
+    for held_unit, first, last, user in rows:
+        if user.active and reaches(tree, held_unit, first, last, unit_id, scope, on):
+            found[user.id] = user
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A person as lists of who may act show them."""
+
+    id: int
+    username: str
+    full_name: str
+    position: str | None
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One holding of a role, with its holder: read ahead for a page (`holdings_query`)."""
+
+    role_key: str
+    member_of: str | None
+    unit_id: int
+    valid_from: date
+    valid_to: date | None
+    active: bool
+    holder: Holder
+
+
+def holdings_query(role_keys: set[str]) -> Select:
+    """The holdings of these roles, or of a role that is part of one, with their holders
+    (columns named as `Holding`'s, ordered by the holding's id)."""
+    return (
+        select(
+            RoleAssignment.id, RoleAssignment.role_key, Role.member_of, RoleAssignment.unit_id,
+            RoleAssignment.valid_from, RoleAssignment.valid_to, User.active,
+            User.id.label("user_id"), User.username, User.full_name, User.position,
+        )
+        .join(User, User.id == RoleAssignment.user_id)
+        .join(Role, Role.key == RoleAssignment.role_key)
+        .where(or_(RoleAssignment.role_key.in_(role_keys), Role.member_of.in_(role_keys)))
+    )  # fmt: skip
+
+
+def holding_of(row: Any) -> Holding:
+    """A row of `holdings_query` as a Holding."""
+    holder = Holder(row.user_id, row.username, row.full_name, row.position)
+    return Holding(
+        row.role_key, row.member_of, row.unit_id, row.valid_from, row.valid_to, row.active, holder
+    )
+
+
+def holders_among(
+    tree: OrgTree, found: list[Holding], role_key: str, unit_id: int, scope: str, on: date
+) -> list[Holder]:
+    """`holders`, from holdings read ahead (in the order given; each person once)."""
+    picked: dict[int, Holder] = {}
+    for h in found:
+        if role_key not in (h.role_key, h.member_of) or not h.active:
+            continue
+        if reaches(tree, h.unit_id, h.valid_from, h.valid_to, unit_id, scope, on):
+            picked[h.holder.id] = h.holder
+    return list(picked.values())
+
+
+def reaches(
+    tree: OrgTree, held_unit: int, first: date, last: date | None, unit_id: int, scope: str,
+    on: date,
+) -> bool:  # fmt: skip
+    """Whether a holding in `held_unit` from `first` to `last` covers a work item of this
+    unit and scope on the date: both the holding and its unit in force, the item's unit
+    at or above it (a unit item) or its administration (an administration item)."""
+    if not (first <= on and (last is None or on <= last)) or not tree.by_id[held_unit].in_force(on):
+        return False
+    if scope == SCOPE_UNIT:
+        return unit_id in tree.ancestors_or_self(held_unit)
+    return tree.administration(held_unit) == unit_id
 
 
 def _user_query() -> Select:
@@ -332,11 +407,17 @@ def is_leader(user: Actor) -> bool:
 
 
 def reassign_candidates(
-    session: Session, tree: OrgTree, role_key: str | None, unit_id: int, scope: str, on: date
-) -> list[Person]:
+    session: Session, tree: OrgTree, role_key: str | None, unit_id: int, scope: str, on: date,
+    found: list[Holding] | None = None,
+) -> list[Person]:  # fmt: skip
+    """Who else may take the task (`found`: holdings read ahead, else read here)."""
     if role_key is None:
         return []
-    users = holders(session, tree, role_key, unit_id, scope, on)
+    users: list[Holder] | list[User] = (
+        holders(session, tree, role_key, unit_id, scope, on)
+        if found is None
+        else holders_among(tree, found, role_key, unit_id, scope, on)
+    )
     return [{"username": u.username, "full_name": u.full_name} for u in users]
 
 

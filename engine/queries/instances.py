@@ -1,18 +1,20 @@
 """One instance as people see it, its history and diagram states, and the instance list."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine.access import org
 from engine.access.visibility import FULL, can_see_item, instance_filter, view_of
 from engine.bpmn.model_info import ElementInfo
 from engine.commands.runner import InstanceRun, Runtime
-from engine.enums import InstanceStatus, WorkItemState
+from engine.context import utcnow
+from engine.enums import InstanceStatus
 from engine.errors import N_, NotFound
 from engine.results import (
     AttachmentView,
@@ -27,10 +29,15 @@ from engine.results import (
     TimelineEntry,
 )
 from engine.rules.calendar import LOCAL
-from engine.store.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
+from engine.store.models import Instance, User
 
+from . import bag
+from . import instance_page as page
 from .actors import who_acts
 from .inbox import describe_items
+from .paging import total_of, with_total
+
+STARTER = aliased(User)
 
 # A task's last recorded state → how the diagram colours its element.
 DIAGRAM_STATE: dict[str, ElementState] = {
@@ -59,15 +66,26 @@ def visible_instance(
 def show_instance(
     session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
 ) -> InstanceView:
-    instance = visible_instance(session, rt, instance_id, user)
+    found = page.load(session, rt, user, instance_id=instance_id)
+    if found is None:
+        raise NotFound(N_("Không có hồ sơ {id}."), params={"id": instance_id})
+    more = page.extras(session, instance_id, page.open_roles(found.items.values()))
+    return instance_view(session, rt, user, found, more)
+
+
+def instance_view(
+    session: Session, rt: Runtime, user: org.Actor | None, found: page.Loaded, more: page.Extras
+) -> InstanceView:
+    """The instance as `user` may see it, from what `page.load` and `page.extras` read."""
+    instance = found.instance
     tree = rt.org_tree(session)
     view = view_of(tree, user, instance)
-    items = _items(session, instance_id)
-    own = {i.id for i in items.values() if can_see_item(tree, user, i, view)}
-    open_items = [i for i in items.values() if i.state == WorkItemState.OPEN and i.id in own]
+    own = {i.id for i in found.items.values() if can_see_item(tree, user, i, view)}
+    open_items = [i for i in found.open_items() if i.id in own]
     version = rt.versions.get(session, instance.process_version_id)
-    names = _full_names(session)
-    events = _events_seen(session, instance_id, view, own)
+    events = _seen(more.events, view, own)
+    known = ({instance.id: instance.title}, found.usernames)
+    today = org.local_date(utcnow())
     return {
         "id": instance.id,
         "process_key": instance.process_key,
@@ -77,20 +95,20 @@ def show_instance(
         "status": InstanceStatus(instance.status),
         "unit": tree.by_id[instance.unit_id].code,
         "unit_name": tree.by_id[instance.unit_id].name,
-        "started_by": _username(names, instance.started_by),
+        "started_by": found.started_by,
         "started_at": instance.started_at.isoformat(),
         "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
-        "open_tasks": describe_items(session, rt, tree, open_items),
-        "who_acts": who_acts(session, tree, open_items),
+        "open_tasks": describe_items(session, rt, tree, open_items, known),
+        "who_acts": who_acts(tree, open_items, found.claimers, more.holdings, today),
         "waiting_timers": sorted((instance.waiting or {}).get("timers", {}).values()),
         # Someone only involved (a commune in a district-wide request) sees their own
         # tasks' data on those tasks, not the instance's (other communes' figures).
         "data": instance_data(session, rt, instance) if view == FULL else {},
         "field_labels": field_labels(rt, session, instance),
         **diagram_states(events, instance.process_key),
-        "timeline": timeline(events, version.parsed.info.elements, names),
-        "comments": _mine(_comments(session, instance_id, names), view, own),
-        "attachments": _mine(_attachments(session, instance_id, names), view, own),
+        "timeline": timeline(events, version.parsed.info.elements),
+        "comments": _mine([_comment(c) for c in more.comments], view, own),
+        "attachments": _mine([_attachment(a) for a in more.attachments], view, own),
         "can_admin": bool(user is not None and user.is_admin),
     }
 
@@ -136,16 +154,8 @@ def _mine(entries: list[Owned], view: str, own: set[str]) -> list[Owned]:
     return entries if view == FULL else [e for e in entries if e["task_id"] in (None, *own)]
 
 
-def _items(session: Session, instance_id: int) -> dict[str, WorkItem]:
-    rows = session.scalars(
-        select(WorkItem).where(WorkItem.instance_id == instance_id).order_by(WorkItem.created_at)
-    )
-    return {i.id: i for i in rows}
-
-
-def _events_seen(session: Session, instance_id: int, view: str, own: set[str]) -> list[AuditEvent]:
+def _seen(events: list[bag.Record], view: str, own: set[str]) -> list[bag.Record]:
     """The events a viewer may read: all, or (only involved) those not about others' tasks."""
-    events = _events(session, instance_id)
     if view == FULL:
         return events
     return [e for e in events if e.payload.get("task_id") in (None, *own)]
@@ -163,14 +173,6 @@ def _is_one_of_many(wf: Any, sub: Any) -> bool:
             return True
         sub = owner.workflow
     return False
-
-
-def _events(session: Session, instance_id: int) -> list[AuditEvent]:
-    return list(
-        session.scalars(
-            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
-        )
-    )
 
 
 class DiagramTrack:
@@ -194,7 +196,7 @@ class DiagramTrack:
         return {"element_states": dict(self.states), "flows_taken": [list(f) for f in self.flows]}
 
 
-def diagram_states(events: list[AuditEvent], process_key: str) -> DiagramStates:
+def diagram_states(events: Iterable[bag.Record], process_key: str) -> DiagramStates:
     """Each element's latest state and the flows taken, from the recorded task changes."""
     track = DiagramTrack(process_key)
     for event in events:
@@ -202,74 +204,47 @@ def diagram_states(events: list[AuditEvent], process_key: str) -> DiagramStates:
     return track.snapshot()
 
 
-def timeline(
-    events: list[AuditEvent], elements: dict[str, ElementInfo], names: dict[int, tuple[str, str]]
-) -> list[TimelineEntry]:
-    by_username = {u: full for u, full in names.values()}
+def timeline(events: Iterable[bag.Record], elements: dict[str, ElementInfo]) -> list[TimelineEntry]:
+    """The events read by `page.extras` (with the actor's full name) as the page lists them."""
     entries: list[TimelineEntry] = []
     for event in events:
         element_id = event.payload.get("task_id") and event.payload.get("element_id")
         info = elements.get(element_id) if element_id else None
         entries.append({
             "seq": event.seq, "at": event.at.isoformat(), "actor": event.actor,
-            "full_name": by_username.get(event.actor, event.actor), "command": event.command,
-            "element_id": element_id, "element_name": info.name if info else element_id,
+            "full_name": event.full_name if event.full_name is not None else event.actor,
+            "command": event.command, "element_id": element_id,
+            "element_name": info.name if info else element_id,
         })  # fmt: skip
     return entries
 
 
-def _full_names(session: Session) -> dict[int, tuple[str, str]]:
-    return {r.id: (r.username, r.full_name) for r in session.execute(
-        select(User.id, User.username, User.full_name))}  # fmt: skip
+def _comment(c: bag.Record) -> CommentView:
+    return {"author": c.username, "full_name": c.full_name, "body": c.body,
+            "at": c.created_at.isoformat(), "task_id": c.task_id}  # fmt: skip
 
 
-def _username(names: dict[int, tuple[str, str]], user_id: int | None) -> str:
-    return names.get(user_id, ("", ""))[0] if user_id is not None else ""
-
-
-def _comments(
-    session: Session, instance_id: int, names: dict[int, tuple[str, str]]
-) -> list[CommentView]:
-    rows = session.scalars(
-        select(Comment).where(Comment.instance_id == instance_id).order_by(Comment.id)
-    )
-    return [
-        {"author": names[c.user_id][0], "full_name": names[c.user_id][1], "body": c.body,
-         "at": c.created_at.isoformat(), "task_id": c.task_id}
-        for c in rows
-    ]  # fmt: skip
-
-
-def _attachments(
-    session: Session, instance_id: int, names: dict[int, tuple[str, str]]
-) -> list[AttachmentView]:
-    rows = session.execute(
-        select(Attachment.id, Attachment.filename, Attachment.size, Attachment.content_type,
-               Attachment.created_at, Attachment.user_id, Attachment.task_id)
-        .where(Attachment.instance_id == instance_id)
-        .order_by(Attachment.created_at)
-    )  # fmt: skip
-    return [
-        {"id": r.id, "filename": r.filename, "size": r.size, "content_type": r.content_type,
-         "at": r.created_at.isoformat(), "author": names[r.user_id][0], "task_id": r.task_id}
-        for r in rows
-    ]  # fmt: skip
+def _attachment(a: bag.Record) -> AttachmentView:
+    return {"id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type,
+            "at": a.created_at.isoformat(), "author": a.username, "task_id": a.task_id}  # fmt: skip
 
 
 def history(
     session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
 ) -> list[HistoryEvent]:
-    instance = visible_instance(session, rt, instance_id, user)
+    found = page.load(session, rt, user, instance_id=instance_id)
+    if found is None:
+        raise NotFound(N_("Không có hồ sơ {id}."), params={"id": instance_id})
     tree = rt.org_tree(session)
-    view = view_of(tree, user, instance)
-    items = _items(session, instance_id)
-    own = {i.id for i in items.values() if can_see_item(tree, user, i, view)}
+    view = view_of(tree, user, found.instance)
+    own = {i.id for i in found.items.values() if can_see_item(tree, user, i, view)}
+    events = page.extras(session, instance_id, events_only=True).events
     return [
         {
             "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "command": e.command,
             "payload": e.payload, "result": e.result, "hash": e.hash, "prev_hash": e.prev_hash,
         }
-        for e in _events_seen(session, instance_id, view, own)
+        for e in _seen(events, view, own)
     ]  # fmt: skip
 
 
@@ -304,25 +279,26 @@ def instances(
         where.append(Instance.started_at >= _local_midnight(date_from))
     if date_to:
         where.append(Instance.started_at < _local_midnight(date_to) + timedelta(days=1))
-    total = session.scalar(select(func.count()).select_from(Instance).where(*where)) or 0
-    rows = session.scalars(
-        select(Instance).where(*where).order_by(Instance.id.desc())
+    count = select(func.count()).select_from(Instance).where(*where)
+    rows = session.execute(
+        with_total(select(Instance, STARTER.username), count)
+        .outerjoin(STARTER, STARTER.id == Instance.started_by)
+        .where(*where).order_by(Instance.id.desc())
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()  # fmt: skip
-    names = _full_names(session)
     items: list[InstanceSummary] = [
         {
             "id": i.id, "process_key": i.process_key, "case_title": i.title,
             "process_name": rt.versions.get(session, i.process_version_id).name,
             "status": InstanceStatus(i.status), "unit": tree.by_id[i.unit_id].code,
             "unit_name": tree.by_id[i.unit_id].name,
-            "started_by": _username(names, i.started_by),
+            "started_by": starter or "",
             "started_at": i.started_at.isoformat(),
             "ended_at": i.ended_at.isoformat() if i.ended_at else None,
         }
-        for i in rows
+        for i, starter, _ in rows
     ]  # fmt: skip
-    return {"items": items, "total": total}
+    return {"items": items, "total": total_of(session, rows, count, page)}
 
 
 def _local_midnight(day: date) -> datetime:

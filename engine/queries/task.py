@@ -1,6 +1,7 @@
 """One task as its page shows it: the task, its instance, and what the viewer may do."""
 
 from datetime import datetime
+from typing import NoReturn
 from uuid import UUID
 
 from sqlalchemy.orm import Session
@@ -14,28 +15,34 @@ from engine.results import JsonObject, TaskDetail
 from engine.rules.reporting import PREFILL, with_prefill
 from engine.rules.setting_text import fill, with_setting_defaults
 from engine.rules.unit_fields import with_unit_choices
-from engine.rules.user_fields import administration_of, with_user_choices
+from engine.rules.user_fields import administration_of, user_roles, with_user_choices
 from engine.store.models import Instance, WorkItem
 
+from . import instance_page as page
 from .inbox import describe_items
-from .instances import show_instance, visible_instance
+from .instances import instance_view, visible_instance
 
 
 def task_detail(
     session: Session, rt: Runtime, task_id: str, user: org.Actor, now: datetime
 ) -> TaskDetail:
-    item = session.get(WorkItem, task_id)
-    if item is None:
-        raise NotFound(N_("Không có công việc '{id}'."), params={"id": task_id})
-    instance = visible_instance(session, rt, item.instance_id, user)  # NotFound if out of reach
+    found = page.load(session, rt, user, task_id=task_id)  # the task's instance, if seen
+    if found is None:
+        _not_found(session, rt, task_id, user)
+    item, instance = found.items[task_id], found.instance
     tree = rt.org_tree(session)
     view = view_of(tree, user, instance)
     if not can_see_item(tree, user, item, view):
         raise NotFound(N_("Không có công việc '{id}'."), params={"id": task_id})
-    shown = show_instance(session, rt, item.instance_id, user)
+    version = rt.versions.get(session, item.version_id)
+    form = version.forms.get(item.form) if item.form else None
+    roles = page.open_roles(found.items.values()) | user_roles(form)
+    more = page.extras(session, instance.id, roles)
+    shown = instance_view(session, rt, user, found, more)
     if view != FULL:  # only their part: the data as this task saw it, not the instance's
         shown["data"] = task_data(session, rt, instance, item.id)
-    [described] = describe_items(session, rt, tree, [item])
+    known = ({instance.id: instance.title}, found.usernames)
+    [described] = describe_items(session, rt, tree, [item], known)
     # The org-unit fields list the units in force today (engine clock), of their kinds.
     today = org.local_date(now)
     described["form_schema"] = with_unit_choices(described["form_schema"], tree, today)
@@ -46,6 +53,7 @@ def task_detail(
         tree,
         administration_of(tree, instance.unit_id, today),
         today,
+        more.holdings,
     )
     # Agencies and other texts from the settings the instance copied at its start.
     settings = rt.settings(session, org.local_date(instance.started_at))
@@ -53,9 +61,8 @@ def task_detail(
     if is_prefilled(described["form_schema"]) and item.state == WorkItemState.OPEN:
         # The figures the system recorded, as the form's defaults (and a changed one
         # requires the correction reason): from the task's own data.
-        found = task_data(session, rt, instance, item.id)
-        described["form_schema"] = with_prefill(described["form_schema"], found)
-    version = rt.versions.get(session, item.version_id)
+        data = task_data(session, rt, instance, item.id)
+        described["form_schema"] = with_prefill(described["form_schema"], data)
     is_open = item.state == WorkItemState.OPEN
     can_act = is_open and org.can_act(
         tree, user, item.role_key, item.unit_id, item.scope
@@ -70,7 +77,13 @@ def task_detail(
         "can_reassign": leader,
         "reassign_candidates": (
             org.reassign_candidates(
-                session, tree, item.role_key, item.unit_id, item.scope, org.local_date(now)
+                session,
+                tree,
+                item.role_key,
+                item.unit_id,
+                item.scope,
+                org.local_date(now),
+                more.holdings,
             )
             if leader
             else []
@@ -78,6 +91,15 @@ def task_detail(
         "diagram_process_key": version.process_key,
         "diagram_version": version.version,
     }
+
+
+def _not_found(session: Session, rt: Runtime, task_id: str, user: org.Actor) -> NoReturn:
+    """Why a task is not shown, as before the task and its instance were read together:
+    no such task, or its instance out of the user's sight (a rare path: it reads again)."""
+    item = session.get(WorkItem, task_id)
+    if item is not None:
+        visible_instance(session, rt, item.instance_id, user)  # NotFound naming the instance
+    raise NotFound(N_("Không có công việc '{id}'."), params={"id": task_id})
 
 
 def is_prefilled(schema: object) -> bool:

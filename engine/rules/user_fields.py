@@ -35,13 +35,29 @@ def administration_of(tree: org.OrgTree, unit_id: int, on: date) -> int:
     return tree.administration(tree.in_force_on(unit_id, on) or unit_id)
 
 
+def user_roles(schema: dict | None) -> set[str]:
+    """The roles a form's user fields pick their holders from."""
+    roles = (spec.get(ROLE) for _, spec in user_fields(schema))
+    return {r for r in roles if isinstance(r, str) and r}
+
+
 def choices(
-    session: Session, tree: org.OrgTree, spec: dict, administration_id: int, on: date
-) -> list[User]:
+    session: Session,
+    tree: org.OrgTree,
+    spec: dict,
+    administration_id: int,
+    on: date,
+    holdings: list[org.Holding] | None = None,
+) -> list[User] | list[org.Holder]:
+    """The holders a user field may name (`holdings`: read ahead, else read here)."""
     role = spec.get(ROLE)
     if not isinstance(role, str) or not role:
         return []
-    found = org.holders(session, tree, role, administration_id, org.SCOPE_ADMINISTRATION, on)
+    scope = org.SCOPE_ADMINISTRATION
+    if holdings is not None:
+        held = org.holders_among(tree, holdings, role, administration_id, scope, on)
+        return sorted(held, key=lambda u: u.username)
+    found = org.holders(session, tree, role, administration_id, scope, on)
     return sorted(found, key=lambda u: u.username)
 
 
@@ -83,20 +99,22 @@ def with_user_choices(
     tree: org.OrgTree,
     administration_id: int,
     on: date,
+    holdings: list[org.Holding] | None = None,
 ) -> dict | None:
-    """A copy of the form whose user fields list the holders valid on the date."""
+    """A copy of the form whose user fields list the holders valid on the date
+    (`holdings`: those of the fields' roles, read ahead; else read here)."""
     if schema is None or not any(True for _ in user_fields(schema)):
         return schema
     served = copy.deepcopy(schema)
     for _name, spec in user_fields(served):
         spec["oneOf"] = [
             {"const": u.username, "title": _title(u)}
-            for u in choices(session, tree, spec, administration_id, on)
+            for u in choices(session, tree, spec, administration_id, on, holdings)
         ]
     return served
 
 
-def _title(user: User) -> str:
+def _title(user: User | org.Holder) -> str:
     return f"{user.full_name} ({user.position})" if user.position else user.full_name
 
 
