@@ -2,7 +2,7 @@
 documents for whoever may see the instance; a version's templates for process owners."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from engine.access.org import Actor
 from engine.commands.deploy import find_version, require_deployer
@@ -47,8 +47,10 @@ def of_instance(
 def file_of(
     session: Session, rt: Runtime, document_id: int, kind: str, user: Actor | None
 ) -> tuple[str, str, bytes]:
-    """(file name, content type, bytes) of the .docx or the PDF."""
-    document = session.get(Document, document_id)
+    """(file name, content type, bytes) of the .docx or the PDF (read with the document:
+    the file is what was asked for)."""
+    content = Document.pdf_content if kind == "pdf" else Document.content
+    document = session.get(Document, document_id, options=[undefer(content)])
     if document is None:
         raise NotFound(N_("Không có văn bản này."))
     visible_instance(session, rt, document.instance_id, user)

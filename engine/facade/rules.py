@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.access.org import local_date
 from engine.commands import admin_rules, admin_units
 from engine.context import utcnow
+from engine.errors import N_, NotFound
 from engine.facade.core import Core
 from engine.queries import admin_rules as views
 from engine.results.admin_rules import (
@@ -135,8 +136,16 @@ class RulesFacade:
     # -- calendar ------------------------------------------------------------------------
 
     def calendar(self, actor: str, year: int) -> CalendarYearView:
-        """The year's holidays and make-up working days, and whether it is confirmed."""
-        return self._read(actor, lambda s: views.calendar_year(s, year))
+        """The year's holidays and make-up working days, and whether it is confirmed
+        (administrators only: PermissionDenied first, then NotFound for a year outside
+        1–9999), in the one transaction."""
+
+        def read(s: Session) -> CalendarYearView:
+            if not 1 <= year <= 9999:
+                raise NotFound(N_("Lịch chưa có dữ liệu năm {year}."), params={"year": year})
+            return views.calendar_year(s, year)
+
+        return self._read(actor, read)
 
     def set_day(
         self,

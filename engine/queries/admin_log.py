@@ -13,6 +13,8 @@ from engine.errors import N_, PermissionDenied
 from engine.results import AdminEventList, AdminEventView
 from engine.store.models import AuditEvent, User
 
+from .paging import total_of, with_total
+
 
 def admin_events(
     session: Session, user: Actor | None, page: int = 1, per_page: int = 50
@@ -22,9 +24,9 @@ def admin_events(
             N_("Chỉ quản trị viên và kiểm tra viên xem được nhật ký thay đổi quản trị.")
         )
     admin = AuditEvent.instance_id.is_(None)
-    total = session.scalar(select(func.count()).select_from(AuditEvent).where(admin)) or 0
+    count = select(func.count()).select_from(AuditEvent).where(admin)
     rows = session.execute(
-        select(AuditEvent, User.full_name)
+        with_total(select(AuditEvent, User.full_name), count)
         .outerjoin(User, User.username == AuditEvent.actor)
         .where(admin)
         .order_by(AuditEvent.id.desc())
@@ -42,6 +44,6 @@ def admin_events(
             "payload": ev.payload,
             "hash": ev.hash,
         }
-        for ev, name in rows
+        for ev, name, _ in rows
     ]
-    return {"items": items, "total": total}
+    return {"items": items, "total": total_of(session, rows, count, page)}

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine.access import org
 from engine.access.visibility import AUDITOR, FULL, instance_filter, view_of
@@ -28,10 +28,14 @@ from engine.results import AuditEventView, AuditSearchPage
 from engine.rules.calendar import LOCAL
 from engine.store.models import AuditEvent, Instance, User, WorkItem
 
+from .paging import total_of, with_total
+
 # Every command the log records (engine.audit.append's callers).
 COMMANDS = tuple(AuditCommand)
 
 TASK_ID = AuditEvent.payload["task_id"].as_string()
+# The page's own joins, apart from the tables the visibility conditions' subqueries read.
+ACTOR, TASK = aliased(User, name="actor"), aliased(WorkItem, name="task")
 ELEMENT_ID = AuditEvent.payload["element_id"].as_string()
 
 
@@ -58,22 +62,26 @@ def search_events(
         *_filters(tree, actor, unit, process, date_from, date_to, command),
     ]
     on_instance = Instance.id == AuditEvent.instance_id
-    total = session.scalar(
-        select(func.count()).select_from(AuditEvent).join(Instance, on_instance).where(*where)
-    )
+    count = select(func.count()).select_from(AuditEvent).join(Instance, on_instance).where(*where)
+    # One statement: the page with each event's instance, the actor's full name, the task's
+    # name, and the count (engine/queries/paging.py).
     rows = session.execute(
-        select(
+        with_total(select(
             AuditEvent.id.label("global_seq"), AuditEvent.instance_id, AuditEvent.seq,
             AuditEvent.at, AuditEvent.actor, AuditEvent.command, AuditEvent.hash,
-            TASK_ID.label("task_id"), ELEMENT_ID.label("element_id"),
-        )
+            TASK_ID.label("task_id"), ELEMENT_ID.label("element_id"), Instance,
+            ACTOR.full_name.label("actor_name"), TASK.name.label("task_name"),
+        ), count)
         .join(Instance, on_instance)
+        .outerjoin(ACTOR, ACTOR.username == AuditEvent.actor)
+        .outerjoin(TASK, TASK.id == TASK_ID)
         .where(*where)
         .order_by(AuditEvent.id.desc())
         .limit(per_page)
         .offset((max(page, 1) - 1) * per_page)
     ).all()  # fmt: skip
-    return {"items": _describe(session, rt, tree, user, list(rows)), "total": total or 0}
+    items = _describe(session, rt, tree, user, list(rows))
+    return {"items": items, "total": total_of(session, rows, count, page)}
 
 
 def visible_events(tree: org.OrgTree, user: org.Actor | None) -> list[ColumnElement[bool]]:
@@ -165,30 +173,24 @@ def _describe(
     session: Session, rt: Runtime, tree: org.OrgTree, user: org.Actor | None, rows: list[Any]
 ) -> list[AuditEventView]:
     """The page's events with their instance, the actor's name and the task's name."""
-    instances = _instances(session, {r.instance_id for r in rows})
-    names = full_names(session, {r.actor for r in rows})
-    tasks = _task_names(session, {r.task_id for r in rows if r.task_id})
-    whole = {i.id: user is None or view_of(tree, user, i) == FULL for i in instances.values()}
+    whole: dict[int, bool] = {}
     items: list[AuditEventView] = []
     for r in rows:
-        instance = instances[r.instance_id]
+        instance = r.Instance
+        if instance.id not in whole:
+            whole[instance.id] = user is None or view_of(tree, user, instance) == FULL
         unit = tree.by_id[instance.unit_id]
+        task_name = r.task_name if r.task_id and r.task_name is not None else r.element_id
         items.append({
             "global_seq": r.global_seq, "instance_id": r.instance_id, "seq": r.seq,
-            "at": r.at.isoformat(), "actor": r.actor, "actor_name": names.get(r.actor, r.actor),
+            "at": r.at.isoformat(), "actor": r.actor, "actor_name": r.actor_name or r.actor,
             "command": AuditCommand(r.command), "task_id": r.task_id, "element_id": r.element_id,
-            "task_name": tasks.get(r.task_id or "", r.element_id), "hash": r.hash,
+            "task_name": task_name, "hash": r.hash,
             "case_title": instance.title, "process_key": instance.process_key,
             "process_name": rt.versions.get(session, instance.process_version_id).name,
-            "unit": unit.code, "unit_name": unit.name, "whole_instance": whole[r.instance_id],
+            "unit": unit.code, "unit_name": unit.name, "whole_instance": whole[instance.id],
         })  # fmt: skip
     return items
-
-
-def _instances(session: Session, ids: set[int]) -> dict[int, Instance]:
-    if not ids:
-        return {}
-    return {i.id: i for i in session.scalars(select(Instance).where(Instance.id.in_(ids)))}
 
 
 def full_names(session: Session, usernames: set[str]) -> dict[str, str]:
@@ -199,10 +201,3 @@ def full_names(session: Session, usernames: set[str]) -> dict[str, str]:
         select(User.username, User.full_name).where(User.username.in_(usernames))
     )
     return {r.username: r.full_name or r.username for r in rows}
-
-
-def _task_names(session: Session, task_ids: set[str]) -> dict[str, str]:
-    if not task_ids:
-        return {}
-    rows = session.execute(select(WorkItem.id, WorkItem.name).where(WorkItem.id.in_(task_ids)))
-    return {r.id: r.name for r in rows}

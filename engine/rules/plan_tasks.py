@@ -97,18 +97,18 @@ def latest_progress(
 ) -> dict[tuple[str, int], PlanProgressView]:
     """The newest report per (task code, unit id) of the year's tasks (of these units)."""
     query = (
-        select(PlanTaskProgress, PlanTask.code, User.username)
+        select(PlanTaskProgress, PlanTask.code, User.username, OrgUnit.code)
         .join(PlanTask, PlanTask.id == PlanTaskProgress.plan_task_id)
         .outerjoin(User, User.id == PlanTaskProgress.reported_by)
+        .outerjoin(OrgUnit, OrgUnit.id == PlanTaskProgress.unit_id)
         .where(PlanTask.year == int(year))
         .order_by(PlanTaskProgress.id)
     )
     if unit_ids is not None:
         query = query.where(PlanTaskProgress.unit_id.in_(sorted(unit_ids)))
-    codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).tuples().all())
     found: dict[tuple[str, int], PlanProgressView] = {}
-    for row, code, username in session.execute(query).tuples():
-        found[(code, row.unit_id)] = _progress_view(row, code, codes.get(row.unit_id, ""), username)
+    for row, code, username, unit_code in session.execute(query).tuples():
+        found[(code, row.unit_id)] = _progress_view(row, code, unit_code or "", username)
     return found
 
 

@@ -9,7 +9,7 @@ publication job has made public (the public page and JSON).
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine.access.org import OrgTree
@@ -17,13 +17,27 @@ from engine.results import SpokespersonEntry, SpokespersonHistory, SpokespersonR
 from engine.store.models import Spokesperson, SpokespersonPublication, User
 
 
-def _rows(session: Session, unit_ids: set[int] | None, published_only: bool) -> list[Spokesperson]:
+def _query(unit_ids: set[int] | None, published_only: bool) -> Select[tuple[Spokesperson]]:
     query = select(Spokesperson).order_by(Spokesperson.valid_from, Spokesperson.id)
     if unit_ids is not None:
         query = query.where(Spokesperson.unit_id.in_(unit_ids))
     if published_only:
         query = query.where(Spokesperson.publication_id.is_not(None))
-    return list(session.scalars(query))
+    return query
+
+
+def _rows(session: Session, unit_ids: set[int] | None, published_only: bool) -> list[Spokesperson]:
+    return list(session.scalars(_query(unit_ids, published_only)))
+
+
+def _rows_named(
+    session: Session, unit_ids: set[int] | None, published_only: bool
+) -> tuple[list[Spokesperson], dict[int, str]]:
+    """The rows and the usernames of the users they name, in one query."""
+    query = _query(unit_ids, published_only).add_columns(User.username)
+    rows = session.execute(query.outerjoin(User, User.id == Spokesperson.user_id)).all()
+    names = {row.user_id: name for row, name in rows if row.user_id and name is not None}
+    return [row for row, _ in rows], names
 
 
 def _covers(row: Spokesperson, day: date) -> bool:
@@ -40,10 +54,9 @@ def _last_day(row: Spokesperson, later: list[Spokesperson], body_ends: date | No
 
 
 def _entry(
-    session: Session, tree: OrgTree, row: Spokesperson, same_body: list[Spokesperson]
+    tree: OrgTree, row: Spokesperson, same_body: list[Spokesperson], username: str | None
 ) -> SpokespersonEntry:
     unit = tree.by_id[row.unit_id]
-    user = session.get(User, row.user_id) if row.user_id else None
     last = _last_day(row, same_body, unit.valid_to)
     return {
         "id": row.id,
@@ -53,7 +66,7 @@ def _entry(
         "position": row.position,
         "phone": row.phone,
         "email": row.email,
-        "username": user.username if user else None,
+        "username": username,
         "valid_from": row.valid_from.isoformat(),
         "valid_to": last.isoformat() if last else None,
         "source": row.source,
@@ -77,20 +90,23 @@ def register_on(
     session: Session, tree: OrgTree, day: date, published_only: bool = False
 ) -> SpokespersonRegister:
     """The register on the day: each body in force that day with its spokesperson."""
-    rows = _rows(session, None, published_only)
+    rows, names = _rows_named(session, None, published_only)
     by_body: dict[int, list[Spokesperson]] = {}
+    current: dict[int, Spokesperson] = {}  # as in_force_rows: the latest covering row wins
     for row in rows:
         by_body.setdefault(row.unit_id, []).append(row)
-    current = in_force_rows(session, day, None, published_only)
+        if _covers(row, day):
+            current[row.unit_id] = row
     units = [u for u in tree.units_on(day) if u.id in current]
     latest = session.scalar(
         select(SpokespersonPublication.published_at)
         .order_by(SpokespersonPublication.id.desc())
         .limit(1)
     )
+    entries = [_named_entry(tree, current[u.id], by_body[u.id], names) for u in units]
     return {
         "on": day.isoformat(),
-        "entries": [_entry(session, tree, current[u.id], by_body[u.id]) for u in units],
+        "entries": entries,
         "published_at": latest.isoformat() if latest else None,
     }
 
@@ -100,16 +116,24 @@ def history(
 ) -> SpokespersonHistory:
     """Every designation of the body, oldest first (NotFound for an unknown code)."""
     unit = tree.unit(unit_code)
-    rows = _rows(session, {unit.id}, published_only)
+    rows, names = _rows_named(session, {unit.id}, published_only)
     return {
         "unit": unit.code,
         "unit_name": unit.name,
-        "entries": [_entry(session, tree, r, rows) for r in rows],
+        "entries": [_named_entry(tree, r, rows, names) for r in rows],
     }
 
 
+def _named_entry(
+    tree: OrgTree, row: Spokesperson, same_body: list[Spokesperson], names: dict[int, str]
+) -> SpokespersonEntry:
+    return _entry(tree, row, same_body, names.get(row.user_id) if row.user_id else None)
+
+
 def entry_of(session: Session, tree: OrgTree, row: Spokesperson) -> SpokespersonEntry:
-    return _entry(session, tree, row, _rows(session, {row.unit_id}, False))
+    user = session.get(User, row.user_id) if row.user_id else None
+    username = user.username if user else None
+    return _entry(tree, row, _rows(session, {row.unit_id}, False), username)
 
 
 def spokesperson_for(
