@@ -92,6 +92,7 @@ RUNTIME_TABLES = [
     "login_failures",
     "account_events",
     "audit_events",
+    "audit_blobs",
     "audit_checkpoint_heads",
     "audit_checkpoints",
     "reminders_sent",

@@ -41,7 +41,8 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from engine.store.models import AuditEvent, Instance
+from engine.audit.blobs import REF, Checked
+from engine.store.models import AuditBlob, AuditEvent, Instance
 
 GENESIS = "0" * 64
 ADMIN_CHAIN = 0  # the administration's chain in checkpoints (instance ids start at 1)
@@ -153,11 +154,14 @@ def verify_chain(session: Session, instance_id: int) -> list[ChainBreak]:
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
     ).all()
-    return chain_breaks(instance, list(events))
+    return chain_breaks(instance, list(events), Checked.of(session, (e.payload for e in events)))
 
 
-def chain_breaks(instance: Instance | None, events: list[AuditEvent]) -> list[ChainBreak]:
-    """The chain checks over events already read (in the order they were written)."""
+def chain_breaks(
+    instance: Instance | None, events: list[AuditEvent], blobs: Checked
+) -> list[ChainBreak]:
+    """The chain checks over events already read (in the order they were written), with
+    the bodies they refer to (engine/audit/blobs.py)."""
     breaks: list[ChainBreak] = []
     prev = GENESIS
     for expected_seq, ev in enumerate(events, start=1):
@@ -167,6 +171,9 @@ def chain_breaks(instance: Instance | None, events: list[AuditEvent]) -> list[Ch
             breaks.append(ChainBreak(ev.seq, "does not follow the event before it"))
         if recompute(ev) != ev.hash:
             breaks.append(ChainBreak(ev.seq, "content changed after it was written"))
+        if (problem := blobs.problem(ev.payload)) is not None:
+            reason = f"the data it refers to ({ev.payload[REF]}) is {problem}"
+            breaks.append(ChainBreak(ev.seq, reason))
         prev = ev.hash
     if instance is not None and instance.last_hash != prev:
         breaks.append(ChainBreak(len(events), "the last event is missing"))
@@ -217,12 +224,15 @@ def verify_all(
     from engine.audit import checkpoints  # it builds on this module
 
     breaks, pinned = checkpoints.check(session, published)
+    # Every stored body, its digest recomputed once (few: one per distinct settings).
+    stored = session.execute(select(AuditBlob.digest, AuditBlob.body))
+    blobs = Checked({digest: body for digest, body in stored})
     count = 0
     last_of: dict[int | None, tuple[int, str]] = {}  # instance (None: admin) -> last (seq, hash)
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
     for ev in session.scalars(query):
         count += 1
-        breaks.extend(_check_event(ev, last_of, pinned))
+        breaks.extend(_check_event(ev, last_of, pinned, blobs))
         last_of[ev.instance_id] = (ev.seq, ev.hash)
         if progress is not None:
             progress(1)
@@ -235,6 +245,7 @@ def _check_event(
     ev: AuditEvent,
     last_of: dict[int | None, tuple[int, str]],
     pinned: dict[tuple[int, int], tuple[str, int]],
+    blobs: Checked,
 ) -> list[GlobalBreak]:
     found: list[GlobalBreak] = []
 
@@ -243,6 +254,10 @@ def _check_event(
 
     if recompute(ev) != ev.hash:
         brk("nội dung đã bị sửa sau khi ghi")
+    problem = blobs.problem(ev.payload)
+    if problem is not None:
+        what = "không còn" if problem == "missing" else "đã bị sửa"
+        brk(f"dữ liệu dùng chung sự kiện dẫn chiếu (audit_blobs {ev.payload[REF]}) {what}")
     prev_seq, prev_hash = last_of.get(ev.instance_id, (0, GENESIS))
     if ev.seq != prev_seq + 1:
         brk(f"không nối tiếp sự kiện {prev_seq} (thiếu, thừa hoặc đổi thứ tự sự kiện)")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine import queries
 from engine.access import org
+from engine.audit import blobs
 from engine.audit.chain import verify_chain
 from engine.commands.runner import Runtime
 from engine.enums import InstanceStatus
@@ -33,6 +34,8 @@ def history_export(
     return {
         "instance": summary(session, rt, instance),
         "events": _events(session, instance_id, events),
+        # The bodies the events refer to by digest: the export proves them too.
+        "blobs": blobs.read(session, blobs.referenced(e["payload"] for e in events)),
         "chain": {
             "intact": not breaks,
             "breaks": [{"seq": b.seq, "reason": b.reason} for b in breaks],

@@ -26,6 +26,7 @@ from engine import context
 from engine.access.org import Actor
 from engine.access.visibility import FULL, view_of
 from engine.audit import chain as audit
+from engine.audit.blobs import Checked
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.remap import move_workflow
 from engine.bpmn.state import load_state, state_digest
@@ -140,6 +141,7 @@ class Replayer:
     bundle: Bundle
     load_version: Callable[[int], Version]
     keep_data: bool = False
+    blobs: Checked = field(default_factory=lambda: Checked({}))  # bodies events refer to
     wf: BpmnWorkflow | None = None
     counter: int = 0
     status: InstanceStatus = InstanceStatus.RUNNING
@@ -199,7 +201,7 @@ class Replayer:
                 if event.command == AuditCommand.MIGRATE:
                     self._migrate(event.payload)
                 else:
-                    ACTIONS[event.command](self.wf, event.payload)
+                    ACTIONS[event.command](self.wf, self._input(event))
                 if self.status == InstanceStatus.RUNNING and event.command not in NO_STEPS:
                     self.wf.do_engine_steps()
                 prune_history(self.wf)
@@ -209,6 +211,13 @@ class Replayer:
         if self.wf.completed and self.status == InstanceStatus.RUNNING:
             self.status = InstanceStatus.COMPLETED
         self._compare(event, ctx, before, task_states(self.wf))
+
+    def _input(self, event: AuditEvent) -> dict[str, Any]:
+        """The command's input as it ran: a body the event refers to put back in place."""
+        problem = self.blobs.problem(event.payload)
+        if problem is not None:
+            raise Divergence(f"the data the event refers to is {problem} (audit_blobs)")
+        return self.blobs.resolved(event.payload)
 
     def _migrate(self, payload: dict[str, Any]) -> None:
         """The move to another version, as `engine.commands.moves` made it."""
@@ -292,7 +301,8 @@ def replayer_for(
         if migrations
         else bundle_of(session, rt, instance)
     )
-    return Replayer(instance, first, load, **options)
+    found = Checked.of(session, (e.payload for e in events))
+    return Replayer(instance, first, load, blobs=found, **options)
 
 
 def verify(session: Session, rt: Runtime, instance_id: int) -> tuple[Verdict, list]:
@@ -300,8 +310,8 @@ def verify(session: Session, rt: Runtime, instance_id: int) -> tuple[Verdict, li
     step that diverges; the chain breaks name the rows that were altered."""
     instance = _instance(session, instance_id)
     events = events_of(session, instance_id)
-    chain = audit.chain_breaks(instance, sorted(events, key=lambda e: e.id))
     replayer = replayer_for(session, rt, instance, events)
+    chain = audit.chain_breaks(instance, sorted(events, key=lambda e: e.id), replayer.blobs)
     verdict = Verdict(instance_id, len(events), 0)
     try:
         for step in replayer.steps(events):

@@ -121,6 +121,7 @@ class Runtime:
 
     versions: VersionCache = field(default_factory=VersionCache)
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    blobs: set[str] = field(default_factory=set)  # audit bodies known stored (audit/blobs)
     # Reference data changes rarely and is read by every command: an edit of the org
     # units, the calendar or the settings reaches new commands within this many seconds.
     reference_ttl: float = 10.0

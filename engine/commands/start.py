@@ -7,6 +7,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session
 
 from engine.access import org
+from engine.audit import blobs
 from engine.commands.deploy import latest_version_id
 from engine.commands.runner import SCRIPT_ENGINE, InstanceRun, Runtime, Version
 from engine.enums import AuditCommand, EngineData, InstanceStatus
@@ -87,18 +88,29 @@ def launch(
     )
     session.add(instance)
     session.flush()  # the id seeds the instance's task ids
-    injected: dict[str, Any] = {
+    # What every instance started under the same settings shares is recorded once, by
+    # its digest (engine/audit/blobs.py); the instance's own part stays in the event.
+    shared: dict[str, Any] = {
         EngineData.CONFIG: rt.settings(session, on),
         EngineData.REPORTING_UNITS: tree.reporting_units(
             _reference_date(data, now), tree.administration(unit_id)
         ),
+    }
+    own: dict[str, Any] = {
         EngineData.INSTANCE_UNIT: tree.by_id[unit_id].code,
         EngineData.INITIATOR: username,
     }
     if started_from is not None:
-        injected[EngineData.STARTED_FROM] = started_from
+        own[EngineData.STARTED_FROM] = started_from
+    injected = {**shared, **own}
     run = InstanceRun(session, rt, instance, tree, now, username)
-    payload = {"process_key": key, "version": version.version, "data": data, "injected": injected}
+    payload = {
+        "process_key": key,
+        "version": version.version,
+        "data": data,
+        "injected": own,
+        blobs.REF: blobs.store(session, rt.blobs, shared),
+    }
 
     def create() -> BpmnWorkflow:
         spec, subs = run.bundle.specs()

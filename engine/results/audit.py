@@ -175,6 +175,13 @@ class HistoryExport(TypedDict):
 
     instance: InstanceHeader
     events: list[ExportedEvent]
+    blobs: Annotated[
+        dict[str, JsonObject],
+        doc(
+            "The bodies events refer to by digest (`injected_ref`): SHA-256 of the body's"
+            " JSON with sorted keys, no spaces, UTF-8."
+        ),
+    ]
     chain: ChainVerdict
     exported_at: Moment
     exported_by: str | None

@@ -7,6 +7,7 @@ local midnight), the annual report (both communes claim their own task) and a sh
 process whose instance belongs to Xuân Bắc.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select, update
 
+from engine.audit.blobs import canonical
 from engine.audit.chain import GENESIS
 from engine.facade import Policyflow
 from engine.store.db import transaction
@@ -93,7 +95,10 @@ def test_the_json_export_has_every_event_its_hashes_and_the_intact_chain(log: Lo
     disposition = res.headers["Content-Disposition"]
     assert disposition == f'attachment; filename="ho-so-{log.doc}-lich-su.json"'
     body = json.loads(res.get_data(as_text=True))
-    assert set(body) == {"instance", "events", "chain", "exported_at", "exported_by"}
+    assert set(body) == {"instance", "events", "blobs", "chain", "exported_at", "exported_by"}
+    [digest] = body["blobs"]  # the start's shared data, which the export proves too
+    assert body["events"][0]["payload"]["injected_ref"] == digest
+    assert hashlib.sha256(canonical(body["blobs"][digest])).hexdigest() == digest
     assert body["instance"] == {
         "id": log.doc, "process_key": "document_approval",
         "process_name": body["instance"]["process_name"], "version": 1,

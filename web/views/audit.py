@@ -280,6 +280,7 @@ REASONS = {
     "the last event is missing": N_("sự kiện cuối cùng đã bị xóa"),
 }
 EXPECTED = re.compile(r"expected event (\d+) here")
+REFERS = re.compile(r"the data it refers to \((\w+)\) is (missing|changed)")
 
 
 def chain_text(chain: Mapping[str, Any]) -> str:
@@ -297,4 +298,9 @@ def reason_text(reason: str) -> str:
     expected = EXPECTED.fullmatch(reason)
     if expected:
         return _("lẽ ra là sự kiện {n}", n=expected.group(1))
+    refers = REFERS.fullmatch(reason)
+    if refers and refers.group(2) == "missing":
+        return _("dữ liệu dẫn chiếu {digest} không còn", digest=refers.group(1))
+    if refers:
+        return _("dữ liệu dẫn chiếu {digest} đã bị sửa", digest=refers.group(1))
     return _(REASONS[reason]) if reason in REASONS else reason
