@@ -1,10 +1,34 @@
-"""The inbox: the open work a user may do, filtered, sorted by due date, counted."""
+"""The inbox: the open work a user may do, filtered, sorted by due date, counted.
+
+A page is one statement (every page of the web UI shows the navigation's counts, so it is
+read on every page view): the counts, each read no further than the response's count
+limit, and the page's rows with their case's title and the names of who took and who did
+them. The statement's shape depends only on the box, the sort, which filters are set and
+how many reach branches the user has; every value is a bound parameter, so the statement
+object is built once per shape and its compiled form (and PostgreSQL's prepared plan) is
+reused.
+"""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from typing import Any, Protocol
 
-from sqlalchemy import Row, Select, and_, func, literal, or_, select, union, union_all
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from engine.access import org
@@ -18,6 +42,19 @@ OPEN, COMPLETED = WorkItemState.OPEN, WorkItemState.COMPLETED
 
 DUE_STATES = ("overdue", "today", "later")
 BOXES = ("open", "mine", "completed")
+SORTS = ("due", "-due", "created", "-created")
+
+# Counting stops here: a district officer's open work or what they completed over the
+# years runs to tens of thousands, and an exact count reads every one of them on every
+# page view. A figure above the limit means "more than the limit" (the UI writes "1000+").
+# A page deeper than the limit raises it to the page's depth, so the pager always knows
+# whether a next page exists.
+COUNT_LIMIT = 1000
+
+# The state written into the SQL, not bound: a prepared statement's generic plan can use
+# a partial index (WHERE state = 'open') only when the state is a constant in the query.
+IS_OPEN = WorkItem.state == literal_column("'open'")
+IS_COMPLETED = WorkItem.state == literal_column("'completed'")
 
 
 def inbox_filter(tree: org.OrgTree, user: org.Actor) -> Any:
@@ -56,7 +93,7 @@ def describe_items(
     known: tuple[dict[int, str], dict[int, str]] | None = None,
 ) -> list[TaskView]:
     """`known`: the cases' titles and the people's usernames, if the caller read them
-    with the items (the inbox does: no query here then)."""
+    with the items (no query here then)."""
     if known is not None:
         titles, names = known
         return [describe_item(session, rt, tree, i, names, titles[i.instance_id]) for i in items]
@@ -84,7 +121,55 @@ def describe_item(
     names: dict[int, str],
     case_title: str,
 ) -> TaskView:
+    claimed_by = names.get(item.claimed_by) if item.claimed_by else None
+    completed_by = names.get(item.completed_by) if item.completed_by else None
+    return _view(session, rt, tree, item, claimed_by, completed_by, case_title)
+
+
+class _Item(Protocol):
+    """A work item's columns, as an ORM object or a row of the inbox's statement."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def instance_id(self) -> int: ...
+    @property
+    def process_key(self) -> str: ...
+    @property
+    def version_id(self) -> int: ...
+    @property
+    def element_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def role_key(self) -> str | None: ...
+    @property
+    def unit_id(self) -> int: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def form(self) -> str | None: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def completed_at(self) -> datetime | None: ...
+
+
+def _view(
+    session: Session,
+    rt: Runtime,
+    tree: org.OrgTree,
+    item: _Item,
+    claimed_by: str | None,
+    completed_by: str | None,
+    case_title: str,
+) -> TaskView:
     forms = rt.versions.get(session, item.version_id).forms
+    unit = tree.by_id[item.unit_id]
     return {
         "id": item.id,
         "instance_id": item.instance_id,
@@ -92,12 +177,12 @@ def describe_item(
         "element_id": item.element_id,
         "name": item.name,
         "role": item.role_key,
-        "unit": tree.by_id[item.unit_id].code,
-        "unit_name": tree.by_id[item.unit_id].name,
+        "unit": unit.code,
+        "unit_name": unit.name,
         "scope": Scope(item.scope),
         "state": WorkItemState(item.state),
-        "claimed_by": names.get(item.claimed_by) if item.claimed_by else None,
-        "completed_by": names.get(item.completed_by) if item.completed_by else None,
+        "claimed_by": claimed_by,
+        "completed_by": completed_by,
         "completed_at": item.completed_at.isoformat() if item.completed_at else None,
         "created_at": item.created_at.isoformat(),
         "due_at": item.due_at.isoformat() if item.due_at else None,
@@ -107,6 +192,26 @@ def describe_item(
         "form_schema": forms.get(item.form) if item.form else None,
         "case_title": case_title,
     }
+
+
+# -- one page of a box, with the counts: one statement ---------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the statement's SQL depends on (the values are bound parameters)."""
+
+    box: str
+    sort: str
+    branches: int  # the user's reach branches: (role, scope, unit) they may act in
+    process: bool
+    unit: bool
+    due: str | None
+    text: bool
+
+    @property
+    def filtered(self) -> bool:
+        return self.process or self.unit or bool(self.due) or self.text
 
 
 def inbox(
@@ -125,198 +230,234 @@ def inbox(
 ) -> InboxPage:
     """One page of a box ("open": all I may do; "mine": claimed by me; "completed": done
     by me), with the counts the navigation shows."""
+    if box not in BOXES:
+        raise ValueError(f"unknown box {box!r}; expected one of {BOXES}")
+    if box != "completed" and sort not in SORTS:  # the completed box is newest first
+        raise ValueError(f"unknown sort {sort!r}; expected one of {SORTS}")
+    if due and due not in DUE_STATES:
+        raise ValueError(f"unknown due state {due!r}; expected one of {DUE_STATES}")
     tree = rt.org_tree(session)
-    filters = _filters(tree, now, process, unit, due, q)
-    tally = counts(session, tree, user, now)
-    if box == "open":
-        rows: Sequence[Row] = _open_page(session, tree, user, filters, page, per_page, sort)
-        total = tally["open"] if not filters else _count(session, _box(tree, user, box), filters)
-    else:
-        where = [_box(tree, user, box), *filters]
-        rows = session.execute(
-            _page_rows().where(*where).order_by(*_order(box, sort))
-            .limit(per_page).offset((max(page, 1) - 1) * per_page)
-        ).all()  # fmt: skip
-        total = _count(session, where[0], filters)
-    items = [r[0] for r in rows]
-    known = _titles_and_names(rows)
-    described: list[InboxItem] = [
-        {**entry, "overdue": item.state == OPEN and item.due_at is not None and item.due_at < now}
-        for entry, item in zip(describe_items(session, rt, tree, items, known), items, strict=True)
-    ]
-    return {"items": described, "total": total, "counts": tally}
-
-
-def _filters(
-    tree: org.OrgTree, now: datetime, process: str | None, unit: str | None, due: str | None,
-    q: str | None,
-) -> list[Any]:  # fmt: skip
-    filters: list[Any] = []
+    text = q.strip() if q else ""
+    branches = reach_branches(tree, user)
+    depth = max(page, 1) * per_page
+    limit = max(COUNT_LIMIT, depth)
+    params: dict[str, Any] = {
+        "me": user.id,
+        "now": now,
+        "cap": limit + 1,
+        "depth": depth,
+        "per_page": per_page,
+        "skip": depth - per_page,
+    }
+    for i, (role_key, scope, unit_id) in enumerate(branches):
+        params.update({f"r{i}": role_key, f"s{i}": scope, f"u{i}": unit_id})
     if process:
-        filters.append(WorkItem.process_key == process)
+        params["process"] = process
     if unit:
-        filters.append(WorkItem.unit_id == tree.unit(unit).id)
+        params["unit_id"] = tree.unit(unit).id  # NotFound for an unknown code
     if due:
-        filters.append(_due_filter(due, now))
-    if q and q.strip():
-        # % and _ are the user's characters, not LIKE wildcards (escaped)
-        filters.append(WorkItem.name.icontains(q.strip(), autoescape=True))
-    return filters
+        params["day_end"] = datetime.combine(
+            now.astimezone(LOCAL).date(), time.min, LOCAL
+        ) + timedelta(days=1)
+    if text:  # % and _ are the user's characters, not LIKE wildcards
+        params["q"] = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    shape = Shape(box, sort, len(branches), bool(process), bool(unit), due or None, bool(text))
+    rows = session.execute(statement(shape), params).all()
+    first = rows[0]
+    counts: BoxCounts = {
+        "open": first.n_open,
+        "mine": first.n_mine,
+        "overdue": first.n_overdue,
+        "completed": first.n_completed,
+    }
+    total = int(first._mapping["n_total" if shape.filtered else f"n_{box}"])
+    items = [_inbox_item(session, rt, tree, r, now) for r in rows if r.id is not None]
+    return {"items": items, "total": total, "counts": counts, "count_limit": limit}
 
 
-def _count(session: Session, box: Any, filters: list[Any]) -> int:
-    return session.scalar(select(func.count()).select_from(WorkItem).where(box, *filters)) or 0
+def _inbox_item(
+    session: Session, rt: Runtime, tree: org.OrgTree, row: Row, now: datetime
+) -> InboxItem:
+    view = _view(session, rt, tree, row, row.claimer, row.completer, row.title)
+    overdue = row.state == OPEN and row.due_at is not None and row.due_at < now
+    return {**view, "overdue": overdue, "claimed_by_name": row.claimer_name}
 
 
-def _branches(tree: org.OrgTree, user: org.Actor) -> list[Any]:
-    """The open work a user reaches, as equality conditions an index can walk in due order:
-    one per (role, scope, unit) they reach, and what they claimed."""
-    branches: list[Any] = [WorkItem.claimed_by == user.id]
+def reach_branches(tree: org.OrgTree, user: org.Actor) -> list[tuple[str, str, int]]:
+    """The (role, scope, unit) triples whose open items the user may act on: each one an
+    equality an index walks in due order. They never overlap."""
+    found: list[tuple[str, str, int]] = []
     for reach in org.reach_of(tree, user):
         for scope, units in (
             (org.SCOPE_UNIT, reach.pinned_units),
             (org.SCOPE_ADMINISTRATION, reach.administrations),
         ):
-            for unit_id in sorted(units):
-                branches.append(
-                    and_(
-                        WorkItem.role_key == reach.role_key,
-                        WorkItem.scope == scope,
-                        WorkItem.unit_id == unit_id,
-                    )
-                )
-    return branches  # fmt: skip
-
-
-def _open_page(
-    session: Session, tree: org.OrgTree, user: org.Actor, filters: list[Any], page: int,
-    per_page: int, sort: str,
-) -> list[Row]:  # fmt: skip
-    """One page of the open box: the first rows of each branch, merged. Each branch reads
-    only as far as the page needs (index order), instead of sorting the whole pool."""
-    order = _order("open", sort)
-    depth = max(page, 1) * per_page
-    parts = [
-        select(WorkItem.id, WorkItem.due_at, WorkItem.created_at)
-        .where(WorkItem.state == OPEN, branch, *filters)
-        .order_by(*order).limit(depth).subquery()
-        for branch in _branches(tree, user)
-    ]  # fmt: skip
-    merged = union(*(select(p.c.id, p.c.due_at, p.c.created_at) for p in parts)).subquery()
-    ids = (
-        select(merged.c.id)
-        .order_by(*_order_columns(merged.c, sort))
-        .limit(per_page)
-        .offset(depth - per_page)
-    )
-    rows = session.execute(_page_rows().where(WorkItem.id.in_(ids))).all()
-    key = _sort_key(sort)
-    return sorted(rows, key=lambda r: key(r[0]))
+            found += [(reach.role_key, scope, unit_id) for unit_id in sorted(units)]
+    return found
 
 
 CLAIMER, COMPLETER = aliased(User), aliased(User)
 
 
-def _page_rows() -> Select:
-    """A page's items with their case's title and the usernames of who took and who did
-    them, in the one query (the inbox is read on every page view)."""
+@lru_cache(maxsize=512)
+def statement(shape: Shape) -> Select:
+    """The page's rows, each with the counts (a row of counts and no item when the page is
+    empty); parameters: me, now, cap, depth, per_page, skip, r0/s0/u0… and the filters'."""
+    counts = _counts(shape).subquery("counts")
+    page = _page(shape).subquery("page")
     return (
-        select(WorkItem, Instance.title, CLAIMER.id, CLAIMER.username, COMPLETER.id,
-               COMPLETER.username)
-        .join(Instance, Instance.id == WorkItem.instance_id)
+        select(counts, page)
+        .select_from(counts.outerjoin(page, true()))
+        .order_by(*_order_columns(page.c, shape.box, shape.sort))
+    )
+
+
+def _branch_conditions(shape: Shape) -> list[Any]:
+    return [
+        and_(
+            WorkItem.role_key == bindparam(f"r{i}"),
+            WorkItem.scope == bindparam(f"s{i}"),
+            WorkItem.unit_id == bindparam(f"u{i}"),
+        )
+        for i in range(shape.branches)
+    ]
+
+
+def _filters(shape: Shape) -> list[Any]:
+    filters: list[Any] = []
+    if shape.process:
+        filters.append(WorkItem.process_key == bindparam("process"))
+    if shape.unit:
+        filters.append(WorkItem.unit_id == bindparam("unit_id"))
+    now: Any = bindparam("now")
+    end: Any = bindparam("day_end")
+    if shape.due == "overdue":
+        filters.append(WorkItem.due_at < now)
+    elif shape.due == "today":
+        filters.append(and_(WorkItem.due_at >= now, WorkItem.due_at < end))
+    elif shape.due == "later":
+        filters.append(or_(WorkItem.due_at.is_(None), WorkItem.due_at >= end))
+    if shape.text:
+        filters.append(WorkItem.name.icontains(bindparam("q"), escape="/"))
+    return filters
+
+
+def _capped_count(parts: list[tuple[Any, ...]]) -> Any:
+    """How many rows the parts' conditions match together (they must not overlap), read
+    no further than :cap: each part an index range, appended until the cap."""
+    if not parts:
+        return literal_column("0")
+    selects: list[Select] = [select(literal_column("1").label("one")).where(*p) for p in parts]
+    rows: Any = selects[0] if len(selects) == 1 else union_all(*selects)
+    source = rows.limit(bindparam("cap")).subquery()
+    return select(func.count()).select_from(source).scalar_subquery()
+
+
+def _counts(shape: Shape) -> Select:
+    """One row: n_open (the reach's open items, as the navigation counts them), n_overdue,
+    n_mine, n_completed and, with filters, n_total (the filtered box)."""
+    mine = WorkItem.claimed_by == bindparam("me")
+    done = WorkItem.completed_by == bindparam("me")
+    reach = _branch_conditions(shape)
+    late = WorkItem.due_at < bindparam("now")
+    columns = {
+        "n_open": _capped_count([(IS_OPEN, b) for b in reach]),
+        "n_overdue": _capped_count([(IS_OPEN, b, late) for b in reach]),
+        "n_mine": _capped_count([(IS_OPEN, mine)]),
+        "n_completed": _capped_count([(IS_COMPLETED, done)]),
+    }
+    if shape.filtered:
+        filters = _filters(shape)
+        if shape.box == "open":
+            # What I claimed is nearly always in my reach (counted there); a claim a holding
+            # no longer covers is counted on its own, so no item counts twice.
+            elsewhere = or_(WorkItem.role_key.is_(None), not_(or_(*reach))) if reach else true()
+            parts = [(IS_OPEN, b, *filters) for b in reach]
+            parts.append((IS_OPEN, mine, elsewhere, *filters))
+        elif shape.box == "mine":
+            parts = [(IS_OPEN, mine, *filters)]
+        else:
+            parts = [(IS_COMPLETED, done, *filters)]
+        columns["n_total"] = _capped_count(parts)
+    return select(*(value.label(name) for name, value in columns.items()))
+
+
+PAGE_COLUMNS = (
+    WorkItem.id, WorkItem.instance_id, WorkItem.process_key, WorkItem.version_id,
+    WorkItem.element_id, WorkItem.name, WorkItem.role_key, WorkItem.unit_id, WorkItem.scope,
+    WorkItem.form, WorkItem.state, WorkItem.created_at, WorkItem.due_at, WorkItem.completed_at,
+    Instance.title.label("title"), CLAIMER.username.label("claimer"),
+    CLAIMER.full_name.label("claimer_name"), COMPLETER.username.label("completer"),
+)  # fmt: skip
+
+
+def _with_names(query: Select) -> Select:
+    """A page's items with their case's title and the names of who took and who did them."""
+    return (
+        query.join(Instance, Instance.id == WorkItem.instance_id)
         .outerjoin(CLAIMER, CLAIMER.id == WorkItem.claimed_by)
         .outerjoin(COMPLETER, COMPLETER.id == WorkItem.completed_by)
-    )  # fmt: skip
+    )
 
 
-def _titles_and_names(rows: Sequence[Row]) -> tuple[dict[int, str], dict[int, str]]:
-    titles = {r[0].instance_id: r[1] for r in rows}
-    names = {uid: name for r in rows for uid, name in (r[2:4], r[4:6]) if uid is not None}
-    return titles, names
+def _page(shape: Shape) -> Select:
+    filters = _filters(shape)
+    order = _order(shape.box, shape.sort)
+    if shape.box != "open":
+        mine = WorkItem.claimed_by == bindparam("me")
+        where = (
+            (IS_OPEN, mine)
+            if shape.box == "mine"
+            else (IS_COMPLETED, WorkItem.completed_by == bindparam("me"))
+        )
+        return (
+            _with_names(select(*PAGE_COLUMNS))
+            .where(*where, *filters)
+            .order_by(*order)
+            .limit(bindparam("per_page"))
+            .offset(bindparam("skip"))
+        )
+    # The open box: the first rows of each branch (what I claimed, then each reach
+    # branch), merged. Each branch reads only as far as the page needs, in index order,
+    # instead of sorting the whole pool.
+    branches = [WorkItem.claimed_by == bindparam("me"), *_branch_conditions(shape)]
+    parts = [
+        select(WorkItem.id, WorkItem.due_at, WorkItem.created_at)
+        .where(IS_OPEN, branch, *filters)
+        .order_by(*order)
+        .limit(bindparam("depth"))
+        .subquery()
+        for branch in branches
+    ]
+    merged = union(*(select(p.c.id, p.c.due_at, p.c.created_at) for p in parts)).subquery()
+    ids = (
+        select(merged.c.id)
+        .order_by(*_order_columns(merged.c, "open", shape.sort))
+        .limit(bindparam("per_page"))
+        .offset(bindparam("skip"))
+    )
+    return _with_names(select(*PAGE_COLUMNS)).where(WorkItem.id.in_(ids))
 
 
-def _order_columns(c: Any, sort: str) -> list[Any]:
+def _order_columns(c: Any, box: str, sort: str) -> list[Any]:
+    """The order of `_order`, on a subquery's columns."""
+    if box == "completed":
+        return [c.completed_at.desc(), c.id]
     if sort in ("due", "-due"):
         due = c.due_at.asc() if sort == "due" else c.due_at.desc()
         return [due.nulls_last(), c.created_at, c.id]
     return [c.created_at if sort == "created" else c.created_at.desc(), c.id]
 
 
-def _sort_key(sort: str) -> Any:
-    far = datetime.max.replace(tzinfo=UTC)
-
-    def key(item: WorkItem) -> tuple:
-        if sort == "due":
-            return (item.due_at is None, item.due_at or far, item.created_at, item.id)
-        if sort == "-due":
-            return (item.due_at is None, -(item.due_at or far).timestamp(), item.created_at,
-                    item.id)  # fmt: skip
-        stamp = item.created_at.timestamp()
-        return (stamp if sort == "created" else -stamp, item.id)
-
-    return key
-
-
-SORTS = ("due", "-due", "created", "-created")
-
-
 def _order(box: str, sort: str) -> list[Any]:
-    """Due date first (no due date last), or by when the task arrived."""
+    """Due date first (no due date last), or by when the task arrived; the completed box
+    newest first."""
     if box == "completed":
-        return [WorkItem.completed_at.desc()]
+        return [WorkItem.completed_at.desc(), WorkItem.id]
     # NULLS LAST in the index's own direction, so PostgreSQL reads it in order.
     if sort == "due":
         return [WorkItem.due_at.asc().nulls_last(), WorkItem.created_at, WorkItem.id]
     if sort == "-due":
         return [WorkItem.due_at.desc().nulls_last(), WorkItem.created_at, WorkItem.id]
-    if sort in ("created", "-created"):
-        column = WorkItem.created_at
-        return [column if sort == "created" else column.desc(), WorkItem.id]
-    raise ValueError(f"unknown sort {sort!r}; expected one of {SORTS}")
-
-
-def _box(tree: org.OrgTree, user: org.Actor, box: str) -> Any:
-    if box == "mine":
-        return and_(WorkItem.state == OPEN, WorkItem.claimed_by == user.id)
-    if box == "completed":
-        return and_(WorkItem.state == COMPLETED, WorkItem.completed_by == user.id)
-    if box == "open":
-        return and_(WorkItem.state == OPEN, inbox_filter(tree, user))
-    raise ValueError(f"unknown box {box!r}; expected one of {BOXES}")
-
-
-def _due_filter(due: str, now: datetime) -> Any:
-    start = datetime.combine(now.astimezone(LOCAL).date(), time.min, LOCAL)
-    end = start + timedelta(days=1)
-    if due == "overdue":
-        return WorkItem.due_at < now
-    if due == "today":
-        return and_(WorkItem.due_at >= now, WorkItem.due_at < end)
-    if due == "later":
-        return or_(WorkItem.due_at.is_(None), WorkItem.due_at >= end)
-    raise ValueError(f"unknown due state {due!r}; expected one of {DUE_STATES}")
-
-
-def counts(session: Session, tree: org.OrgTree, user: org.Actor, now: datetime) -> BoxCounts:
-    """The navigation's numbers. Role branches never overlap and what one claims is in their
-    reach, so each branch is counted on its own (index-only) and the counts added up."""
-
-    def row(kind: str, where: Any, overdue: Any) -> Any:
-        return select(literal(kind).label("kind"), func.count().label("n"), overdue).where(*where)
-
-    overdue = func.count().filter(WorkItem.due_at < now).label("overdue")
-    parts = [row("open", (WorkItem.state == OPEN, b), overdue) for b in _branches(tree, user)[1:]]
-    nothing = literal(0).label("overdue")
-    parts.append(row("mine", (WorkItem.state == OPEN, WorkItem.claimed_by == user.id), nothing))
-    done = (WorkItem.state == COMPLETED, WorkItem.completed_by == user.id)
-    parts.append(row("completed", done, nothing))
-    tally = {"open": 0, "mine": 0, "overdue": 0, "completed": 0}
-    for kind, n, late in session.execute(union_all(*parts)):  # one round trip for all
-        tally[kind] += n
-        tally["overdue"] += late
-    return {
-        "open": tally["open"],
-        "mine": tally["mine"],
-        "overdue": tally["overdue"],
-        "completed": tally["completed"],
-    }
+    column = WorkItem.created_at
+    return [column if sort == "created" else column.desc(), WorkItem.id]

@@ -44,10 +44,12 @@ class InboxItem(TaskView):
     """A task in an inbox page."""
 
     overdue: bool
+    claimed_by_name: Annotated[str | None, doc("The full name of who claimed the task.")]
 
 
 class BoxCounts(TypedDict):
-    """The inbox navigation's numbers."""
+    """The inbox navigation's numbers, each exact up to the page's `count_limit`; a figure
+    above it means more than `count_limit`."""
 
     open: int
     mine: int
@@ -59,8 +61,21 @@ class InboxPage(TypedDict):
     """One page of an inbox box, with every box's count."""
 
     items: list[InboxItem]
-    total: Annotated[int, doc("Tasks matching the filters, on all pages.")]
+    total: Annotated[
+        int,
+        doc(
+            "Tasks matching the filters, on all pages: exact up to `count_limit`; a figure "
+            "above it means more than `count_limit`."
+        ),
+    ]
     counts: BoxCounts
+    count_limit: Annotated[
+        int,
+        doc(
+            "Counting stops past this many (1000, or the page's depth, page × per_page, "
+            "when deeper): `total` and `counts` are exact up to it."
+        ),
+    ]
 
 
 class NextTask(TypedDict):

@@ -5,6 +5,7 @@ from typing import Any
 from flask import Blueprint, g, render_template
 
 from engine.errors import NotFound, PolicyflowError
+from engine.facade import results
 from web.auth import current_user, engine, login_required, signed_in
 from web.views import arg, case_titles, filter_units, page_arg, process_options
 
@@ -26,25 +27,27 @@ def index() -> str | tuple[str, int]:
         "due": arg("due", DUE),
         "q": arg("q"),
     }
+    descending = arg("sort", ("due", "-due")) == "-due"
+    sort = "-due" if descending else "due"
+    page = page_arg()
+    paged: dict[str, Any] = {"box": box, "page": page, "per_page": PER_PAGE, "sort": sort}
     try:
-        result = engine().inbox(username, box=box, page=page_arg(), per_page=PER_PAGE, **filters)
+        result = engine().inbox(username, **paged, **filters)
     except NotFound:  # an unknown unit code in the query string
         filters["unit"] = None
-        result = engine().inbox(username, box=box, page=page_arg(), per_page=PER_PAGE, **filters)
-    g.counts = result["counts"]
+        result = engine().inbox(username, **paged, **filters)
+    g.counts = shown_counts(result["counts"], result["count_limit"])
     items = result["items"]
-    descending = arg("sort", ("due", "-due")) == "-due"
-    if box != "completed":
-        dated = sorted((i for i in items if i["due_at"]), key=lambda i: i["due_at"] or "")
-        items = (dated[::-1] if descending else dated) + [i for i in items if not i["due_at"]]
+    total, limit = result["total"], result["count_limit"]
     return render_template(
         "inbox.html",
         box=box,
         filters=filters,
         items=items,
-        total=result["total"],
-        page=page_arg(),
-        pages=max(1, -(-result["total"] // PER_PAGE)),
+        total=more(total, limit),
+        page=page,
+        pages=max(1, -(-min(total, limit) // PER_PAGE)),
+        more_pages=total > limit,  # counting stopped: "20+" pages, and a next one
         descending=descending,
         processes=(processes := process_options(username)),
         process_names=dict(processes),
@@ -54,12 +57,27 @@ def index() -> str | tuple[str, int]:
     )
 
 
-def nav_counts() -> dict[str, int] | None:
+def more(n: int, limit: int) -> int | str:
+    """A count as shown: "1000+" once counting stopped at the limit."""
+    return f"{limit}+" if n > limit else n
+
+
+def shown_counts(counts: results.BoxCounts, limit: int) -> dict[str, int | str]:
+    return {
+        "open": more(counts["open"], limit),
+        "mine": more(counts["mine"], limit),
+        "overdue": more(counts["overdue"], limit),
+        "completed": more(counts["completed"], limit),
+    }
+
+
+def nav_counts() -> dict[str, int | str] | None:
     """The navigation's counts (taken from the inbox query when the page made one)."""
     if "counts" not in g:
         username = signed_in()
         try:
-            g.counts = engine().inbox(username, per_page=1)["counts"] if current_user() else None
+            found = engine().inbox(username, per_page=1) if current_user() else None
+            g.counts = shown_counts(found["counts"], found["count_limit"]) if found else None
         except PolicyflowError:  # an error page must still render
             g.counts = None
     return g.counts

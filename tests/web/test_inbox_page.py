@@ -1,0 +1,68 @@
+"""The inbox page: its order across pages, and counts that stop at the count limit."""
+
+import importlib
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+
+from engine.facade import Policyflow
+from tests.conftest import NOW, deploy_test_model
+from tests.web_client import signed_in
+from web import create_app
+
+# Each instance a test leaves must re-execute exactly from its audit log (issue 6).
+pytestmark = pytest.mark.usefixtures("every_instance_replays")
+
+inbox_query = importlib.import_module("engine.queries.inbox")
+inbox_view = importlib.import_module("web.views.inbox")
+
+
+@pytest.fixture
+def app(pf: Policyflow) -> Iterator[Flask]:
+    deploy_test_model(pf, "linear3.bpmn")
+    yield create_app({"DATABASE_URL": pf.url, "TESTING": True, "SECRET_KEY": "test"})
+
+
+def started(pf: Policyflow, days: list[int]) -> list[str]:
+    """linear3 started on these days after NOW: its Draft tasks' ids, by due date."""
+    ids = []
+    for day in days:
+        outcome = pf.start("linear3", "cv_vhtt", now=NOW + timedelta(days=day))
+        ids += [t["id"] for t in outcome["open_tasks"]]
+    return ids
+
+
+def rows(html: str) -> list[str]:
+    return re.findall(r'<tr class="[^"]*" data-task-id="([^"]+)"', html)
+
+
+def test_latest_due_first_reads_from_the_latest_due_on(
+    app: Flask, pf: Policyflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Page 1 of "due ↓" starts with the latest deadline of all (it used to show the
+    earliest deadlines of page 1 of "due ↑" turned round)."""
+    monkeypatch.setattr(inbox_view, "PER_PAGE", 2)
+    first, second, third = started(pf, [0, 7, 14])
+    client, _ = signed_in(app, "cv_vhtt")
+    assert rows(client.get("/").text) == [first, second]
+    assert rows(client.get("/?sort=-due").text) == [third, second]
+    assert rows(client.get("/?sort=-due&page=2").text) == [first]
+
+
+def test_counts_past_the_limit_read_as_more(
+    app: Flask, pf: Policyflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_query, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(inbox_view, "PER_PAGE", 1)
+    tasks = started(pf, [0, 7, 14])
+    client, _ = signed_in(app, "cv_vhtt")
+    page = client.get("/").text
+    assert '<span class="muted">(2+)</span>' in page  # the heading: more than 2
+    assert '<span class="count">2+</span>' in page  # the navigation's open box
+    assert "Trang 1/2+" in page and "page=2" in page  # a next page, of more than 2
+    deeper = client.get("/?page=3").text  # counted to the page's depth: exact again
+    assert rows(deeper) == [tasks[2]] and "Trang 3/3" in deeper and "page=4" not in deeper
+    assert '<span class="muted">(3)</span>' in deeper
