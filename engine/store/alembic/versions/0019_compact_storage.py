@@ -27,14 +27,15 @@ BATCH = 500
 
 
 def upgrade() -> None:
-    if not sa.inspect(op.get_bind()).has_table("audit_blobs"):  # kept by a downgrade
-        op.create_table(
-            "audit_blobs",
-            sa.Column("digest", sa.String(length=64), nullable=False),
-            sa.Column("body", sa.JSON(), nullable=False),
-            sa.PrimaryKeyConstraint("digest", name=op.f("pk_audit_blobs")),
-        )
-    _convert(sa.LargeBinary(), compression.pack)
+    with _foreign_keys_off():
+        if not sa.inspect(op.get_bind()).has_table("audit_blobs"):  # kept by a downgrade
+            op.create_table(
+                "audit_blobs",
+                sa.Column("digest", sa.String(length=64), nullable=False),
+                sa.Column("body", sa.JSON(), nullable=False),
+                sa.PrimaryKeyConstraint("digest", name=op.f("pk_audit_blobs")),
+            )
+        _convert(sa.LargeBinary(), compression.pack)
 
 
 def downgrade() -> None:
@@ -42,9 +43,10 @@ def downgrade() -> None:
     bodies by digest and their hashes cover the reference, so neither can be rewritten;
     kept, they prove those events again after the next upgrade (code older than 0019
     does not read references: the instances they started do not re-execute there)."""
-    _convert(sa.Text(), compression.unpack)
-    if op.get_bind().execute(sa.text("SELECT count(*) FROM audit_blobs")).scalar() == 0:
-        op.drop_table("audit_blobs")
+    with _foreign_keys_off():
+        _convert(sa.Text(), compression.unpack)
+        if op.get_bind().execute(sa.text("SELECT count(*) FROM audit_blobs")).scalar() == 0:
+            op.drop_table("audit_blobs")
 
 
 def _convert(new_type: sa.types.TypeEngine, recode: Callable) -> None:
@@ -74,18 +76,20 @@ def _convert(new_type: sa.types.TypeEngine, recode: Callable) -> None:
             [{"row_id": row_id, "state_new": recode(value)} for row_id, value in rows],
         )
         last = rows[-1][0]
-    # SQLite rebuilds the table, which other tables refer to.
-    with _foreign_keys_off(), op.batch_alter_table("instances", schema=None) as batch_op:
+    # SQLite rebuilds the table, which other tables refer to (_foreign_keys_off).
+    with op.batch_alter_table("instances", schema=None) as batch_op:
         batch_op.drop_column("state")
         batch_op.alter_column("state_new", new_column_name="state", nullable=False)
 
 
 @contextmanager
 def _foreign_keys_off() -> Iterator[None]:
-    """On SQLite, the foreign keys unchecked while a table is rebuilt (SQLite's own
-    procedure: otherwise dropping the old table fails on the rows that refer to it),
-    checked again after. The pragma has no effect inside a transaction: it is set
-    between two, on the driver's connection."""
+    """On SQLite, the revision runs with the foreign keys unchecked, as SQLite's own
+    procedure for rebuilding a table says (dropping the old `instances` would fail on the
+    rows that refer to it), and checked after. The pragma has no effect inside a
+    transaction: it is set before the revision's (which commits the revisions run before
+    it) and after it. If anything fails, the revision's work is rolled back with the
+    migration and its connection, foreign keys still off, is closed, never reused."""
     if op.get_bind().dialect.name != "sqlite":
         yield
         return
@@ -93,9 +97,12 @@ def _foreign_keys_off() -> Iterator[None]:
     try:
         yield
         broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").all()
-        assert not broken, broken
-    finally:
-        _pragma("foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"rows refer to rows that do not exist: {broken[:5]}")
+    except BaseException:
+        op.get_bind().invalidate()
+        raise
+    _pragma("foreign_keys=ON")
 
 
 def _pragma(setting: str) -> None:
