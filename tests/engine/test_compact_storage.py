@@ -4,6 +4,7 @@ converts both ways."""
 
 import hashlib
 import json
+import sqlite3
 import zlib
 from collections.abc import Iterator
 from datetime import timedelta
@@ -263,3 +264,28 @@ def test_0019_down_and_up_keeps_states_and_proofs(fresh_url: str) -> None:
     assert pf.audit.verify_log()["intact"]
     with transaction(url) as s:
         assert s.scalar(select(func.count()).select_from(AuditBlob)) == 1
+
+
+def test_0019_on_sqlite_stops_whole_on_a_dangling_reference(tmp_path: Path) -> None:
+    """SQLite rebuilds `instances` with its foreign keys off: a row referring to a
+    missing instance stops the revision, named, and leaves 0018 as it was."""
+    url = _prepare(f"sqlite:///{tmp_path / 'dangling.db'}")
+    pf = Policyflow(url)
+    deploy_test_model(pf, "linear3.bpmn")
+    run_linear3(pf, steps=1)
+    migrate.downgrade(url, "0018")
+    raw = sqlite3.connect(tmp_path / "dangling.db")
+    raw.execute("PRAGMA foreign_keys=OFF")
+    raw.execute("INSERT INTO message_waits (instance_id, message_name) VALUES (999, 'x')")
+    raw.commit()
+    raw.close()
+    with pytest.raises(RuntimeError, match="message_waits"):
+        migrate.upgrade(url)
+    with get_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0018"
+        assert conn.execute(text("SELECT typeof(state) FROM instances")).scalars().all() == ["text"]
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    with get_engine(url).begin() as conn:
+        conn.execute(text("DELETE FROM message_waits WHERE instance_id = 999"))
+    migrate.upgrade(url)
+    assert Policyflow(url).audit.verify_log()["intact"]
