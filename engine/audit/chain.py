@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from engine.audit.blobs import REF, Checked
 from engine.store.models import AuditBlob, AuditEvent, Instance
+from engine.store.write_batch import WriteBatch
 
 GENESIS = "0" * 64
 ADMIN_CHAIN = 0  # the administration's chain in checkpoints (instance ids start at 1)
@@ -80,9 +81,11 @@ def append(
     command: str,
     payload: dict[str, Any],
     result: dict[str, Any],
+    writes: WriteBatch | None = None,
 ) -> str:
     """Add the next event of the instance's chain (in the caller's transaction). It reads
-    and writes nothing but the instance's row (already the command's) and the new event."""
+    and writes nothing but the instance's row (already the command's) and the new event —
+    sent now, or with the command's other writes (`writes`)."""
     seq = instance.event_count + 1
     digest = event_hash(instance.last_hash, instance.id, seq, at, actor, command, payload, result)
     row = {
@@ -96,10 +99,12 @@ def append(
         "prev_hash": instance.last_hash,
         "hash": digest,
     }
-    # A plain Core INSERT on the session's connection (same transaction): the log is
-    # append-only and nothing reads the row back, so the ORM's bulk-insert layer (a
-    # third of this function's CPU on the hot path) has nothing to do.
-    session.connection().execute(_INSERT_EVENT, row)
+    # A plain Core INSERT (same transaction): the log is append-only and nothing reads
+    # the row back, so the ORM's bulk-insert layer has nothing to do.
+    if writes is not None:
+        writes.insert(AuditEvent, [row])
+    else:
+        session.connection().execute(_INSERT_EVENT, row)
     instance.event_count = seq
     instance.last_hash = digest
     return digest

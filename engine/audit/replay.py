@@ -39,10 +39,8 @@ from engine.commands.runner import (
     Runtime,
     Version,
     bundle_of,
-    changed_ids,
-    task_changes,
-    task_states,
 )
+from engine.commands.task_changes import changed_ids, task_changes, task_states
 from engine.documents.service import check_events as check_documents
 from engine.enums import AuditCommand, InstanceStatus
 from engine.errors import N_, NotFound, PermissionDenied

@@ -22,6 +22,7 @@ from engine.rules.signer import signed_by
 from engine.rules.unit_fields import check_unit_fields
 from engine.rules.user_fields import administration_of, check_user_fields
 from engine.store.models import Attachment, Instance, WorkItem
+from engine.store.write_batch import written
 
 # Built once (the hot path of every task command): the item and its instance, both locked.
 # The instance's state comes along: with several worker processes or nodes a command
@@ -158,8 +159,14 @@ def complete(
         task.run()
 
     payload = {"task_id": item.id, "element_id": item.element_id, "data": data}
-    item.state, item.completed_by, item.completed_at = WorkItemState.COMPLETED, user.id, now
-    item.claimed_by = item.claimed_by or user.id
+    closed = {
+        "state": WorkItemState.COMPLETED,
+        "completed_by": user.id,
+        "completed_at": now,
+        "claimed_by": item.claimed_by or user.id,
+    }
+    run.writes.update(WorkItem, closed, {"id": item.id})
+    written(item, closed)
     run.execute(AuditCommand.COMPLETE, payload, act)
     return run
 

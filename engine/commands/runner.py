@@ -25,6 +25,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine import context
 from engine.access import org
@@ -34,6 +35,7 @@ from engine.bpmn.model_info import ElementInfo
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.specs import SPECS, ParsedProcess
 from engine.bpmn.state import dump_state, load_state, state_digest
+from engine.commands.task_changes import changed_ids, task_changes, task_states
 from engine.enums import InstanceStatus, TimerState, WorkItemState
 from engine.errors import N_, Message, PolicyflowError, ProcessFailed
 from engine.results import NextTask, Outcome
@@ -44,6 +46,7 @@ from engine.rules.start_defaults import due_value
 from engine.rules.user_fields import assignee_id
 from engine.sandbox import SandboxError, make_script_engine
 from engine.store.models import Instance, MessageWait, ProcessVersion, SettingValue, Timer, WorkItem
+from engine.store.write_batch import WriteBatch, changed_columns, written
 
 SCRIPT_ENGINE = make_script_engine(
     clock=lambda: _ctx().now,
@@ -222,6 +225,8 @@ class InstanceRun:
     closed_item: str | None = None  # the work item the command itself closed
     bundle: Bundle = field(init=False)
     open_tasks: list[NextTask] = field(default_factory=list)  # after execute()
+    # Rows the command writes besides the instance's, sent with it at the end of execute().
+    writes: WriteBatch = field(default_factory=WriteBatch)
 
     def __post_init__(self) -> None:
         self.bundle = bundle_of(self.session, self.rt, self.instance)
@@ -274,11 +279,22 @@ class InstanceRun:
         changes = task_changes(self.bundle, before, after)
         digest = state_digest(wf, changed_ids(before, after))
         result = {"status": self.instance.status, "tasks": changes, "state": digest}
-        with self.session.no_autoflush:  # state and chain head: one UPDATE at commit, not two
-            audit.append(self.session, self.instance, self.now, self.actor, command, payload,
-                         result)  # fmt: skip
+        audit.append(self.session, self.instance, self.now, self.actor, command, payload,
+                     result, self.writes)  # fmt: skip
+        self._save()
         self.rt.after_commit(self.session, self.instance, wf)
         return wf
+
+    def _save(self) -> None:
+        """The command's writes and the instance's changed columns: one statement on
+        PostgreSQL (engine/store/write_batch.py). The row version turns a concurrent
+        writer's command into a Conflict instead of an overwrite."""
+        old = self.instance.row_version
+        values = {**changed_columns(self.instance), "row_version": old + 1}
+        where = {"id": self.instance.id, "row_version": old}
+        if self.writes.run(self.session, Instance, values, where) != 1:
+            raise StaleDataError(f"instance {self.instance.id} changed under this command")
+        written(self.instance, values)
 
     def outcome(self) -> Outcome:
         """What a caller needs after a command: the instance's status and its next tasks."""
@@ -333,29 +349,30 @@ class InstanceRun:
         for state in (WorkItemState.COMPLETED, WorkItemState.CANCELLED):
             ids = [t for t in gone if _finished_as(wf, t) == state]
             if ids:
-                self.session.execute(
-                    update(WorkItem)
-                    .where(WorkItem.id.in_(ids), WorkItem.state == WorkItemState.OPEN)
-                    .values(state=state, completed_at=self.now)
-                )
-        for tid in new:
-            if tid not in old:
-                self.session.add(self._work_item(wf.get_task_from_id(UUID(tid))))
+                values = {"state": state, "completed_at": self.now}
+                self.writes.update(WorkItem, values, {"id": ids, "state": WorkItemState.OPEN})
+        rows = [self._work_item(wf.get_task_from_id(UUID(t))) for t in new if t not in old]
+        if rows:
+            self.writes.insert(WorkItem, rows)
 
-    def _work_item(self, task: Task) -> WorkItem:
+    def _work_item(self, task: Task) -> dict[str, Any]:
+        """The new work item's row (every column: one shape, one compiled statement)."""
         info = self.bundle.element(task)
         props = info.properties if info else {}
         owner = self.bundle.version_of(task)  # dueIn sees its start form's defaults
         value = due_value(task, props.get("dueIn"), owner.forms, owner.parsed.info.start_form)
-        return WorkItem(
-            id=str(task.id),
-            instance_id=self.instance.id,
-            process_key=self.instance.process_key,
-            state=WorkItemState.OPEN,
-            created_at=self.now,
-            due_at=due_at(value, self.now, lambda: self.rt.calendar(self.session)),
+        return {
+            "id": str(task.id),
+            "instance_id": self.instance.id,
+            "process_key": self.instance.process_key,
+            "state": WorkItemState.OPEN,
+            "created_at": self.now,
+            "due_at": due_at(value, self.now, lambda: self.rt.calendar(self.session)),
+            "claimed_by": None,
+            "completed_by": None,
+            "completed_at": None,
             **self.placement(task),
-        )
+        }
 
     def placement(self, task: Task) -> dict[str, Any]:
         """What a work item takes from its task's element: the element, its name, the role
@@ -436,49 +453,6 @@ def _finished_as(wf: BpmnWorkflow, task_id: str) -> WorkItemState:
         return WorkItemState.COMPLETED
     done = task.state == TaskState.COMPLETED
     return WorkItemState.COMPLETED if done else WorkItemState.CANCELLED
-
-
-def task_states(wf: BpmnWorkflow) -> dict[str, tuple[Task, int]]:
-    """Every task of the workflow and its subprocesses, with its state now."""
-    tasks = [*wf.tasks.values()]
-    for sub in wf.subprocesses.values():
-        tasks.extend(sub.tasks.values())
-    return {str(t.id): (t, t.state) for t in tasks}
-
-
-def changed_ids(before: dict, after: dict) -> set[str]:
-    """Every task (BPMN element or the library's own) whose state the command changed."""
-    return {tid for tid, (_, state) in after.items() if before.get(tid, (None, None))[1] != state}
-
-
-RECORDED_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FINISHED_MASK
-
-
-def task_changes(bundle: Bundle, before: dict, after: dict) -> list[list[Any]]:
-    """Each task whose state this command changed, as
-    [task id, element id, state name, element it came from, process key].
-
-    Only BPMN elements are recorded (not the library's internal tasks); "came from" is the
-    nearest BPMN element above it, so the flows taken can be drawn on the diagram.
-    """
-    changes = []
-    for tid, (task, state) in after.items():
-        element = task.task_spec.bpmn_id
-        if element is None or not state & RECORDED_STATES:
-            continue
-        if before.get(tid, (None, None))[1] != state:
-            changes.append([
-                tid, element, TaskState.get_name(state), _came_from(task),
-                bundle.version_of(task).process_key,
-            ])  # fmt: skip
-    return sorted(changes, key=lambda c: c[0])
-
-
-def _came_from(task: Task) -> str | None:
-    parent = task.parent
-    while parent is not None and parent.task_spec.bpmn_id is None:
-        parent = parent.parent
-    return parent.task_spec.bpmn_id if parent is not None else None
 
 
 def _element_of(err: Exception) -> str | None:
