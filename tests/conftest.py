@@ -136,6 +136,10 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def postgresql_url() -> Iterator[str]:
+    if not PG_URL.startswith("postgres"):
+        # Without it database_url() is the embedded default: the developer's own
+        # policyflow.db, which a test would reset, downgrade and lose.
+        pytest.skip("needs DATABASE_URL (PostgreSQL)")
     os.environ.setdefault("DATABASE_URL", PG_URL)
     url = database_url()
     mine = worker_database(url)
