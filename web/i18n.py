@@ -111,9 +111,11 @@ def parse_moment(value: Any) -> datetime | None:
 
 
 def format_datetime(value: Any) -> str:
-    """ISO date-time → dd/mm/yyyy HH:MM in Việt Nam time; anything else as given."""
+    """ISO date-time → dd/mm/yyyy HH:MM in Việt Nam time; anything else as given.
+    DATETIME_FORMAT by strftime: digits and separators only, the same in both languages,
+    and a list page formats one per row (Babel's formatter costs ~10 times more)."""
     moment = parse_moment(value)
-    return flask_babel.format_datetime(moment, DATETIME_FORMAT) if moment else (value or "")
+    return moment.astimezone(VN).strftime("%d/%m/%Y %H:%M") if moment else (value or "")
 
 
 def format_date(value: Any) -> str:

@@ -4,6 +4,7 @@ versions, API bearer tokens."""
 import hashlib
 import os
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.access import org, throttle
 from engine.errors import N_, InvalidInput, Message, Nn_, PermissionDenied
 from engine.results import UserView
-from engine.store.models import ApiToken, Role, User
+from engine.store.models import ApiToken, User
 
 # OWASP's Password Storage Cheat Sheet, argon2id: "a minimum configuration of 19 MiB of
 # memory, an iteration count of 2, and 1 degree of parallelism". Measured with
@@ -139,9 +140,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def describe(session: Session, tree: org.OrgTree, actor: org.Actor) -> UserView:
-    """The user as pages and the API show them."""
-    names = {r.key: (r.name_vi, r.name_en) for r in session.scalars(select(Role))}
+def describe(
+    tree: org.OrgTree, roles: Iterable[tuple[str, str, str]], actor: org.Actor
+) -> UserView:
+    """The user as pages and the API show them; `roles`: (key, Vietnamese name, English
+    name) of every role (Runtime.roles)."""
+    names = {key: (vi, en) for key, vi, en in roles}
     return {
         "username": actor.username,
         "full_name": actor.full_name,

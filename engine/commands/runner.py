@@ -46,6 +46,7 @@ from engine.rules.start_defaults import due_value
 from engine.rules.user_fields import assignee_id
 from engine.sandbox import SandboxError, make_script_engine
 from engine.store.models import Instance, MessageWait, ProcessVersion, SettingValue, Timer, WorkItem
+from engine.store.models.org import Role
 from engine.store.write_batch import WriteBatch, changed_columns, written
 
 SCRIPT_ENGINE = make_script_engine(
@@ -142,6 +143,12 @@ class Runtime:
 
     def org_tree(self, session: Session) -> org.OrgTree:
         return self._cached("org", lambda: org.OrgTree.load(session))
+
+    def roles(self, session: Session) -> list[tuple[str, str, str]]:
+        """Every role of the org model, (key, Vietnamese name, English name) by key: every
+        page names the roles its user holds and those its rows are for."""
+        query = select(Role.key, Role.name_vi, Role.name_en).order_by(Role.key)
+        return self._cached("roles", lambda: [tuple(r) for r in session.execute(query)])
 
     def settings(self, session: Session, on: date) -> dict[str, Any]:
         """Every setting's value in force on the date (the newest that began by then)."""

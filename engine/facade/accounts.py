@@ -29,15 +29,16 @@ class AccountsFacade:
         address, so a flood from one address does not lock the account elsewhere."""
         with self.core.transaction() as s:
             actor = accounts.authenticate(s, username, password, utcnow(), address)
-            org = self.core.runtime.org_tree(s)
-            described = accounts.describe(s, org, actor) if actor else None
+            rt = self.core.runtime
+            described = accounts.describe(rt.org_tree(s), rt.roles(s), actor) if actor else None
         if described is None or actor is None:  # the failure is committed above, then reported
             raise InvalidInput(accounts.WRONG)
         return {**described, "session_version": actor.session_version}
 
     def user(self, username: str) -> UserView:
+        rt = self.core.runtime
         return self.core.run(
-            lambda s: accounts.describe(s, self.core.runtime.org_tree(s), get_user(s, username))
+            lambda s: accounts.describe(rt.org_tree(s), rt.roles(s), get_user(s, username))
         )
 
     def session_user(self, username: str, session_version: int) -> UserView:
@@ -48,7 +49,8 @@ class AccountsFacade:
             actor = get_user(s, username)
             if actor.session_version != session_version:
                 raise PermissionDenied(SESSION_ENDED)
-            return accounts.describe(s, self.core.runtime.org_tree(s), actor)
+            rt = self.core.runtime
+            return accounts.describe(rt.org_tree(s), rt.roles(s), actor)
 
         return self.core.run(go)
 

@@ -36,7 +36,7 @@ class OrgFacade:
 
     def roles(self) -> list[RoleView]:
         """Every role of the org model: [{"key", "name", "name_en"}], by key."""
-        return self.core.run(role_queries.roles)
+        return self.core.run(lambda s: role_queries.roles(s, self.core.runtime))
 
     def add_working_days(self, start: date, days: int) -> date:
         """The date `days` working days after `start` (`start` not counted); OverflowError

@@ -29,6 +29,11 @@ class VersionsFacade:
         (process owners and administrators); lets the API refuse before reading a body."""
         self.core.run(lambda s: deploying.require_deployer(self.core.actor(s, username)))
 
+    def names(self) -> list[tuple[str, str]]:
+        """(key, name) of every deployed process, by key (its newest version's name): what
+        lists filter by; anyone signed in may read them."""
+        return self.core.run(queries.process_names)
+
     def list(self, key: str, username: str | None = None) -> list[VersionInfo]:
         """Every deployed version of a process, newest first."""
 

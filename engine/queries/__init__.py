@@ -4,7 +4,7 @@ from .audit_search import search_events
 from .inbox import describe_items, inbox, inbox_filter, tasks_for
 from .instances import history, instance_data, instances, show_instance, visible_instance
 from .notices import mark_read, notices, unread_count
-from .processes import org_units, processes, versions, versions_run
+from .processes import org_units, process_names, processes, versions, versions_run
 
 __all__ = [
     "describe_items",
@@ -16,6 +16,7 @@ __all__ = [
     "mark_read",
     "notices",
     "org_units",
+    "process_names",
     "processes",
     "search_events",
     "show_instance",

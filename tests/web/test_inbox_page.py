@@ -5,13 +5,14 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 
+import flask_babel
 import pytest
 from flask import Flask
 
 from engine.facade import Policyflow
 from tests.conftest import NOW, deploy_test_model
 from tests.web_client import signed_in
-from web import create_app
+from web import create_app, i18n
 
 # Each instance a test leaves must re-execute exactly from its audit log (issue 6).
 pytestmark = pytest.mark.usefixtures("every_instance_replays")
@@ -66,3 +67,15 @@ def test_counts_past_the_limit_read_as_more(
     deeper = client.get("/?page=3").text  # counted to the page's depth: exact again
     assert rows(deeper) == [tasks[2]] and "Trang 3/3" in deeper and "page=4" not in deeper
     assert '<span class="muted">(3)</span>' in deeper
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_dates_read_as_babel_writes_them(app: Flask, lang: str) -> None:
+    """The date-time filter formats by strftime (a page has one per row): what Babel's
+    formatter writes for dd/MM/yyyy HH:mm in Việt Nam time, in both languages."""
+    moments = [NOW, NOW + timedelta(hours=17, minutes=5), NOW.replace(month=12, day=31)]
+    with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        for moment in moments:
+            want = flask_babel.format_datetime(moment, i18n.DATETIME_FORMAT)
+            assert i18n.format_datetime(moment.isoformat()) == want
+            assert i18n.format_datetime(moment) == want

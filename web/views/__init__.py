@@ -25,7 +25,8 @@ def filter_units() -> list[tuple[str, str]]:
 
 
 def process_options(username: str) -> list[tuple[str, str]]:
-    return [(p["key"], p["name"]) for p in engine().processes(username)]
+    """(key, name) of every deployed process, for filters: the same for every user."""
+    return engine().versions.names()
 
 
 def arg(name: str, allowed: tuple[str, ...] | None = None) -> str | None:
