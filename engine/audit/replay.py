@@ -10,7 +10,7 @@ differs is named, with how. Nothing is written: a replay only reads.
 """
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -26,7 +26,7 @@ from engine import context
 from engine.access.org import Actor
 from engine.access.visibility import FULL, view_of
 from engine.audit import chain as audit
-from engine.audit.blobs import Checked
+from engine.audit.blobs import REF, Checked
 from engine.bpmn.pruning import prune_history
 from engine.bpmn.remap import move_workflow
 from engine.bpmn.state import load_state, state_digest
@@ -47,7 +47,7 @@ from engine.errors import N_, NotFound, PermissionDenied
 from engine.queries.instances import DiagramTrack, data_of, visible_instance
 from engine.results import DiagramStates, JsonObject, ReplayStep, ReplayVerdict, StepTask
 from engine.sandbox import SandboxError
-from engine.store.models import AuditEvent, Instance, WorkItem
+from engine.store.models import AuditBlob, AuditEvent, Instance, WorkItem
 
 # Commands that change only the instance's status, or nothing the workflow holds.
 STATUS_AFTER: dict[str, InstanceStatus] = {
@@ -288,10 +288,29 @@ def events_of(session: Session, instance_id: int) -> list[AuditEvent]:
     )
 
 
+def events_with_bodies(session: Session, instance_id: int) -> tuple[list[AuditEvent], Checked]:
+    """The instance's events (by seq) and the bodies they refer to, in one query."""
+    digest = AuditEvent.payload[REF].as_string()
+    rows = session.execute(
+        select(AuditEvent, AuditBlob.body)
+        .outerjoin(AuditBlob, AuditBlob.digest == digest)
+        .where(AuditEvent.instance_id == instance_id)
+        .order_by(AuditEvent.seq)
+    ).all()
+    bodies = {e.payload[REF]: body for e, body in rows if body is not None}
+    return [e for e, _ in rows], Checked(bodies)
+
+
 def replayer_for(
-    session: Session, rt: Runtime, instance: Instance, events: list[AuditEvent], **options: Any
+    session: Session,
+    rt: Runtime,
+    instance: Instance,
+    events: list[AuditEvent],
+    found: Checked | None = None,
+    **options: Any,
 ) -> Replayer:
-    """A re-execution from the versions the instance started on (before any migration)."""
+    """A re-execution from the versions the instance started on (before any migration);
+    `found`: the bodies the events refer to, if read with them (else read here)."""
     load = lambda version_id: rt.versions.get(session, version_id)  # noqa: E731
     migrations = [e for e in events if e.command == AuditCommand.MIGRATE]
     first = (
@@ -299,7 +318,8 @@ def replayer_for(
         if migrations
         else bundle_of(session, rt, instance)
     )
-    found = Checked.of(session, (e.payload for e in events))
+    if found is None:
+        found = Checked.of(session, (e.payload for e in events))
     return Replayer(instance, first, load, blobs=found, **options)
 
 
@@ -342,8 +362,9 @@ def replay_steps(
 ) -> tuple[list[Step], Verdict]:
     """The steps up to `until` (all by default), each with the data as it stood then."""
     instance = _instance(session, instance_id)
-    events = [e for e in events_of(session, instance_id) if until is None or e.seq <= until]
-    replayer = replayer_for(session, rt, instance, events, keep_data=True)
+    every, found = events_with_bodies(session, instance_id)
+    events = [e for e in every if until is None or e.seq <= until]
+    replayer = replayer_for(session, rt, instance, events, found, keep_data=True)
     verdict = Verdict(instance_id, len(events), 0)
     steps: list[Step] = []
     try:
@@ -362,10 +383,14 @@ def _instance(session: Session, instance_id: int) -> Instance:
     return instance
 
 
-def task_roles(session: Session, rt: Runtime, instance_id: int) -> dict[str, StepTask]:
-    """Each task of the instance: its element, name, and the role and unit it was for."""
+def task_roles(
+    session: Session, rt: Runtime, instance_id: int, items: Iterable[WorkItem] | None = None
+) -> dict[str, StepTask]:
+    """Each task of the instance: its element, name, and the role and unit it was for
+    (`items`: the instance's work items, if read already)."""
     tree = rt.org_tree(session)
-    items = session.scalars(select(WorkItem).where(WorkItem.instance_id == instance_id))
+    if items is None:
+        items = session.scalars(select(WorkItem).where(WorkItem.instance_id == instance_id))
     return {
         item.id: {
             "element_id": item.element_id,
@@ -378,10 +403,18 @@ def task_roles(session: Session, rt: Runtime, instance_id: int) -> dict[str, Ste
     }
 
 
-def check_may_replay(session: Session, rt: Runtime, instance_id: int, user: Actor | None) -> None:
+def check_may_replay(
+    session: Session,
+    rt: Runtime,
+    instance_id: int,
+    user: Actor | None,
+    instance: Instance | None = None,
+) -> None:
     """A replay shows everything the instance held: only for those who see all of it
-    (administrators, auditors in scope, the instance's own administration)."""
-    instance = visible_instance(session, rt, instance_id, user)
+    (administrators, auditors in scope, the instance's own administration). `instance`:
+    the instance as the user may see it, if read already."""
+    if instance is None:
+        instance = visible_instance(session, rt, instance_id, user)
     if user is not None and view_of(rt.org_tree(session), user, instance) != FULL:
         raise PermissionDenied(
             N_("Chỉ người được xem toàn bộ hồ sơ mới xem lại và kiểm chứng được.")

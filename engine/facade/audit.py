@@ -17,7 +17,7 @@ from engine.audit.chain import ChainBreak
 from engine.context import utcnow
 from engine.errors import NotFound, PermissionDenied
 from engine.facade.core import Core
-from engine.queries import admin_log
+from engine.queries import admin_log, instance_page
 from engine.results import (
     AdminEventList,
     AuditSearchPage,
@@ -69,9 +69,13 @@ class AuditFacade:
         diagram's states and the data as they stood after each step."""
 
         def go(s: Session) -> ReplaySteps:
-            replay.check_may_replay(s, self.runtime, instance_id, self.core.actor(s, username))
+            actor = self.core.actor(s, username)
+            # The instance with its tasks in one query; held here, the replay finds it in
+            # the session (the identity map keeps only what something refers to).
+            found = instance_page.visible(s, self.runtime, actor, instance_id)
+            replay.check_may_replay(s, self.runtime, instance_id, actor, found.instance)
             steps, verdict = replay.replay_steps(s, self.runtime, instance_id, step)
-            tasks = replay.task_roles(s, self.runtime, instance_id)
+            tasks = replay.task_roles(s, self.runtime, instance_id, found.items.values())
             return {
                 "instance_id": instance_id,
                 "steps": [replay.step_view(st, tasks) for st in steps],

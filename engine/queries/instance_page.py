@@ -15,13 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.access import org
 from engine.access.visibility import instance_filter
 from engine.commands.runner import Runtime
 from engine.enums import WorkItemState
+from engine.errors import N_, NotFound
 from engine.queries import bag
 from engine.results import Person
 from engine.store.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
@@ -94,6 +96,14 @@ def load(
     return found
 
 
+def visible(session: Session, rt: Runtime, user: org.Actor | None, instance_id: int) -> Loaded:
+    """`load`, or NotFound (as `visible_instance`) when the user may not see it."""
+    found = load(session, rt, user, instance_id=instance_id)
+    if found is None:
+        raise NotFound(N_("Không có hồ sơ {id}."), params={"id": instance_id})
+    return found
+
+
 @dataclass
 class Extras:
     """What hangs off an instance, each in its page's order."""
@@ -105,10 +115,16 @@ class Extras:
 
 
 def extras(
-    session: Session, instance_id: int, role_keys: Iterable[str] = (), events_only: bool = False
+    session: Session,
+    instance_id: int,
+    role_keys: Iterable[str] = (),
+    events_only: bool = False,
+    state_of: Instance | None = None,
 ) -> Extras:
     """The instance's events (and, unless `events_only`, its comments, files and the
-    holdings of these roles), in one statement."""
+    holdings of these roles), in one statement; with `state_of`, also that instance's
+    stored state (deferred: the page restores the workflow from it when this process
+    does not hold it live, as another node's page would; no statement of its own)."""
     parts: dict[str, Select[Any]] = {
         "events": select(
             AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.command,
@@ -132,7 +148,11 @@ def extras(
         )  # fmt: skip
         if keys := set(role_keys):
             parts["holdings"] = org.holdings_query(keys)
+    if state_of is not None and "state" in inspect(state_of).unloaded:
+        parts["state"] = select(Instance.state).where(Instance.id == state_of.id)
     found = bag.read(session, parts)
+    for row in found.get("state", []):  # as if loaded with the instance: not a change
+        set_committed_value(state_of, "state", row.state)
     return Extras(
         sorted(found["events"], key=lambda e: e.seq),
         sorted(found.get("comments", []), key=lambda c: c.id),

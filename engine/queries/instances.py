@@ -66,10 +66,10 @@ def visible_instance(
 def show_instance(
     session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
 ) -> InstanceView:
-    found = page.load(session, rt, user, instance_id=instance_id)
-    if found is None:
-        raise NotFound(N_("Không có hồ sơ {id}."), params={"id": instance_id})
-    more = page.extras(session, instance_id, page.open_roles(found.items.values()))
+    found = page.visible(session, rt, user, instance_id)
+    whole = view_of(rt.org_tree(session), user, found.instance) == FULL  # shows its data
+    roles = page.open_roles(found.items.values())
+    more = page.extras(session, instance_id, roles, state_of=found.instance if whole else None)
     return instance_view(session, rt, user, found, more)
 
 
@@ -232,9 +232,7 @@ def _attachment(a: bag.Record) -> AttachmentView:
 def history(
     session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
 ) -> list[HistoryEvent]:
-    found = page.load(session, rt, user, instance_id=instance_id)
-    if found is None:
-        raise NotFound(N_("Không có hồ sơ {id}."), params={"id": instance_id})
+    found = page.visible(session, rt, user, instance_id)
     tree = rt.org_tree(session)
     view = view_of(tree, user, found.instance)
     own = {i.id for i in found.items.values() if can_see_item(tree, user, i, view)}

@@ -37,7 +37,7 @@ def task_detail(
     version = rt.versions.get(session, item.version_id)
     form = version.forms.get(item.form) if item.form else None
     roles = page.open_roles(found.items.values()) | user_roles(form)
-    more = page.extras(session, instance.id, roles)
+    more = page.extras(session, instance.id, roles, state_of=instance)  # data, prefill
     shown = instance_view(session, rt, user, found, more)
     if view != FULL:  # only their part: the data as this task saw it, not the instance's
         shown["data"] = task_data(session, rt, instance, item.id)
