@@ -8,9 +8,10 @@ call the engine and render.
 import os
 import secrets
 import warnings
+from contextlib import ExitStack
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
@@ -123,6 +124,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _error_pages(app)
     if os.environ.get("POLICYFLOW_SQL_STATS"):  # bench/http_load.py: statements per request
         _count_sql(app)
+    _one_transaction_per_read(app)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -132,6 +134,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+def _one_transaction_per_read(app: Flask) -> None:
+    """A GET or HEAD request (a page, a read of the API) is one transaction: its session
+    check, its content, the navigation's figures and its error page, if any, share it
+    (`Policyflow.shared`). Requests that change something keep one transaction
+    per command: a failed command is rolled back on its own, the page then shows why."""
+
+    @app.before_request
+    def share_transaction() -> None:
+        if request.method in ("GET", "HEAD"):
+            scope = ExitStack()
+            scope.enter_context(app.extensions["policyflow"].shared())
+            g.policyflow_scope = scope
+
+    @app.teardown_request
+    def end_transaction(exc: BaseException | None) -> None:
+        scope: ExitStack | None = g.pop("policyflow_scope", None)
+        if scope is not None:
+            scope.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
 
 
 def _count_sql(app: Flask) -> None:

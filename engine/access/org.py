@@ -340,11 +340,26 @@ def _user_query() -> Select:
 USER_QUERY = _user_query()
 
 
+# session.info's key for the users a shared transaction read (engine/facade/core.py).
+ACTORS = "policyflow_actors"
+
+
 def get_user(session: Session, username: str, on: date | None = None) -> Actor:
     """The active user with the roles they hold on the date (default: today), each also
     as the group it is part of, in one query (a command's hot path). A holding counts
-    while both it and its unit are in force."""
+    while both it and its unit are in force. In a shared transaction (a web page's), a
+    user is read once: the same transaction sees the same row."""
     on = on or local_date(utcnow())
+    memo: dict[tuple[str, date], Actor] | None = session.info.get(ACTORS)
+    if memo is not None and (username, on) in memo:
+        return memo[(username, on)]
+    actor = _read_user(session, username, on)
+    if memo is not None:
+        memo[(username, on)] = actor
+    return actor
+
+
+def _read_user(session: Session, username: str, on: date) -> Actor:
     if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()  # what ORM execution would do; nothing is pending on the hot path
     # Core on the session's connection: the ORM's execution layer costs more CPU than

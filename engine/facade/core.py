@@ -3,13 +3,15 @@ transaction per command, with database errors turned into the engine's own."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.access.org import Actor, get_user
+from engine.access.org import ACTORS, Actor, get_user
 from engine.background import outbox
 from engine.commands.runner import Runtime
 from engine.errors import N_, Conflict
@@ -20,6 +22,18 @@ T = TypeVar("T")
 
 CHANGED_UNDER_YOU = N_("Hồ sơ vừa được người khác cập nhật; hãy tải lại và thử lại.")
 BUSY = N_("Hồ sơ đang được cập nhật; hãy thử lại.")
+
+
+@dataclass
+class _Shared:
+    """The transaction a `Core.shared()` block runs its calls in."""
+
+    core: "Core"
+    session: Session
+    broken: bool = False  # a call failed: the rest run apart, this one is rolled back
+
+
+_shared: ContextVar[_Shared | None] = ContextVar("policyflow_shared", default=None)
 
 
 class Core:
@@ -36,7 +50,17 @@ class Core:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction: committed if the block ends, rolled back if it raises; a lost
-        race (stale row version, audit sequence taken, lock contention) is a Conflict."""
+        race (stale row version, audit sequence taken, lock contention) is a Conflict.
+        Inside `shared()`, the shared transaction instead (see there)."""
+        held = _shared.get()
+        if held is not None and held.core is self and not held.broken:
+            try:
+                yield held.session
+            except BaseException:
+                held.broken = True  # the rest of the scope runs as if unshared
+                held.session.rollback()  # and gives its connection back at once
+                raise
+            return
         session = new_session(self.url)
         try:
             with session.begin():
@@ -54,6 +78,32 @@ class Core:
             raise Conflict(BUSY) from err
         finally:
             session.close()
+        if new_jobs and self.on_jobs is not None:
+            self.on_jobs(new_jobs)
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Every command and query inside the block runs in one transaction: a page of the
+        web UI reads its user, its content and its navigation's figures in one BEGIN …
+        COMMIT, not one each (issue 17), and reads the same user once (`org.get_user`
+        remembers it for the transaction). For reads (the web app opens it for GET and
+        HEAD requests only): should a call inside fail, the transaction is rolled back at
+        the end (nothing a read wrote is kept) and the calls after it run in their own
+        transactions, as outside a shared block."""
+        session = new_session(self.url)
+        held = _Shared(self, session)
+        session.info[ACTORS] = {}
+        reset = _shared.set(held)
+        new_jobs: list[int] = []
+        try:
+            session.begin()
+            yield
+            if not held.broken:
+                new_jobs = outbox.new_job_ids(session)
+                session.commit()
+        finally:
+            _shared.reset(reset)
+            session.close()  # rolls back what was not committed
         if new_jobs and self.on_jobs is not None:
             self.on_jobs(new_jobs)
 

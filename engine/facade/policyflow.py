@@ -104,6 +104,10 @@ class Policyflow:
         """A raw transaction, for tests and set-up tools; web/ and cli/ never need one."""
         return self.core.transaction()
 
+    def shared(self) -> AbstractContextManager[None]:
+        """Every call inside the block in one transaction (a web page's reads: Core.shared)."""
+        return self.core.shared()
+
     def _run(self, fn: Callable[[Session], T]) -> T:
         return self.core.run(fn)
 

@@ -8,13 +8,20 @@ Counted with SQLAlchemy's cursor events (engine/store/sql_stats.py): every state
 driver runs, and every BEGIN … COMMIT/ROLLBACK. Not a timing test."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-from engine.facade import Policyflow, get_engine, sql_stats
-from tests.conftest import PG_URL, deploy_test_model, reset_runtime
+from engine.facade import Policyflow, get_engine, read_forms, sql_stats
+from engine.store.models import Document, DocumentTemplate
+from tests.api.test_access_matrix import DOC_START, P3_START
+from tests.conftest import NOW, PG_URL, WORKFLOWS, deploy_test_model, reset_runtime
+from tests.processes import DRAFT, act
+from tests.web.test_monitoring_web import two_items
 from web import create_app
 
 pytestmark = pytest.mark.skipif(
@@ -108,6 +115,138 @@ def test_reads_take_few_statements(app: Flask) -> None:
         res, counts = client.counted(user, "GET", path)
         assert res.status_code == 200, res.json
         assert counts.transactions == 1 and counts.statements <= READ_BUDGET, (path, counts)
+
+
+# -- every read-only route --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Read:
+    """A read-only request: who asks (None: anonymous) and the path, filled in from the
+    world's ids ({instance}, {task}, {document}, {key}, {version}, {unit}, {year})."""
+
+    user: str | None
+    path: str
+    cold: bool = False  # counted as on a node that does not hold the instance's workflow
+
+    def __str__(self) -> str:
+        return f"{self.user or 'anonymous'} GET {self.path}" + (" (cold)" if self.cold else "")
+
+
+# A civil servant's, a process owner's and an auditor's reads on an instance's life, the
+# public register, the operators' and administrators' lists.
+READS = [
+    Read("cv_vhtt", "/me"),
+    Read("cv_vhtt", "/tasks"),
+    Read("tp_vhtt", "/tasks?box=completed"),
+    Read("cv_vhtt", "/tasks/{task}"),
+    Read("cv_vhtt", "/tasks/{task}", cold=True),
+    Read("kiem_toan", "/tasks/{task}"),
+    Read("cv_vhtt", "/instances"),
+    Read("kiem_toan", "/instances?status=running"),
+    Read("cv_vhtt", "/instances/{instance}"),
+    Read("kiem_toan", "/instances/{instance}"),
+    Read("kiem_toan", "/instances/{instance}", cold=True),
+    Read("cv_vhtt", "/instances/{instance}/history"),
+    Read("cv_vhtt", "/instances/{instance}/documents"),
+    Read("cv_vhtt", "/documents/{document}/docx"),
+    Read("cv_vhtt", "/processes"),
+    Read("chu_quy_trinh", "/processes"),
+    Read("chu_quy_trinh", "/processes/{key}/versions"),
+    Read("chu_quy_trinh", "/processes/{key}/versions/{version}/bpmn"),
+    Read("cv_vhtt", "/org-units"),
+    Read(None, "/spokespersons"),
+    Read(None, "/spokespersons/{unit}/history"),
+    Read("chu_quy_trinh", "/incidents"),
+    Read("tp_vhtt", "/monitoring-items"),
+    Read("kiem_toan", "/instances/{instance}/replay"),
+    Read("kiem_toan", "/audit/events"),
+    Read("kiem_toan", "/audit/admin-events"),
+    Read("ct_ubnd", "/indicators?year=2024"),
+    Read("cv_vhtt", "/plan/{year}"),
+    Read("admin", "/admin/users"),
+    Read("admin", "/admin/users/cv_vhtt"),
+    Read("admin", "/admin/org-units"),
+    Read("admin", "/admin/settings"),
+    Read("admin", "/admin/calendar/{year}"),
+]
+# Reads that honestly take more (each says why); every other read: READ_BUDGET.
+BUDGETS: dict[str, int] = {
+    # The dashboard is a report over five sources, each an aggregate of its own table or
+    # period: the case records, P3's report tasks, the tasks overdue now, the steps
+    # completed (summed per unit, step and month in the database), the plan's tasks with
+    # their units' progress. One UNION of them would save round trips on a page leaders
+    # open now and then, whose cost is the aggregation, not the six statements.
+    "ct_ubnd GET /indicators?year=2024": 7,
+}
+
+
+@pytest.fixture(scope="module")
+def read_costs(postgresql_url: str) -> dict[str, sql_stats.Counts]:
+    """Each read's cost with a warm token and warm caches (its second call), in a world
+    with an instance of every kind: tasks open and done, documents, comments, an
+    attachment, monitoring items, an incident. Shown with `pytest -s`."""
+    url = reset_runtime(postgresql_url)
+    world = build_world(Policyflow(url))
+    sql_stats.install(get_engine(url))
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    pf: Policyflow = app.extensions["policyflow"]
+    client = Client(app.test_client())
+    costs: dict[str, sql_stats.Counts] = {}
+    for read in READS:
+        path = read.path.format(**world)
+        headers = {"Authorization": f"Bearer {client.token(read.user)}"} if read.user else {}
+        for _ in range(2):  # the first call checks the token and fills the caches
+            if read.cold:
+                pf.runtime.workflows = type(pf.runtime.workflows)()  # as another node
+            sql_stats.reset()
+            sql_stats.keep_sql(True)
+            res = client.client.get(PREFIX + path, headers=headers)
+            counts = sql_stats.reset()
+            sql_stats.keep_sql(False)
+        assert res.status_code == 200, (str(read), res.status_code, res.get_data(as_text=True))
+        costs[str(read)] = counts
+    print("\n".join(f"{c.statements:3} statements, {c.transactions} tx  {r}"
+                     for r, c in costs.items()))  # fmt: skip
+    return costs
+
+
+def build_world(pf: Policyflow) -> dict[str, object]:
+    forms = read_forms(WORKFLOWS / "forms")
+    first = sorted(WORKFLOWS.glob("*.bpmn"), key=lambda p: p.name != "document_approval.bpmn")
+    for path in first:
+        pf.deploy(path.read_text(encoding="utf-8"), forms, "chu_quy_trinh", now=NOW)
+    doc = pf.start("document_approval", "cv_vhtt", DOC_START, now=NOW)["id"]
+    act(pf, doc, "cv_vhtt", "Draft", DRAFT)
+    pf.add_comment(doc, "tp_vhtt", "Xem lại mục 2.")
+    pf.add_attachment(doc, "cv_vhtt", "du-thao.txt", "text/plain", b"x", now=NOW)
+    pf.start("annual_report", "cv_vhtt", P3_START, now=NOW)
+    two_items(pf)
+    deploy_test_model(pf, "incident_timer.bpmn")
+    pf.start("incident_timer", "cv_vhtt", {"amount": "abc"}, now=NOW)
+    pf.fire_due_timers(NOW + timedelta(hours=1, seconds=1))
+    [task] = [t for t in pf.show(doc)["open_tasks"]]
+    with pf.transaction() as s:
+        template = s.scalars(select(DocumentTemplate).limit(1)).one()
+        for n in (1, 2):
+            s.add(Document(instance_id=doc, template_id=template.id, template_key=template.key,
+                           title=f"Văn bản {n}", symbol=f"Số: {n}/KH-UBND", filename=f"{n}.docx",
+                           sha256="0" * 64, size=1, content=b"x", created_at=NOW))  # fmt: skip
+        s.flush()
+        document = s.scalars(select(Document.id).limit(1)).one()
+    return {"instance": doc, "task": task["id"], "document": document,
+            "key": "document_approval", "version": 1, "unit": "huyen-xuan-truong",
+            "year": 2024}  # fmt: skip
+
+
+@pytest.mark.parametrize("read", [str(r) for r in READS])
+def test_every_read_is_one_transaction_of_few_statements(
+    read: str, read_costs: dict[str, sql_stats.Counts]
+) -> None:
+    counts = read_costs[read]
+    budget = BUDGETS.get(read, READ_BUDGET)
+    assert counts.transactions <= 1 and counts.rollbacks == 0, (read, counts)
+    assert counts.statements <= budget, (read, counts.statements, counts.sql)
 
 
 def test_a_cached_token_is_refused_once_revoked(app: Flask) -> None:

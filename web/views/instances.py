@@ -136,11 +136,14 @@ def done_forms(instance: Mapping[str, Any]) -> list[Any]:
     is asked once per app.
     """
     username = signed_in()
+    cache: dict[tuple[str, int, str], Any] = current_app.extensions.setdefault("pf_forms", {})
+    known = _forms_known(instance, cache)
+    if known is not None:  # every step's form asked before: the history is not read again
+        return known
     try:
         events = engine().history(instance["id"], username)
     except PolicyflowError:
         return []
-    cache: dict[tuple[str, int, str], Any] = current_app.extensions.setdefault("pf_forms", {})
     found: list[Any] = []
     seen: set[tuple[str, int, str]] = set()
     for event in events:
@@ -154,6 +157,27 @@ def done_forms(instance: Mapping[str, Any]) -> list[Any]:
                 cache[key] = engine().task(str(task_id), username)["form_schema"]
             except PolicyflowError:  # a task this viewer may not open: titles only
                 continue
+        found.append(cache[key])
+    return found
+
+
+def _forms_known(
+    instance: Mapping[str, Any], cache: dict[tuple[str, int, str], Any]
+) -> list[Any] | None:
+    """`done_forms` from the instance's timeline (the events its viewer may read, with
+    each task's element), when each completed step's form is in the cache; else None."""
+    timeline = instance.get("timeline")
+    if timeline is None:
+        return None
+    found: list[Any] = []
+    seen: set[tuple[str, int, str]] = set()
+    for entry in timeline:
+        key = (instance["process_key"], instance["version"], str(entry["element_id"]))
+        if entry["command"] != "complete" or not entry["element_id"] or key in seen:
+            continue
+        if key not in cache:
+            return None
+        seen.add(key)
         found.append(cache[key])
     return found
 
