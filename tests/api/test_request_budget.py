@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(
     not PG_URL.startswith("postgres"), reason="counted on PostgreSQL (DATABASE_URL)"
 )
 
-COMPLETION_BUDGET = 6  # item+instance locked read, user, 2 work items, instance, audit event
+COMPLETION_BUDGET = 3  # user; item+instance (and state) locked; every write (write_batch)
 READ_BUDGET = 3
 PREFIX = "/api/v1"
 PATH = [("cv_vhtt", "Draft", {"title": "Kế hoạch", "pages": 3}),
