@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from engine.access import org
 from engine.background.notices import notify_users
 from engine.commands.runner import Runtime
-from engine.enums import WorkItemState
 from engine.errors import N_, Message
 from engine.rules.calendar import LOCAL
-from engine.store.models import ReminderSent, User, WorkItem
+from engine.store.models import OPEN_ITEM, ReminderSent, User, WorkItem
 
 DEFAULT_OFFSETS = ("P1D", "PT2H")
 OVERDUE = "overdue"
@@ -77,7 +76,7 @@ def _candidates(session: Session, now: datetime, widest: timedelta, limit: int) 
     )
     query = (
         select(WorkItem)
-        .where(WorkItem.state == WorkItemState.OPEN, WorkItem.due_at <= now + widest, ~escalated)
+        .where(OPEN_ITEM, WorkItem.due_at <= now + widest, ~escalated)
         .order_by(WorkItem.due_at)
         .limit(limit)
     )

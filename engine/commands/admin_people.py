@@ -27,7 +27,7 @@ from engine.access import accounts, org, throttle
 from engine.access.accounts import HASHER
 from engine.audit import chain
 from engine.commands.org_transition import LIVE
-from engine.enums import AuditCommand, WorkItemState
+from engine.enums import AuditCommand
 from engine.errors import N_, Conflict, InvalidInput, Message, NotFound, PermissionDenied
 from engine.queries.admin_people import holding_view, role_names, user_record
 from engine.results import (
@@ -39,7 +39,15 @@ from engine.results import (
     UserCreated,
     UserRecord,
 )
-from engine.store.models import ApiToken, Instance, Role, RoleAssignment, User, WorkItem
+from engine.store.models import (
+    OPEN_ITEM,
+    ApiToken,
+    Instance,
+    Role,
+    RoleAssignment,
+    User,
+    WorkItem,
+)
 
 # The API document states the same patterns (web/api/admin_people_doc.py).
 USERNAME_PATTERN = "^[a-z0-9_.-]{1,64}$"
@@ -437,7 +445,7 @@ def release_claims(
         .join(Instance, Instance.id == WorkItem.instance_id)
         .where(
             WorkItem.claimed_by == user.id,
-            WorkItem.state == WorkItemState.OPEN,
+            OPEN_ITEM,
             Instance.status.in_(LIVE),
         )
         .order_by(WorkItem.instance_id, WorkItem.id)
@@ -472,9 +480,7 @@ def release_lapsed(
     """Every claim whose holder cannot act on its task on `on` (a holding ended, a user
     deactivated) goes back to the group: the daily job's and `roles release-lapsed`'s."""
     claimants = session.scalars(
-        select(WorkItem.claimed_by)
-        .where(WorkItem.state == WorkItemState.OPEN, WorkItem.claimed_by.is_not(None))
-        .distinct()
+        select(WorkItem.claimed_by).where(OPEN_ITEM, WorkItem.claimed_by.is_not(None)).distinct()
     ).all()
     released: list[ReleasedClaim] = []
     for user_id in sorted(c for c in claimants if c is not None):

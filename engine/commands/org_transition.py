@@ -23,7 +23,7 @@ from engine.commands.runner import Runtime
 from engine.enums import AuditCommand, InstanceStatus, WorkItemState
 from engine.errors import N_, Message, NotFound
 from engine.results import TaskMove, TransitionPlan, UnitMove
-from engine.store.models import Instance, User, WorkItem
+from engine.store.models import OPEN_ITEM, Instance, User, WorkItem
 
 # A suspended instance is resumed later: its open items must be where people can see them.
 LIVE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
@@ -42,7 +42,7 @@ def plan(session: Session, tree: org.OrgTree, on: date) -> list[TransitionPlan]:
     query = (
         select(WorkItem)
         .join(Instance, Instance.id == WorkItem.instance_id)
-        .where(WorkItem.state == WorkItemState.OPEN, Instance.status.in_(LIVE))
+        .where(OPEN_ITEM, Instance.status.in_(LIVE))
         .order_by(WorkItem.instance_id, WorkItem.id)
     )
     for item in session.scalars(query):

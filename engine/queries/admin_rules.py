@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from engine.access.org import OrgTree
 from engine.bpmn.literals import as_expression
 from engine.commands.runner import InstanceRun, Runtime
-from engine.enums import WorkItemState
 from engine.errors import PolicyflowError
 from engine.results.admin_rules import (
     CalendarDayEntry,
@@ -26,6 +25,7 @@ from engine.results.admin_rules import (
 from engine.rules.calendar import LOCAL, WorkCalendar
 from engine.rules.due import due_at
 from engine.store.models import (
+    OPEN_ITEM,
     CalendarDay,
     CalendarYear,
     Instance,
@@ -134,7 +134,7 @@ def deadline_moves(
     query = (
         select(WorkItem)
         .where(
-            WorkItem.state == WorkItemState.OPEN,
+            OPEN_ITEM,
             WorkItem.due_at >= start,
             WorkItem.created_at < start + timedelta(days=1),
         )

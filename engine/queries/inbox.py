@@ -36,7 +36,7 @@ from engine.commands.runner import Runtime
 from engine.enums import Scope, WorkItemState
 from engine.results import BoxCounts, InboxItem, InboxPage, TaskView
 from engine.rules.calendar import LOCAL
-from engine.store.models import Instance, User, WorkItem
+from engine.store.models import COMPLETED_ITEM, OPEN_ITEM, Instance, User, WorkItem
 
 OPEN, COMPLETED = WorkItemState.OPEN, WorkItemState.COMPLETED
 
@@ -51,10 +51,9 @@ SORTS = ("due", "-due", "created", "-created")
 # whether a next page exists.
 COUNT_LIMIT = 1000
 
-# The state written into the SQL, not bound: a prepared statement's generic plan can use
-# a partial index (WHERE state = 'open') only when the state is a constant in the query.
-IS_OPEN = WorkItem.state == literal_column("'open'")
-IS_COMPLETED = WorkItem.state == literal_column("'completed'")
+# The state written into the SQL, not bound (models/runtime.py): the prepared statement's
+# generic plan uses the partial indexes.
+IS_OPEN, IS_COMPLETED = OPEN_ITEM, COMPLETED_ITEM
 
 
 def inbox_filter(tree: org.OrgTree, user: org.Actor) -> Any:

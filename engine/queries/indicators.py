@@ -37,7 +37,13 @@ from engine.rules.indicators import (
     indicator_value,
     period,
 )
-from engine.store.models import ADMINISTRATION_KINDS, Instance, WorkItem
+from engine.store.models import (
+    ADMINISTRATION_KINDS,
+    COMPLETED_ITEM,
+    OPEN_ITEM,
+    Instance,
+    WorkItem,
+)
 
 # Holders of these roles see their whole administration (the plan's leadership, the
 # desk that consolidates, the office, the auditor).
@@ -231,9 +237,7 @@ def _work(
     now: datetime,
 ) -> list[StepTime]:
     """Overdue tasks now; steps completed in the period and their mean time (hours)."""
-    overdue = select(WorkItem.unit_id).where(
-        WorkItem.state == WorkItemState.OPEN, WorkItem.due_at < now
-    )
+    overdue = select(WorkItem.unit_id).where(OPEN_ITEM, WorkItem.due_at < now)
     for (unit_id,) in session.execute(overdue):
         if unit_id in row_of and (allowed is None or unit_id in allowed):
             values[row_of[unit_id]]["overdue_now"] += 1
@@ -281,7 +285,7 @@ def _done(session: Session, span: Period) -> Select:
     return (
         select(*keys, func.count(), func.sum(took))
         .where(
-            WorkItem.state == WorkItemState.COMPLETED,
+            COMPLETED_ITEM,
             WorkItem.completed_at >= span.start_utc,
             WorkItem.completed_at < span.end_utc,
         )

@@ -16,11 +16,22 @@ from .outbox import Job, ReminderSent
 from .plan import PlanTask, PlanTaskProgress
 from .process import ProcessVersion, Setting, SettingValue
 from .records import CaseRecord, RegisterEntry
-from .runtime import DocumentCounter, Instance, MessageWait, Notification, Timer, WorkItem
+from .runtime import (
+    COMPLETED_ITEM,
+    OPEN_ITEM,
+    DocumentCounter,
+    Instance,
+    MessageWait,
+    Notification,
+    Timer,
+    WorkItem,
+)
 from .spokespersons import Spokesperson, SpokespersonPublication
 
 __all__ = [
     "ADMINISTRATION_KINDS",
+    "COMPLETED_ITEM",
+    "OPEN_ITEM",
     "ApiToken",
     "Attachment",
     "AuditBlob",
