@@ -101,11 +101,15 @@ class AccountsFacade:
     def user_for_token(self, token: str) -> str:
         return self.core.run(lambda s: accounts.user_for_token(s, token, utcnow()).username)
 
+    def cached_bearer(self, token: str) -> tokens.Bearer | None:
+        """Who holds the token, if this process checked it lately (no query)."""
+        return self.tokens.get(tokens.digest(token), utcnow())
+
     def bearer(self, token: str) -> tokens.Bearer:
-        """Who holds the token: from this process's cache, else one query (its own
-        transaction, once per TTL); PermissionDenied if unknown or expired. Serve the
-        request inside `vouched(bearer)`: its command then confirms the token in its own
-        transaction (engine/access/tokens.py)."""
+        """Who holds the token: from this process's cache, else one query (once per TTL;
+        inside `Policyflow.shared()`, in the request's one transaction); PermissionDenied
+        if unknown or expired. Serve the request inside `vouched(bearer)`: its command
+        then confirms the token in its own transaction (engine/access/tokens.py)."""
         now, key = utcnow(), tokens.digest(token)
         found = self.tokens.get(key, now)
         if found is None:

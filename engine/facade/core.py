@@ -36,6 +36,24 @@ class _Shared:
 _shared: ContextVar[_Shared | None] = ContextVar("policyflow_shared", default=None)
 
 
+@contextmanager
+def lost_races_as_conflicts() -> Iterator[None]:
+    """A lost race (a stale row version, an audit sequence number taken, lock contention)
+    raised in the block is the engine's Conflict, which callers show as such."""
+    try:
+        yield
+    except StaleDataError as err:
+        raise Conflict(CHANGED_UNDER_YOU) from err
+    except IntegrityError as err:
+        if violated_constraint(err) not in AUDIT_SEQUENCE:
+            raise
+        raise Conflict(CHANGED_UNDER_YOU) from err
+    except OperationalError as err:
+        if not is_contention(err):
+            raise
+        raise Conflict(BUSY) from err
+
+
 class Core:
     """One per `Policyflow`: each sub-facade runs its commands through `run`."""
 
@@ -55,7 +73,8 @@ class Core:
         held = _shared.get()
         if held is not None and held.core is self and not held.broken:
             try:
-                yield held.session
+                with lost_races_as_conflicts():
+                    yield held.session
             except BaseException:
                 held.broken = True  # the rest of the scope runs as if unshared
                 held.session.rollback()  # and gives its connection back at once
@@ -63,19 +82,9 @@ class Core:
             return
         session = new_session(self.url)
         try:
-            with session.begin():
+            with lost_races_as_conflicts(), session.begin():
                 yield session
                 new_jobs = outbox.new_job_ids(session)
-        except StaleDataError as err:
-            raise Conflict(CHANGED_UNDER_YOU) from err
-        except IntegrityError as err:
-            if violated_constraint(err) not in AUDIT_SEQUENCE:
-                raise
-            raise Conflict(CHANGED_UNDER_YOU) from err
-        except OperationalError as err:
-            if not is_contention(err):
-                raise
-            raise Conflict(BUSY) from err
         finally:
             session.close()
         if new_jobs and self.on_jobs is not None:
@@ -90,6 +99,9 @@ class Core:
         HEAD requests only): should a call inside fail, the transaction is rolled back at
         the end (nothing a read wrote is kept) and the calls after it run in their own
         transactions, as outside a shared block."""
+        if (outer := _shared.get()) is not None and outer.core is self:
+            yield  # already inside one: its transaction is this block's too
+            return
         session = new_session(self.url)
         held = _Shared(self, session)
         session.info[ACTORS] = {}
@@ -100,7 +112,8 @@ class Core:
             yield
             if not held.broken:
                 new_jobs = outbox.new_job_ids(session)
-                session.commit()
+                with lost_races_as_conflicts():
+                    session.commit()
         finally:
             _shared.reset(reset)
             session.close()  # rolls back what was not committed

@@ -249,6 +249,37 @@ def test_every_read_is_one_transaction_of_few_statements(
     assert counts.statements <= budget, (read, counts.statements, counts.sql)
 
 
+def test_a_tokens_first_use_in_a_process_shares_the_requests_transaction(app: Flask) -> None:
+    """A process that has not checked the token lately (a new worker, another node, the
+    cache's TTL past) looks it up in the transaction the request's command or reads run
+    in: one more statement, never a transaction of its own."""
+    client = Client(app.test_client())
+    client.one_instance()
+    pf: Policyflow = app.extensions["policyflow"]
+
+    def forget_tokens() -> None:
+        pf.accounts.tokens = type(pf.accounts.tokens)()
+
+    forget_tokens()
+    res, counts = client.counted("cv_vhtt", "POST", "/processes/linear3/instances", {})
+    assert res.status_code == 201 and counts.transactions == 1, counts
+    state = res.json
+    for user, element, data in PATH:
+        forget_tokens()
+        task = next(t for t in state["open_tasks"] if t["element_id"] == element)
+        res, counts = client.counted(user, "POST", f"/tasks/{task['id']}/complete", data)
+        assert res.status_code == 200, res.json
+        state = res.json
+        assert counts.transactions == 1 and counts.commits == 1, counts
+        assert counts.statements <= COMPLETION_BUDGET + 1, counts  # + the token's lookup
+    forget_tokens()
+    res, counts = client.counted("tp_vhtt", "GET", "/tasks")
+    assert res.status_code == 200 and counts.transactions == 1, counts
+    client.tokens["someone"] = "not-a-token"
+    res, counts = client.counted("someone", "POST", f"/tasks/{task['id']}/complete", {})
+    assert res.status_code == 401 and counts.commits == 0, counts
+
+
 def test_a_cached_token_is_refused_once_revoked(app: Flask) -> None:
     """A password change deletes the user's tokens: the next request (its token cached
     in this process) reads the user, sees the new session version, looks the token up in

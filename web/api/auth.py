@@ -5,6 +5,7 @@ stores only their hash and refuses expired ones (`user_for_token` → Permission
 """
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -39,11 +40,16 @@ def token_required(view: F) -> F:
         if token is None:
             raise ApiError(401, MISSING, headers=CHALLENGE)
         accounts = engine().accounts
+        bearer = accounts.cached_bearer(token)
+        # Not checked here lately: looked up in the transaction the request's command or
+        # reads then share (one transaction per request, even on a token's first use).
+        scope = nullcontext() if bearer is not None else engine().shared()
         try:
-            bearer = accounts.bearer(token)  # cached: no transaction of its own
-            g.username = bearer.username
-            with accounts.vouched(bearer):  # the command confirms it in its transaction
-                return view(*args, **kwargs)
+            with scope:
+                bearer = bearer or accounts.bearer(token)
+                g.username = bearer.username
+                with accounts.vouched(bearer):  # the command confirms it in its transaction
+                    return view(*args, **kwargs)
         except TokenRevoked as err:  # expired/unknown/revoked, or user deactivated
             raise ApiError(401, error_text(err), headers=CHALLENGE) from err
 
