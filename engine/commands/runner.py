@@ -150,6 +150,10 @@ class Runtime:
         query = select(Role.key, Role.name_vi, Role.name_en).order_by(Role.key)
         return self._cached("roles", lambda: [tuple(r) for r in session.execute(query)])
 
+    def reference(self, name: str, load: Callable[[], Any]) -> Any:
+        """Reference data read elsewhere (e.g. the processes' names), kept as the above."""
+        return self._cached(name, load)
+
     def settings(self, session: Session, on: date) -> dict[str, Any]:
         """Every setting's value in force on the date (the newest that began by then)."""
 

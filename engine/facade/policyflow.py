@@ -153,7 +153,9 @@ class Policyflow:
                 "created": created,
             }
 
-        return self._run(go)
+        deployed = self._run(go)
+        self.runtime.forget_reference_data()  # the processes' names (queries.process_names)
+        return deployed
 
     def validate(self, bpmn_xml: str, forms: dict[str, dict]) -> Validation:
         """Check a BPMN against this installation without deploying it (no write).

@@ -32,7 +32,7 @@ class VersionsFacade:
     def names(self) -> list[tuple[str, str]]:
         """(key, name) of every deployed process, by key (its newest version's name): what
         lists filter by; anyone signed in may read them."""
-        return self.core.run(queries.process_names)
+        return self.core.run(lambda s: queries.process_names(s, self.core.runtime))
 
     def list(self, key: str, username: str | None = None) -> list[VersionInfo]:
         """Every deployed version of a process, newest first."""
@@ -69,7 +69,9 @@ class VersionsFacade:
             done, created = deploying.rollback(s, key, version, user, now or utcnow(), comment)
             return {"key": key, "version": done.version, "created": created}
 
-        return self.core.run(go)
+        rolled_back = self.core.run(go)
+        self.core.runtime.forget_reference_data()  # the process's name, as deployed again
+        return rolled_back
 
     def _read(
         self,

@@ -59,26 +59,31 @@ def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> l
     return found
 
 
-def process_names(session: Session) -> list[tuple[str, str]]:
+def process_names(session: Session, rt: Runtime) -> list[tuple[str, str]]:
     """(key, name) of every deployed process, by key, as its newest version names it: the
-    lists' process filter (`processes` would also build every start form)."""
-    newest = (
-        select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
-        .group_by(ProcessVersion.process_key)
-        .subquery()
-    )
-    query = (
-        select(ProcessVersion.process_key, ProcessVersion.name)
-        .join(
-            newest,
-            and_(
-                ProcessVersion.process_key == newest.c.process_key,
-                ProcessVersion.version == newest.c.v,
-            ),
+    lists' process filter, on every inbox page (`processes` would also build every start
+    form). Kept with the reference data; a deploy on this node forgets it at once."""
+
+    def load() -> list[tuple[str, str]]:
+        newest = (
+            select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
+            .group_by(ProcessVersion.process_key)
+            .subquery()
         )
-        .order_by(ProcessVersion.process_key)
-    )
-    return [(key, name) for key, name in session.execute(query)]
+        query = (
+            select(ProcessVersion.process_key, ProcessVersion.name)
+            .join(
+                newest,
+                and_(
+                    ProcessVersion.process_key == newest.c.process_key,
+                    ProcessVersion.version == newest.c.v,
+                ),
+            )
+            .order_by(ProcessVersion.process_key)
+        )
+        return [(key, name) for key, name in session.execute(query)]
+
+    return rt.reference("process_names", load)
 
 
 def versions(session: Session, key: str) -> list[VersionInfo]:

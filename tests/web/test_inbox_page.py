@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import flask_babel
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 
 from engine.facade import Policyflow
 from tests.conftest import NOW, deploy_test_model
@@ -79,3 +79,20 @@ def test_dates_read_as_babel_writes_them(app: Flask, lang: str) -> None:
             want = flask_babel.format_datetime(moment, i18n.DATETIME_FORMAT)
             assert i18n.format_datetime(moment.isoformat()) == want
             assert i18n.format_datetime(moment) == want
+
+
+def test_row_links_are_url_fors(app: Flask, pf: Policyflow) -> None:
+    """The rows' links are built once a page and filled per row: the same as url_for's."""
+    [task] = started(pf, [0])
+    client, _ = signed_in(app, "cv_vhtt")
+    page = client.get("/").text
+    with app.test_request_context():
+        instance_id = pf.task(task, "cv_vhtt")["instance_id"]
+        links = [
+            url_for("tasks.show", task_id=task),
+            url_for("instances.show", instance_id=instance_id),
+            url_for("tasks.claim", task_id=task),
+        ]
+    row = page[page.index(f'data-task-id="{task}"') :]
+    row = row[: row.index("</tr>")]
+    assert all(f'"{link}"' in row for link in links), (links, row)

@@ -1,8 +1,11 @@
 """The inbox (`/`): open work of my units and roles, what I claimed, what I completed."""
 
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, url_for
 
 from engine.errors import NotFound, PolicyflowError
 from engine.facade import results
@@ -43,7 +46,9 @@ def index() -> str | tuple[str, int]:
         "inbox.html",
         box=box,
         filters=filters,
-        items=items,
+        # Rows as objects: the template reads ~20 fields a row, and Jinja tries an
+        # attribute before a key (on a dict, each read raised AttributeError first).
+        items=[SimpleNamespace(**item) for item in items],
         total=more(total, limit),
         page=page,
         pages=max(1, -(-min(total, limit) // PER_PAGE)),
@@ -54,7 +59,23 @@ def index() -> str | tuple[str, int]:
         cases=case_titles(items, username),
         units=filter_units(),
         username=username,
+        task_url=url_pattern("tasks.show", task_id=SAMPLE_ID),
+        instance_url=url_pattern("instances.show", instance_id=SAMPLE_NUMBER),
+        claim_url=url_pattern("tasks.claim", task_id=SAMPLE_ID),
     )
+
+
+SAMPLE_ID, SAMPLE_NUMBER = "0a1b2c3d-sample", 987654321
+
+
+def url_pattern(endpoint: str, **sample: Any) -> Callable[[str | int], str]:
+    """url_for(endpoint, name=value) for each row of a page: built once, the row's value
+    put in the sample's place (50 rows called url_for 150 times, a fifth of the rows'
+    rendering)."""
+    [value] = sample.values()
+    head, found, tail = url_for(endpoint, **sample).rpartition(str(value))
+    assert found, (endpoint, sample)
+    return lambda row: head + quote(str(row), safe="") + tail
 
 
 def more(n: int, limit: int) -> int | str:
