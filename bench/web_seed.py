@@ -54,6 +54,7 @@ from engine.commands.start import start_role  # noqa: E402
 from engine.context import NAMESPACE, utcnow  # noqa: E402
 from engine.facade import Policyflow, read_forms  # noqa: E402
 from engine.seed import seed_demo  # noqa: E402
+from engine.store import compression  # noqa: E402
 from engine.store import schema as migrate  # noqa: E402
 from engine.store.db import transaction  # noqa: E402
 from engine.store.models import OrgUnit, ProcessVersion, Role, RoleAssignment, User  # noqa: E402
@@ -181,7 +182,8 @@ class Template:
     id: int
     version_id: int
     unit_id: int
-    state: str
+    state: str  # the serialized workflow (JSON)
+    packed: bytes  # as stored: compressed (engine/store/compression.py)
     task_counter: int
     called_versions: str
     event_count: int
@@ -202,9 +204,11 @@ def start_templates(pf: Policyflow, now: datetime) -> dict[str, Template]:
                 ),
                 {"i": started["id"]},
             ).one()
+        packed = bytes(row[3])
         templates[key] = Template(
-            key, row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], json.loads(row[8])
-        )
+            key, row[0], row[1], row[2], compression.unpack(packed), packed, row[4], row[5],
+            row[6], row[7], json.loads(row[8]),
+        )  # fmt: skip
     return templates
 
 
@@ -491,7 +495,7 @@ def rows_of(ctx: Context, plan: Plan) -> tuple[tuple, list[tuple]]:
         starter,
         started,
         ended,
-        tpl.state,
+        tpl.packed,
         json.dumps({"tasks": waiting, "timers": {}, "messages": {}}),
         n,
         tpl.called_versions,
@@ -561,7 +565,7 @@ def completable_rows(ctx: Context, instance_id: int) -> tuple[tuple, list[tuple]
         ctx.rng.choice(ctx.holders.cv),
         created,
         None,
-        state,
+        compression.pack(state),
         json.dumps({**tpl.waiting, "tasks": tasks}),
         tpl.task_counter,
         tpl.called_versions,
