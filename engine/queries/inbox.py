@@ -36,7 +36,14 @@ from engine.commands.runner import Runtime
 from engine.enums import Scope, WorkItemState
 from engine.results import BoxCounts, InboxItem, InboxPage, TaskView
 from engine.rules.calendar import LOCAL
-from engine.store.models import COMPLETED_ITEM, OPEN_ITEM, Instance, User, WorkItem
+from engine.store.models import (
+    COMPLETED_ITEM,
+    OPEN_ITEM,
+    Instance,
+    Notification,
+    User,
+    WorkItem,
+)
 
 OPEN, COMPLETED = WorkItemState.OPEN, WorkItemState.COMPLETED
 
@@ -268,6 +275,7 @@ def inbox(
         "mine": first.n_mine,
         "overdue": first.n_overdue,
         "completed": first.n_completed,
+        "unread_notices": first.n_unread,
     }
     total = int(first._mapping["n_total" if shape.filtered else f"n_{box}"])
     items = [_inbox_item(session, rt, tree, r, now) for r in rows if r.id is not None]
@@ -341,12 +349,13 @@ def _filters(shape: Shape) -> list[Any]:
     return filters
 
 
-def _capped_count(parts: list[tuple[Any, ...]]) -> Any:
-    """How many rows the parts' conditions match together (they must not overlap), read
-    no further than :cap: each part an index range, appended until the cap."""
+def _capped_count(parts: list[tuple[Any, ...]], of: Any = WorkItem.id) -> Any:
+    """How many rows (of `of`'s table) the parts' conditions match together (they must not
+    overlap), read no further than :cap: each part an index range, appended until the cap."""
     if not parts:
         return literal_column("0")
-    selects: list[Select] = [select(literal_column("1").label("one")).where(*p) for p in parts]
+    one: Any = literal_column("1").label("one")
+    selects: list[Select] = [select(one).select_from(of.table).where(*p) for p in parts]
     rows: Any = selects[0] if len(selects) == 1 else union_all(*selects)
     source = rows.limit(bindparam("cap")).subquery()
     return select(func.count()).select_from(source).scalar_subquery()
@@ -354,16 +363,20 @@ def _capped_count(parts: list[tuple[Any, ...]]) -> Any:
 
 def _counts(shape: Shape) -> Select:
     """One row: n_open (the reach's open items, as the navigation counts them), n_overdue,
-    n_mine, n_completed and, with filters, n_total (the filtered box)."""
+    n_mine, n_completed, n_unread (notifications) and, with filters, n_total (the filtered
+    box)."""
     mine = WorkItem.claimed_by == bindparam("me")
     done = WorkItem.completed_by == bindparam("me")
     reach = _branch_conditions(shape)
     late = WorkItem.due_at < bindparam("now")
+    unread = (Notification.user_id == bindparam("me"), Notification.read_at.is_(None))
     columns = {
         "n_open": _capped_count([(IS_OPEN, b) for b in reach]),
         "n_overdue": _capped_count([(IS_OPEN, b, late) for b in reach]),
         "n_mine": _capped_count([(IS_OPEN, mine)]),
         "n_completed": _capped_count([(IS_COMPLETED, done)]),
+        # The navigation's other figure, read here rather than by a statement of its own.
+        "n_unread": _capped_count([unread], Notification.id),
     }
     if shape.filtered:
         filters = _filters(shape)

@@ -55,6 +55,7 @@ class BoxCounts(TypedDict):
     mine: int
     overdue: int
     completed: int
+    unread_notices: Annotated[int, doc("The user's notifications not yet read.")]
 
 
 class InboxPage(TypedDict):

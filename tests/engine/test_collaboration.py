@@ -54,7 +54,9 @@ def test_inbox_boxes_filters_and_counts(linear: Policyflow) -> None:
     second = linear.start("linear3", "cv_vhtt", now=NOW + timedelta(days=5))["id"]
     later = NOW + timedelta(days=4)  # the first draft (due 3 Oct) is overdue, the second not
     box = linear.inbox("cv_vhtt", now=later)
-    assert box["counts"] == {"open": 2, "mine": 0, "overdue": 1, "completed": 0}
+    assert box["counts"] == {
+        "open": 2, "mine": 0, "overdue": 1, "completed": 0, "unread_notices": 0
+    }  # fmt: skip
     assert [t["instance_id"] for t in box["items"]] == [first, second]  # by due date
     assert [t["overdue"] for t in box["items"]] == [True, False]
     assert [

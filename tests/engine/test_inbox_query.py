@@ -11,13 +11,13 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 
 from engine.access import org
 from engine.facade import Policyflow, get_engine
 from engine.rules.calendar import LOCAL
 from engine.store.db import transaction
-from engine.store.models import Instance, OrgUnit, User, WorkItem
+from engine.store.models import Instance, Notification, OrgUnit, User, WorkItem
 from tests.conftest import NOW, deploy_test_model
 
 # The module (engine.queries.inbox is also the name of its function in engine.queries).
@@ -94,6 +94,11 @@ def expected(
         actor = org.get_user(s, username)
         unit_ids = {u.code: u.id for u in s.scalars(select(OrgUnit))}
         names = {r.id: r.username for r in s.execute(select(User.id, User.username))}
+        unread = s.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        )
     reach = set(inbox_query.reach_branches(tree, actor))
 
     def reached(r: dict[str, Any]) -> bool:
@@ -111,6 +116,7 @@ def expected(
         "mine": min(cap, sum(1 for r in is_open if r["claimed_by"] == actor.id)),
         "overdue": min(cap, sum(1 for r in is_open if reached(r) and _late(r))),
         "completed": min(cap, sum(1 for r in rows if boxes["completed"](r))),
+        "unread_notices": min(cap, unread or 0),
     }
     chosen = [r for r in rows if boxes[box](r) and _passes(r, unit_ids, **filters)]
     chosen.sort(key=_sort_key(box, sort))
@@ -281,6 +287,13 @@ def test_a_page_is_one_statement_after_the_user(pf: Policyflow, items: list[dict
 
 
 def test_an_empty_box_still_counts(pf: Policyflow, items: list[dict[str, Any]]) -> None:
+    with transaction(pf.url) as s:
+        me = org.get_user(s, "cv_vhtt")
+        s.add_all(
+            Notification(user_id=me.id, message="Nhắc việc", created_at=NOW, read_at=read)
+            for read in (None, None, NOW)
+        )
     found = pf.inbox("cv_vhtt", now=LATER, q="không có việc này")
+    assert found["counts"]["unread_notices"] == 2  # the navigation's bell, read along
     assert found["items"] == [] and found["total"] == 0
     assert found["counts"] == expected(pf, items, "cv_vhtt")["counts"]

@@ -4,12 +4,15 @@ import importlib
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import flask_babel
 import pytest
 from flask import Flask, url_for
+from sqlalchemy import event, select
 
-from engine.facade import Policyflow
+from engine.facade import Policyflow, get_engine
+from engine.store.models import Notification, User
 from tests.conftest import NOW, deploy_test_model
 from tests.web_client import signed_in
 from web import create_app, i18n
@@ -96,3 +99,27 @@ def test_row_links_are_url_fors(app: Flask, pf: Policyflow) -> None:
     row = page[page.index(f'data-task-id="{task}"') :]
     row = row[: row.index("</tr>")]
     assert all(f'"{link}"' in row for link in links), (links, row)
+
+
+def test_the_unread_notices_come_with_the_counts(app: Flask, pf: Policyflow) -> None:
+    """The navigation's bell is read by the inbox's statement, not a query of its own."""
+    started(pf, [0])
+    with pf.transaction() as s:
+        me = s.scalar(select(User.id).where(User.username == "cv_vhtt"))
+        s.add_all(Notification(user_id=me, message="Nhắc việc", created_at=NOW) for _ in "ab")
+    client, _ = signed_in(app, "cv_vhtt")
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = get_engine(pf.url)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = client.get("/").text
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    bell = page[page.index('href="/notifications"') :]
+    assert '<span class="count">2</span>' in bell[: bell.index("</a>")]
+    reading = [s for s in statements if "FROM notifications" in s]
+    assert len(reading) == 1 and "work_items" in reading[0], reading

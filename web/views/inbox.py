@@ -39,7 +39,7 @@ def index() -> str | tuple[str, int]:
     except NotFound:  # an unknown unit code in the query string
         filters["unit"] = None
         result = engine().inbox(username, **paged, **filters)
-    g.counts = shown_counts(result["counts"], result["count_limit"])
+    remember_counts(result)
     items = result["items"]
     total, limit = result["total"], result["count_limit"]
     return render_template(
@@ -83,13 +83,18 @@ def more(n: int, limit: int) -> int | str:
     return f"{limit}+" if n > limit else n
 
 
-def shown_counts(counts: results.BoxCounts, limit: int) -> dict[str, int | str]:
-    return {
+def remember_counts(page: results.InboxPage) -> None:
+    """The navigation's figures for this request, as shown: the boxes' (`nav_counts`) and
+    the unread notices' (`notices.unread_count` takes them from here: no query of its
+    own)."""
+    counts, limit = page["counts"], page["count_limit"]
+    g.counts = {
         "open": more(counts["open"], limit),
         "mine": more(counts["mine"], limit),
         "overdue": more(counts["overdue"], limit),
         "completed": more(counts["completed"], limit),
     }
+    g.unread_notices = more(counts["unread_notices"], limit)
 
 
 def nav_counts() -> dict[str, int | str] | None:
@@ -97,8 +102,10 @@ def nav_counts() -> dict[str, int | str] | None:
     if "counts" not in g:
         username = signed_in()
         try:
-            found = engine().inbox(username, per_page=1) if current_user() else None
-            g.counts = shown_counts(found["counts"], found["count_limit"]) if found else None
+            if current_user():
+                remember_counts(engine().inbox(username, per_page=1))
+            else:
+                g.counts = None
         except PolicyflowError:  # an error page must still render
             g.counts = None
     return g.counts

@@ -24,8 +24,9 @@ def mark_read() -> Response:
     return redirect(url_for("notices.index"))
 
 
-def unread_count() -> int | None:
-    """For the navigation: unread notices of the signed-in user (one query per page)."""
+def unread_count() -> int | str | None:
+    """For the navigation: unread notices of the signed-in user ("1000+" past the count
+    limit); read with the inbox's counts (views/inbox.py), else by a query of its own."""
     if "unread_notices" not in g:
         try:
             g.unread_notices = engine().unread_notices(signed_in()) if current_user() else None
