@@ -1,6 +1,8 @@
 """The dashboard: the catalogue's indicators per unit and per month for a year or quarter,
-counted from the case records (engine.rules.indicators.case_rows, P3's pre-fill reads
-the same) and the work items — never from figures units typed.
+counted from the case records (summed in the database by engine.rules.indicators.
+case_sums, by the rule P3's pre-fill applies to each record) and the work items — never
+from figures units typed. One statement reads every source (engine/queries/bag.py); the
+org tree comes from the runtime's cache.
 
 Who sees what: leaders (lãnh đạo UBND, VH&TT, Văn phòng, the auditor) and administrators
 the whole administration; anyone else only the units they hold a role in. Rows are the
@@ -9,16 +11,18 @@ ended counts for the unit that took its place, as visibility hands records over.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Float, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from engine.access.org import Actor, OrgTree, local_date
 from engine.enums import WorkItemState
 from engine.errors import N_, NotFound, PermissionDenied
-from engine.queries.plan_progress import plan_progress
+from engine.queries import bag
+from engine.queries.plan_progress import plan_parts, plan_view
 from engine.results.indicators import (
     IndicatorInfo,
     IndicatorReport,
@@ -26,15 +30,14 @@ from engine.results.indicators import (
     StepTime,
     UnitIndicators,
 )
-from engine.rules.calendar import LOCAL
 from engine.rules.indicators import (
     CASE,
     GROUP_LABELS,
     INDICATORS,
     Indicator,
     Period,
-    case_rows,
-    indicator_value,
+    case_sums,
+    local_month,
     period,
 )
 from engine.store.models import (
@@ -98,9 +101,21 @@ def report(
     row_of = _mapper(tree, on, {r.id for r in rows})
     values: Values = {r.id: {i.key: 0.0 for i in INDICATORS} for r in rows}
     months: dict[str, dict[str, float]] = {m: defaultdict(float) for m in span.months()}
-    kinds = _cases(session, span, allowed, row_of, values, months)
-    _p3(session, span, allowed, row_of, values, months, now)
-    steps = _work(session, span, allowed, row_of, values, months, now)
+    # Every source in one statement (engine/queries/bag.py), each already summed where
+    # the database can: the case records, P3's newest task per unit, the tasks overdue
+    # now, the steps completed, the plan's tasks and their units' reports.
+    dialect = session.get_bind().dialect.name
+    units = row_of.keys() if allowed is None else allowed & row_of.keys()
+    found = bag.read(session, {
+        "cases": case_sums(dialect, units, span),
+        "p3": _p3_query(span, units),
+        "overdue": _overdue_query(now, units),
+        "done": _done(dialect, span, units),
+        **plan_parts(year),
+    })  # fmt: skip
+    kinds = _cases(found["cases"], row_of, values, months)
+    _p3(found["p3"], row_of, values, months, now)
+    steps = _work(found["overdue"], found["done"], row_of, values, months)
     shown = [i for i in INDICATORS if not i.optional or set(i.kinds) & kinds]
     return {
         "year": year,
@@ -114,7 +129,7 @@ def report(
         "totals": _totals(values, shown),
         "months": [_month_row(m, months[m], shown) for m in span.months()],
         "steps": steps,
-        "plan": plan_progress(session, tree, year, on, {r.id for r in rows}),
+        "plan": plan_view(tree, year, on, {r.id for r in rows}, found),
         "generated_at": now.isoformat(),
     }
 
@@ -165,32 +180,51 @@ def _month(moment: datetime) -> str:
 
 
 def _cases(
-    session: Session,
-    span: Period,
-    allowed: set[int] | None,
+    sums: list[bag.Record],
     row_of: dict[int, int],
     values: Values,
     months: dict[str, dict[str, float]],
 ) -> set[str]:
-    """Add the case indicators; returns the kinds recorded in the period."""
-    units = row_of.keys() if allowed is None else allowed & row_of.keys()
+    """Add the case indicators from the sums per unit, kind and month (`case_sums`, of the
+    units shown); returns the kinds recorded in the period."""
     case_indicators = [i for i in INDICATORS if i.source == CASE]
     kinds: set[str] = set()
-    for unit_id, kind, figures, recorded_at in case_rows(session, units, span.year, span):
-        row, month = row_of[unit_id], _month(recorded_at)
-        kinds.add(kind)
+    for group in sums:
+        row, month = row_of[group.unit_id], group.month
+        kinds.add(group.kind)
         for indicator in case_indicators:
-            added = indicator_value(indicator, kind, figures)
+            if group.kind not in indicator.kinds:
+                continue
+            added = getattr(group, f"sum_{indicator.figure}") or 0
             if added:
                 values[row][indicator.key] += added
                 months[month][indicator.key] += added
     return kinds
 
 
+def _p3_query(span: Period, units: Iterable[int]) -> Select[Any]:
+    """Each unit's newest annual report task (P3_ELEMENTS) per instance due in the period
+    (of these units)."""
+    newest = func.row_number().over(
+        partition_by=(WorkItem.instance_id, WorkItem.unit_id),
+        order_by=(WorkItem.created_at.desc(), WorkItem.id.desc()),
+    )
+    tasks = (
+        select(WorkItem.unit_id, WorkItem.element_id, WorkItem.state, WorkItem.due_at,
+               WorkItem.completed_at, newest.label("newest"))
+        .join(Instance, Instance.id == WorkItem.instance_id)
+        .where(Instance.process_key == P3_PROCESS, WorkItem.element_id.in_(P3_ELEMENTS),
+               WorkItem.due_at >= span.start_utc, WorkItem.due_at < span.end_utc,
+               WorkItem.unit_id.in_(sorted(units)))
+        .subquery()
+    )  # fmt: skip
+    return select(
+        tasks.c.unit_id, tasks.c.element_id, tasks.c.state, tasks.c.due_at, tasks.c.completed_at
+    ).where(tasks.c.newest == 1)
+
+
 def _p3(
-    session: Session,
-    span: Period,
-    allowed: set[int] | None,
+    tasks: list[bag.Record],
     row_of: dict[int, int],
     values: Values,
     months: dict[str, dict[str, float]],
@@ -198,62 +232,54 @@ def _p3(
 ) -> None:
     """Each unit's annual report due in the period: approved by its deadline (on time),
     after it (late), or still open past it / closed unsent (missing)."""
-    query = (
-        select(WorkItem.instance_id, WorkItem.unit_id, WorkItem.element_id, WorkItem.state,
-               WorkItem.due_at, WorkItem.completed_at)
-        .join(Instance, Instance.id == WorkItem.instance_id)
-        .where(Instance.process_key == P3_PROCESS, WorkItem.element_id.in_(P3_ELEMENTS),
-               WorkItem.due_at >= span.start_utc, WorkItem.due_at < span.end_utc)
-        .order_by(WorkItem.created_at, WorkItem.id)
-    )  # fmt: skip
-    last: dict[tuple[int, int], Any] = {}
-    for item in session.execute(query):
-        last[(item.instance_id, item.unit_id)] = item  # the newest task of the unit
-    for (_, unit_id), item in last.items():
-        if unit_id not in row_of or (allowed is not None and unit_id not in allowed):
-            continue
+    for item in tasks:
         key = _p3_outcome(item, now)
         if key is not None:
-            values[row_of[unit_id]][key] += 1
+            values[row_of[item.unit_id]][key] += 1
             months[_month(item.due_at)][key] += 1
 
 
-def _p3_outcome(item: Any, now: datetime) -> str | None:
-    state, due, done = item[3], item[4], item[5]
-    if state == WorkItemState.OPEN:
-        return "p3_missing" if now > due else None  # not due yet: nothing to count
-    if state == WorkItemState.COMPLETED and item[2] == P3_ELEMENTS[-1] and done is not None:
-        return "p3_on_time" if done <= due else "p3_late"
+def _p3_outcome(item: bag.Record, now: datetime) -> str | None:
+    if item.state == WorkItemState.OPEN:
+        return "p3_missing" if now > item.due_at else None  # not due yet: nothing to count
+    done = item.completed_at
+    if item.state == WorkItemState.COMPLETED and item.element_id == P3_ELEMENTS[-1] and done:
+        return "p3_on_time" if done <= item.due_at else "p3_late"
     return "p3_missing"  # closed unsent at the end of the grace period
 
 
+def _overdue_query(now: datetime, units: Iterable[int]) -> Select[Any]:
+    """The open tasks (of these units) past their due time, counted per unit."""
+    return (
+        select(WorkItem.unit_id, func.count().label("tasks"))
+        .where(OPEN_ITEM, WorkItem.due_at < now, WorkItem.unit_id.in_(sorted(units)))
+        .group_by(WorkItem.unit_id)
+    )
+
+
 def _work(
-    session: Session,
-    span: Period,
-    allowed: set[int] | None,
+    overdue: list[bag.Record],
+    done: list[bag.Record],
     row_of: dict[int, int],
     values: Values,
     months: dict[str, dict[str, float]],
-    now: datetime,
 ) -> list[StepTime]:
     """Overdue tasks now; steps completed in the period and their mean time (hours)."""
-    overdue = select(WorkItem.unit_id).where(OPEN_ITEM, WorkItem.due_at < now)
-    for (unit_id,) in session.execute(overdue):
-        if unit_id in row_of and (allowed is None or unit_id in allowed):
-            values[row_of[unit_id]]["overdue_now"] += 1
+    for group in overdue:
+        values[row_of[group.unit_id]]["overdue_now"] += group.tasks
     hours: dict[int, float] = defaultdict(float)
     month_hours: dict[str, float] = defaultdict(float)
     steps: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
-    for unit_id, key, element, name, month, count, took in session.execute(_done(session, span)):
-        if unit_id not in row_of or (allowed is not None and unit_id not in allowed):
-            continue
-        row, took = row_of[unit_id], max(float(took or 0), 0.0)
+    for group in done:
+        row, count, month = row_of[group.unit_id], group.steps, group.month
+        took = max(float(group.hours or 0), 0.0)
+        step = (group.process_key, group.element_id, group.name)
         values[row]["steps_done"] += count
         months[month]["steps_done"] += count
         hours[row] += took
         month_hours[month] += took
-        steps[(key, element, name)][0] += count
-        steps[(key, element, name)][1] += took
+        steps[step][0] += count
+        steps[step][1] += took
     for row, total in hours.items():
         values[row]["avg_step_hours"] = round(total / values[row]["steps_done"], 1)
     for month, total in month_hours.items():
@@ -268,29 +294,28 @@ def _work(
     )  # fmt: skip
 
 
-def _done(session: Session, span: Period) -> Select:
-    """Steps completed in the period, counted and their hours summed in the database per
-    unit, step and local month (a busy year has tens of thousands: fetching each row and
-    its two timestamps was most of the dashboard's time)."""
-    if session.get_bind().dialect.name == "postgresql":
-        month = func.to_char(func.timezone(LOCAL.key, WorkItem.completed_at), "YYYY-MM")
+def _done(dialect: str, span: Period, units: Iterable[int]) -> Select[Any]:
+    """Steps completed in the period (by these units), counted and their hours summed in
+    the database per unit, step and local month (a busy year has tens of thousands:
+    fetching each row and its two timestamps was most of the dashboard's time)."""
+    if dialect == "postgresql":
         took = func.extract("epoch", WorkItem.completed_at - WorkItem.created_at) / 3600.0
-    else:  # SQLite keeps UTC text; Việt Nam has one offset all year (no summer time)
-        offset = LOCAL.utcoffset(datetime(2024, 1, 1)) or timedelta(0)
-        shift = f"+{int(offset.total_seconds() // 3600)} hours"
-        month = func.strftime("%Y-%m", WorkItem.completed_at, shift)
+    else:  # SQLite keeps UTC text
         days = func.julianday(WorkItem.completed_at) - func.julianday(WorkItem.created_at)
         took = days * 24.0
+    month = local_month(WorkItem.completed_at, dialect)
     keys = (WorkItem.unit_id, WorkItem.process_key, WorkItem.element_id, WorkItem.name, month)
     return (
-        select(*keys, func.count(), func.sum(took))
+        select(*keys[:4], month.label("month"), func.count().label("steps"),
+               cast(func.sum(took), Float).label("hours"))
         .where(
             COMPLETED_ITEM,
             WorkItem.completed_at >= span.start_utc,
             WorkItem.completed_at < span.end_utc,
+            WorkItem.unit_id.in_(sorted(units)),
         )
         .group_by(*keys)
-    )
+    )  # fmt: skip
 
 
 def _info(indicator: Indicator, labels: dict[str, str]) -> IndicatorInfo:

@@ -3,22 +3,45 @@ unit shown (in force on the date; a unit that took over carries its predecessor'
 report until it reports itself)."""
 
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from engine.access.org import OrgTree
+from engine.queries import bag
 from engine.results.indicators import PlanTaskProgressView, UnitProgress
 from engine.results.plan import PlanProgressView, PlanTaskView
-from engine.rules.plan_tasks import latest_progress, plan_tasks, responsible_units
+from engine.rules.plan_tasks import (
+    newest_progress,
+    progress_query,
+    responsible_units,
+    task_views,
+    tasks_query,
+)
+
+
+def plan_parts(year: int) -> dict[str, Select[Any]]:
+    """What the plan tracked reads, as parts of one statement (engine/queries/bag.py): the
+    year's tasks and every progress report on them (`plan_view` puts them together)."""
+    return {"plan_tasks": tasks_query(year), "plan_progress": progress_query(year)}
 
 
 def plan_progress(
     session: Session, tree: OrgTree, year: int, on: date, shown: set[int]
 ) -> list[PlanTaskProgressView]:
-    """Every task of the year's plan with its units among `shown` (in force on `on`)."""
-    found = latest_progress(session, year)
+    """Every task of the year's plan with its units among `shown` (in force on `on`), in
+    one statement."""
+    return plan_view(tree, year, on, shown, bag.read(session, plan_parts(year)))
+
+
+def plan_view(
+    tree: OrgTree, year: int, on: date, shown: set[int], read: dict[str, list[bag.Record]]
+) -> list[PlanTaskProgressView]:
+    """`plan_progress` from the records of `plan_parts` (read alone or with others)."""
+    found = newest_progress(read["plan_progress"])
     views: list[PlanTaskProgressView] = []
-    for task in plan_tasks(session, year):
+    for task in task_views(read["plan_tasks"]):
         units = [
             _unit(tree, task, u, found)
             for u in responsible_units(tree, task, year)

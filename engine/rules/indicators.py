@@ -1,5 +1,6 @@
-"""The indicator catalogue (what the dashboard counts, as data) and the one reading of the
-case records that both the dashboard and P3's pre-fill (`case_figures`) sum.
+"""The indicator catalogue (what the dashboard counts, as data), the reading of the case
+records P3's pre-fill (`case_figures`) sums and the dashboard's sums of the same records
+in the database (`case_sums`), by one rule: what a record adds (`indicator_value`).
 
 An indicator of source "case" is the sum of one figure over the case records of some
 kinds (written by the processes through `record_case`); the other sources are counted
@@ -11,8 +12,21 @@ step). A process that records a new kind of case adds its indicators here: entri
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from engine.errors import N_, InvalidInput
@@ -130,8 +144,8 @@ def case_rows(
     session: Session, unit_ids: Iterable[int], year: int, within: Period | None = None
 ) -> list[tuple[int, str, dict, datetime]]:
     """The case records (unit id, kind, figures, recorded at) of the units and the year
-    (within the period, by when they were recorded), oldest first: the one reading both
-    P3's pre-fill and the dashboard sum."""
+    (within the period, by when they were recorded), oldest first: what P3's pre-fill
+    sums (the dashboard sums the same records in the database: `case_sums`)."""
     query = select(CaseRecord.unit_id, CaseRecord.kind, CaseRecord.figures, CaseRecord.recorded_at)
     query = query.where(CaseRecord.year == int(year), CaseRecord.unit_id.in_(sorted(unit_ids)))
     if within is not None:
@@ -139,6 +153,67 @@ def case_rows(
             CaseRecord.recorded_at >= within.start_utc, CaseRecord.recorded_at < within.end_utc
         )
     return [tuple(r) for r in session.execute(query.order_by(CaseRecord.id))]
+
+
+# Each figure a case indicator sums, with the kinds of record it is summed over.
+FIGURES: dict[str, tuple[str, ...]] = {}
+for _indicator in INDICATORS:
+    if _indicator.source == CASE:
+        _kinds = FIGURES.get(_indicator.figure, ()) + _indicator.kinds
+        FIGURES[_indicator.figure] = tuple(sorted(set(_kinds)))
+
+
+def local_month(moment: Any, dialect: str) -> ColumnElement[str]:
+    """The local month ("2024-10") of a UTC timestamp column, computed in the database."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone(LOCAL.key, moment), "YYYY-MM", type_=String)
+    # SQLite keeps UTC text; Việt Nam has one offset all year (no summer time)
+    offset = LOCAL.utcoffset(datetime(2024, 1, 1)) or timedelta(0)
+    shift = f"+{int(offset.total_seconds() // 3600)} hours"
+    return func.strftime("%Y-%m", moment, shift, type_=String)
+
+
+def case_sums(dialect: str, unit_ids: Iterable[int], span: Period) -> Select[Any]:
+    """The case records of the units recorded in the period, summed in the database per
+    unit, kind and local month: `unit_id`, `kind`, `month` and, for each figure of
+    FIGURES, `sum_<figure>` — what `indicator_value` adds for each record, summed (the
+    record's number cut to its whole part; a figure that is missing, not a number or a
+    boolean adds nothing). A busy year has tens of thousands of records: each fetched
+    with its JSON was most of the dashboard's time."""
+    month = local_month(CaseRecord.recorded_at, dialect)
+    sums = [
+        _figure_sum(dialect, figure, kinds).label(f"sum_{figure}")
+        for figure, kinds in FIGURES.items()
+    ]
+    return (
+        select(CaseRecord.unit_id, CaseRecord.kind, month.label("month"), *sums)
+        .where(
+            CaseRecord.year == int(span.year),
+            CaseRecord.unit_id.in_(sorted(unit_ids)),
+            CaseRecord.recorded_at >= span.start_utc,
+            CaseRecord.recorded_at < span.end_utc,
+        )
+        .group_by(CaseRecord.unit_id, CaseRecord.kind, month)
+    )
+
+
+def _figure_sum(dialect: str, figure: str, kinds: tuple[str, ...]) -> ColumnElement[float]:
+    """The sum of one figure over the records of these kinds, as `indicator_value` reads
+    each: a JSON number (not a boolean, not a string) cut towards zero. A float: exact for
+    whole numbers up to 2**53, as the report's own sums."""
+    if dialect == "postgresql":
+        value = CaseRecord.figures[figure]
+        is_number = func.json_typeof(value) == "number"
+        whole: ColumnElement[Any] = func.trunc(cast(value.as_string(), Numeric))
+        total: ColumnElement[Any] = func.sum(
+            case((and_(CaseRecord.kind.in_(kinds), is_number), whole))
+        )
+    else:  # SQLite: json_type tells integer and real from true, false and text
+        path = f'$."{figure}"'
+        is_number = func.json_type(CaseRecord.figures, path).in_(("integer", "real"))
+        whole = cast(func.json_extract(CaseRecord.figures, path), Integer)  # towards zero
+        total = func.total(case((and_(CaseRecord.kind.in_(kinds), is_number), whole)))
+    return cast(total, Float)
 
 
 def sum_figures(figures: Iterable[dict | None]) -> dict[str, int]:

@@ -6,6 +6,8 @@ with their status; a unit's P6 report carries its progress):
 
 - `plan_tasks(session, year)`: the tasks, in the plan's order;
 - `latest_progress(session, year, unit_ids=None)`: the newest report per (code, unit id);
+  (`tasks_query`/`task_views` and `progress_query`/`newest_progress`: the same two reads
+  as parts of a larger statement, engine/queries/bag.py);
 - `record_progress(session, *, year, code, unit_id, status, note, user_id, instance_id)`:
   one more report (append-only), in the audit log as a `plan_progress` event;
 - `responsible_units(tree, task, year)`: the unit ids that report on a task.
@@ -13,12 +15,13 @@ with their status; a unit's P6 report carries its progress):
 Who may report for which unit is the caller's check (engine/facade/plan.py).
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine.access.org import OrgTree
@@ -40,7 +43,20 @@ STATUS_LABELS: dict[str, str] = {
 
 def plan_tasks(session: Session, year: int) -> list[PlanTaskView]:
     """The year's plan tasks in the plan's order (II.1 … II.7); [] when none imported."""
-    rows = session.scalars(select(PlanTask).where(PlanTask.year == int(year)))
+    return task_views(session.execute(tasks_query(year)))
+
+
+def tasks_query(year: int) -> Select[Any]:
+    """The year's tasks as columns (`task_views` orders them): a part of a larger read
+    (engine/queries/bag.py) as well as a query of its own."""
+    return select(
+        PlanTask.year, PlanTask.code, PlanTask.title, PlanTask.lead_units, PlanTask.partner_units,
+        PlanTask.timing, PlanTask.due_date, PlanTask.source,
+    ).where(PlanTask.year == int(year))  # fmt: skip
+
+
+def task_views(rows: Iterable[Any]) -> list[PlanTaskView]:
+    """Rows of `tasks_query` (or PlanTask objects) as views, in the plan's order."""
     return [_task_view(t) for t in sorted(rows, key=lambda t: _code_order(t.code))]
 
 
@@ -49,7 +65,7 @@ def _code_order(code: str) -> tuple[str, int]:
     return (head, int(tail)) if tail.isdigit() else (code, 0)
 
 
-def _task_view(task: PlanTask) -> PlanTaskView:
+def _task_view(task: Any) -> PlanTaskView:  # a PlanTask or a row of its columns
     return {
         "year": task.year,
         "code": task.code,
@@ -96,26 +112,45 @@ def latest_progress(
     session: Session, year: int, unit_ids: list[int] | set[int] | None = None
 ) -> dict[tuple[str, int], PlanProgressView]:
     """The newest report per (task code, unit id) of the year's tasks (of these units)."""
+    return newest_progress(session.execute(progress_query(year, unit_ids)))
+
+
+def progress_query(year: int, unit_ids: list[int] | set[int] | None = None) -> Select[Any]:
+    """Every report on the year's tasks (of these units) as columns, with the task's code,
+    the unit's and the reporter's username (`newest_progress` keeps the newest)."""
     query = (
-        select(PlanTaskProgress, PlanTask.code, User.username, OrgUnit.code)
+        select(
+            PlanTaskProgress.id, PlanTaskProgress.unit_id, PlanTaskProgress.status,
+            PlanTaskProgress.note, PlanTaskProgress.reported_at, PlanTaskProgress.instance_id,
+            PlanTask.code.label("code"), User.username, OrgUnit.code.label("unit_code"),
+        )
         .join(PlanTask, PlanTask.id == PlanTaskProgress.plan_task_id)
         .outerjoin(User, User.id == PlanTaskProgress.reported_by)
         .outerjoin(OrgUnit, OrgUnit.id == PlanTaskProgress.unit_id)
         .where(PlanTask.year == int(year))
-        .order_by(PlanTaskProgress.id)
-    )
+    )  # fmt: skip
     if unit_ids is not None:
         query = query.where(PlanTaskProgress.unit_id.in_(sorted(unit_ids)))
+    return query
+
+
+def newest_progress(rows: Iterable[Any]) -> dict[tuple[str, int], PlanProgressView]:
+    """The newest (highest id) of the rows of `progress_query` per (task code, unit id)."""
     found: dict[tuple[str, int], PlanProgressView] = {}
-    for row, code, username, unit_code in session.execute(query).tuples():
-        found[(code, row.unit_id)] = _progress_view(row, code, unit_code or "", username)
+    for row in sorted(rows, key=lambda r: r.id):
+        found[(row.code, row.unit_id)] = _progress_view(
+            row, row.code, row.unit_code or "", row.username
+        )
     return found
 
 
 def _progress_view(
-    row: PlanTaskProgress, code: str, unit_code: str, username: str | None
+    row: Any,  # a PlanTaskProgress or a row of `progress_query`
+    code: str,
+    unit_code: str,
+    username: str | None,
 ) -> PlanProgressView:
-    status: PlanStatus = row.status  # type: ignore[assignment]  # checked when written
+    status: PlanStatus = row.status  # one of PLAN_STATUSES: checked when written
     return {
         "code": code,
         "unit": unit_code,

@@ -148,7 +148,8 @@ def case_figures(ctx: "HostServices", unit: str, year: int) -> dict[str, int | s
     if found is None:
         raise InvalidInput(N_("Không có đơn vị '{code}'."), params={"code": unit})
     units = ctx.tree.with_predecessors({found.id})
-    # The dashboard reads the same records through the same function (engine.rules.indicators).
+    # The dashboard sums the same records by the same rule in the database
+    # (engine.rules.indicators.case_sums; tests/engine/test_indicator_sums.py).
     rows = case_rows(ctx.session, units, int(year))
     figures: dict[str, int | str] = dict(sum_figures(f for _, _, f, _ in rows))
     progress = plan_progress_text(ctx.session, ctx.tree, found.id, int(year))

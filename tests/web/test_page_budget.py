@@ -23,7 +23,8 @@ pytestmark = pytest.mark.skipif(
     not PG_URL.startswith("postgres"), reason="counted on PostgreSQL (DATABASE_URL)"
 )
 
-PAGES = ["/", "/?box=completed", "/tasks/{task}", "/instances/{instance}", "/instances"]
+PAGES = ["/", "/?box=completed", "/tasks/{task}", "/instances/{instance}", "/instances",
+         "/dashboard?nam=2024"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,27 @@ def test_a_page_is_one_transaction(world: tuple[Flask, dict[str, object]], page:
     assert status == 200
     assert (counts.transactions, counts.commits, counts.rollbacks) == (1, 1, 0), counts
     print(f"{path}: {counts.statements} statements in one transaction")
+
+
+def test_the_dashboard_reads_its_report_in_one_statement(
+    world: tuple[Flask, dict[str, object]],
+) -> None:
+    """Every source of the report (case records, P3's tasks, overdue tasks, completed
+    steps, the plan and its progress) in one UNION ALL (7 statements with the user before);
+    the rest of the page is the user and the navigation's figures."""
+    app, _ = world
+    client, _ = signed_in(app, "ct_ubnd")
+    counted(client, "/dashboard?nam=2024")
+    sql_stats.keep_sql(True)
+    try:
+        status, _, counts = counted(client, "/dashboard?nam=2024")
+    finally:
+        sql_stats.keep_sql(False)
+    assert status == 200 and counts.transactions == 1, counts
+    report = [sql for sql in counts.sql if "case_records" in sql]
+    assert len(report) == 1, counts.sql
+    assert all(t in report[0] for t in ("work_items", "plan_tasks", "plan_task_progress"))
+    print(f"/dashboard: {counts.statements} statements, the report's sources in one")
 
 
 def test_a_failed_read_leaves_the_page_whole(world: tuple[Flask, dict[str, object]]) -> None:
