@@ -13,7 +13,7 @@ the dry run and the list of instances to transition.
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from engine.access import org
@@ -38,22 +38,25 @@ def plan(session: Session, tree: org.OrgTree, on: date) -> list[TransitionPlan]:
     """Per live instance with something to hand over on `on`: its open items whose unit
     is not in force then, with the unit each goes to, and its own unit if that ended too.
     Writes nothing."""
+    ended_units = [u.id for u in tree.by_id.values() if not u.in_force(on)]
+    # Selected in SQL, not listed: a district holds more live instances than a statement
+    # may bind parameters (65,535 on PostgreSQL); the ended units are a handful.
+    handed_over = and_(OPEN_ITEM, WorkItem.unit_id.in_(ended_units))
     items: dict[int, list[WorkItem]] = defaultdict(list)
     query = (
         select(WorkItem)
         .join(Instance, Instance.id == WorkItem.instance_id)
-        .where(OPEN_ITEM, Instance.status.in_(LIVE))
+        .where(handed_over, Instance.status.in_(LIVE))
         .order_by(WorkItem.instance_id, WorkItem.id)
     )
     for item in session.scalars(query):
-        if not tree.by_id[item.unit_id].in_force(on):
-            items[item.instance_id].append(item)
-    ended_units = [u.id for u in tree.by_id.values() if not u.in_force(on)]
+        items[item.instance_id].append(item)
+    with_items = select(WorkItem.instance_id).where(handed_over)
     instances = session.scalars(
         select(Instance)
         .where(
             Instance.status.in_(LIVE),
-            (Instance.id.in_(list(items)) | Instance.unit_id.in_(ended_units)),
+            (Instance.id.in_(with_items) | Instance.unit_id.in_(ended_units)),
         )
         .order_by(Instance.id)
     )

@@ -7,9 +7,9 @@ holders are told, one of them completes the task, and the instance still replays
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from engine.facade import Policyflow
+from engine.facade import Policyflow, get_engine
 from engine.store.db import transaction
 from engine.store.models import OrgUnit, RoleAssignment, User, WorkItem
 from tests.processes import AR_START, UNIT_FIGURES, Case, at, inbox, notifications
@@ -123,3 +123,28 @@ def test_a_claim_the_claimant_cannot_keep_is_released(deployed: Policyflow) -> N
     assert claims == {bac: "xa_xuanbac", trung: None}
     # The released task is back in Trà Lũ's shared inbox.
     assert trung in {t["id"] for t in inbox(deployed, "xa_xuanbac", case.id)}
+
+
+def test_the_plan_binds_no_parameter_per_instance(deployed: Policyflow) -> None:
+    """The hand-over's plan selects the instances in SQL: listing their ids bound one
+    parameter each, and a district with more live instances than a statement may bind
+    (65,535 on PostgreSQL) could not plan at all."""
+    bound: list[int] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:
+        bound.append(len(params or ()))
+
+    def largest_statement() -> int:
+        bound.clear()
+        event.listen(get_engine(deployed.url), "before_cursor_execute", count)
+        try:
+            deployed.org.transition(MERGER, dry_run=True)
+        finally:
+            event.remove(get_engine(deployed.url), "before_cursor_execute", count)
+        return max(bound)
+
+    Case.start(deployed, "annual_report", "cv_vhtt", AR_START, STARTED)
+    one = largest_statement()
+    for _ in range(3):
+        Case.start(deployed, "annual_report", "cv_vhtt", AR_START, STARTED)
+    assert largest_statement() == one
