@@ -2,8 +2,9 @@
 versions an instance has run."""
 
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from engine.access import org
@@ -17,24 +18,27 @@ from engine.rules.reporting import with_current_year
 from engine.rules.unit_fields import with_unit_choices
 from engine.store.models import AuditEvent, Instance, ProcessVersion, User
 
+T = TypeVar("T", bound=tuple[Any, ...])
 
-def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> list[ProcessView]:
+
+def newest_versions(query: Select[T]) -> Select[T]:
+    """`query` (over process_versions) kept to each process's newest version, by key."""
     newest = (
         select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
         .group_by(ProcessVersion.process_key)
         .subquery()
     )
-    rows = session.scalars(
-        select(ProcessVersion)
-        .join(
-            newest,
-            and_(
-                ProcessVersion.process_key == newest.c.process_key,
-                ProcessVersion.version == newest.c.v,
-            ),
-        )
-        .order_by(ProcessVersion.process_key)
-    )
+    return query.join(
+        newest,
+        and_(
+            ProcessVersion.process_key == newest.c.process_key,
+            ProcessVersion.version == newest.c.v,
+        ),
+    ).order_by(ProcessVersion.process_key)
+
+
+def processes(session: Session, rt: Runtime, user: org.Actor | None = None) -> list[ProcessView]:
+    rows = session.scalars(newest_versions(select(ProcessVersion)))
     found: list[ProcessView] = []
     tree, today = rt.org_tree(session), org.local_date(utcnow())  # start forms: for today
     for row in rows:
@@ -65,22 +69,7 @@ def process_names(session: Session, rt: Runtime) -> list[tuple[str, str]]:
     form). Kept with the reference data; a deploy on this node forgets it at once."""
 
     def load() -> list[tuple[str, str]]:
-        newest = (
-            select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
-            .group_by(ProcessVersion.process_key)
-            .subquery()
-        )
-        query = (
-            select(ProcessVersion.process_key, ProcessVersion.name)
-            .join(
-                newest,
-                and_(
-                    ProcessVersion.process_key == newest.c.process_key,
-                    ProcessVersion.version == newest.c.v,
-                ),
-            )
-            .order_by(ProcessVersion.process_key)
-        )
+        query = newest_versions(select(ProcessVersion.process_key, ProcessVersion.name))
         return [(key, name) for key, name in session.execute(query)]
 
     return rt.reference("process_names", load)
