@@ -114,5 +114,11 @@ class Checked:
             found[INLINE] = {**self.bodies[digest], **found.get(INLINE, {})}
         return found
 
+    def shown(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """The payload for people to read: as the command saw it (`resolved`) when the
+        body it refers to is there and unchanged, else as stored — its reference then
+        names the body that verification reports missing or changed."""
+        return self.resolved(payload) if self.problem(payload) is None else dict(payload)
+
 
 _ABSENT = object()

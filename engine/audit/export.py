@@ -29,7 +29,7 @@ def history_export(
 ) -> HistoryExport:
     """The export (NotFound if the user may not see the instance)."""
     instance = queries.visible_instance(session, rt, instance_id, user)
-    events = queries.history(session, rt, instance_id, user)
+    events = queries.history(session, rt, instance_id, user, as_stored=True)
     breaks = verify_chain(session, instance_id)
     return {
         "instance": summary(session, rt, instance),

@@ -21,12 +21,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.access import org
 from engine.access.visibility import instance_filter
+from engine.audit.blobs import REF
 from engine.commands.runner import Runtime
 from engine.enums import WorkItemState
 from engine.errors import N_, NotFound
 from engine.queries import bag
 from engine.results import Person
-from engine.store.models import Attachment, AuditEvent, Comment, Instance, User, WorkItem
+from engine.store.models import (
+    Attachment,
+    AuditBlob,
+    AuditEvent,
+    Comment,
+    Instance,
+    User,
+    WorkItem,
+)
 
 STARTER, CLAIMER, COMPLETER = aliased(User), aliased(User), aliased(User)
 # The instance's items and a task looked up by id, apart from the `work_items` that the
@@ -120,19 +129,26 @@ def extras(
     role_keys: Iterable[str] = (),
     events_only: bool = False,
     state_of: Instance | None = None,
+    bodies: bool = False,
 ) -> Extras:
     """The instance's events (and, unless `events_only`, its comments, files and the
     holdings of these roles), in one statement; with `state_of`, also that instance's
     stored state (deferred: the page restores the workflow from it when this process
-    does not hold it live, as another node's page would; no statement of its own)."""
-    parts: dict[str, Select[Any]] = {
-        "events": select(
+    does not hold it live, as another node's page would; no statement of its own); with
+    `bodies`, each event's `body`: what it refers to by digest (a start's settings and
+    reporting units, engine/audit/blobs.py), None for the others."""
+    events = (
+        select(
             AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.command,
             AuditEvent.payload, AuditEvent.result, AuditEvent.prev_hash, AuditEvent.hash,
             User.full_name,
         ).outerjoin(User, User.username == AuditEvent.actor)
         .where(AuditEvent.instance_id == instance_id)
-    }  # fmt: skip
+    )  # fmt: skip
+    if bodies:
+        digest = AuditEvent.payload[REF].as_string()
+        events = events.add_columns(AuditBlob.body).outerjoin(AuditBlob, AuditBlob.digest == digest)
+    parts: dict[str, Select[Any]] = {"events": events}
     if not events_only:
         parts["comments"] = (
             select(Comment.id, Comment.body, Comment.created_at, Comment.task_id, User.username,

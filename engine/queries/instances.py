@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.access import org
 from engine.access.visibility import FULL, can_see_item, instance_filter, view_of
+from engine.audit.blobs import REF, Checked
 from engine.bpmn.model_info import ElementInfo
 from engine.commands.runner import InstanceRun, Runtime
 from engine.context import utcnow
@@ -230,17 +231,29 @@ def _attachment(a: bag.Record) -> AttachmentView:
 
 
 def history(
-    session: Session, rt: Runtime, instance_id: int, user: org.Actor | None = None
+    session: Session,
+    rt: Runtime,
+    instance_id: int,
+    user: org.Actor | None = None,
+    as_stored: bool = False,
 ) -> list[HistoryEvent]:
+    """The events the user may see, oldest first. A start's settings and reporting units,
+    stored once by digest (engine/audit/blobs.py), are shown in its payload as the start
+    was given them, read with the events (no statement of their own); `as_stored`: each
+    payload as the log holds it, digest and all (the export, which carries the bodies
+    apart and whose hashes cover the stored payloads)."""
     found = page.visible(session, rt, user, instance_id)
     tree = rt.org_tree(session)
     view = view_of(tree, user, found.instance)
     own = {i.id for i in found.items.values() if can_see_item(tree, user, i, view)}
-    events = page.extras(session, instance_id, events_only=True).events
+    events = page.extras(session, instance_id, events_only=True, bodies=not as_stored).events
+    bodies = {} if as_stored else {e.payload[REF]: e.body for e in events if e.body is not None}
+    given = Checked(bodies)
     return [
         {
             "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "command": e.command,
-            "payload": e.payload, "result": e.result, "hash": e.hash, "prev_hash": e.prev_hash,
+            "payload": e.payload if as_stored else given.shown(e.payload), "result": e.result,
+            "hash": e.hash, "prev_hash": e.prev_hash,
         }
         for e in _seen(events, view, own)
     ]  # fmt: skip

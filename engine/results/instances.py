@@ -128,7 +128,9 @@ class InstanceListPage(TypedDict):
 
 
 class HistoryEvent(TypedDict):
-    """One audit event; each event's hash chains to the previous one."""
+    """One audit event; each event's hash chains to the previous one. A start's payload
+    shows the settings and reporting units it was given; the log stores them once, by
+    digest (`injected_ref`), which the hashes cover — the history export carries both."""
 
     seq: int
     at: Moment

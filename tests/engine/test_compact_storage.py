@@ -122,6 +122,36 @@ def test_a_process_stores_a_body_once_and_only_after_a_commit(pf: Policyflow) ->
         assert s.get(AuditBlob, digest) is not None
 
 
+def test_the_history_shows_what_a_start_was_given_not_its_digest(pf: Policyflow) -> None:
+    """The settings and reporting units back in the start's payload, as a start stored
+    them inline before 0019, read with the events (the history stays 3 statements); the
+    export keeps the digest and carries the body apart; a body gone: the digest shown."""
+    deploy_test_model(pf, "linear3.bpmn")
+    done = run_linear3(pf)
+    digest, body = only_blob(pf.url)
+    sql_stats.install(get_engine(pf.url))
+    sql_stats.reset()
+    sql_stats.keep_sql(True)
+    try:
+        [start, *_] = pf.history(done, "cv_vhtt")
+    finally:
+        sql_stats.keep_sql(False)
+    read = [sql for sql in sql_stats.reset().sql if not sql.startswith("BEGIN")]
+    assert len(read) <= 3 and any("audit_blobs" in sql for sql in read), read
+    shown = start["payload"]
+    assert blobs.REF not in shown and digest not in json.dumps(shown)
+    assert shown["injected"][EngineData.CONFIG]["p1_initial_info_due"]  # a setting's value
+    assert shown["injected"][EngineData.CONFIG] == body[EngineData.CONFIG]
+    assert shown["injected"]["initiator"] == "cv_vhtt"
+    assert pf.audit.export_history(done, now=NOW)["events"][0]["payload"][blobs.REF] == digest
+    as_written_before_0019(pf.url, done)
+    assert shown == start_event(pf.url, done).payload  # as it was stored before
+    second = run_linear3(pf, steps=0)
+    with transaction(pf.url) as s:
+        s.delete(s.get(AuditBlob, digest))
+    assert pf.history(second)[0]["payload"][blobs.REF] == digest
+
+
 def test_an_edited_body_is_named_by_every_check(pf: Policyflow) -> None:
     deploy_test_model(pf, "linear3.bpmn")
     done, started = run_linear3(pf), run_linear3(pf, steps=0)
