@@ -336,8 +336,10 @@ DASHBOARD_LEADERS = {
 
 def reads_unit(user: str, unit: str) -> bool:
     roles = ROLES.get(user, [])
-    return user in ADMINS or any(r in DASHBOARD_LEADERS for r, _ in roles) or any(
-        u == unit for _, u in roles
+    return (
+        user in ADMINS
+        or any(r in DASHBOARD_LEADERS for r, _ in roles)
+        or any(u == unit for _, u in roles)
     )
 
 
@@ -358,8 +360,12 @@ def dashboard_checks(user: str) -> Iterator[Check]:
     yield "api.plan", "GET", "/plan/2024", None, 200
     yield "api.progress", "POST", "/plan/2024/progress", {}, 400
     body = {"code": "II.99", "unit": ninh, "status": "hoan_thanh"}
-    yield "api.progress", "POST", "/plan/2024/progress", body, (
-        404 if reports_for(user, ninh) else 403
+    yield (
+        "api.progress",
+        "POST",
+        "/plan/2024/progress",
+        body,
+        (404 if reports_for(user, ninh) else 403),
     )
 
 
