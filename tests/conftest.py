@@ -197,6 +197,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(params=BACKENDS)
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own on each backend (no schema yet), for tests that
+    migrate: a file under tmp_path, or a PostgreSQL database named after the test module
+    (and the xdist worker), dropped at the end."""
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{name}.db'}"
+        return
+    suffix = "_".join(filter(None, [name, worker_suffix()]))
+    url = sibling_database(PG_URL, suffix, fresh=True)
+    yield url
+    get_engine(url).dispose()
+    sibling_database(PG_URL, suffix, drop=True)
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest) -> str:
     return reset_runtime(request.getfixturevalue(f"{request.param}_url"))
 

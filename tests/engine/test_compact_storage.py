@@ -6,7 +6,6 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,13 +21,9 @@ from engine.store import schema as migrate
 from engine.store.db import transaction
 from engine.store.models import AuditBlob, AuditEvent, Instance
 from tests.conftest import (
-    BACKENDS,
     NOW,
-    PG_URL,
     _prepare,
     deploy_test_model,
-    sibling_database,
-    worker_suffix,
 )
 
 PATH = [("cv_vhtt", {"title": "Kế hoạch", "pages": 3}), ("tp_vhtt", {}), ("ct_ubnd", {})]
@@ -255,18 +250,6 @@ def test_the_first_dictionary_is_never_changed() -> None:
 
 
 # -- revision 0019, down and up --------------------------------------------------------
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'compact.db'}"
-        return
-    suffix = "_".join(filter(None, ["compact", worker_suffix()]))
-    url = sibling_database(PG_URL, suffix, fresh=True)
-    yield url
-    get_engine(url).dispose()
-    sibling_database(PG_URL, suffix, drop=True)
 
 
 def test_0019_down_and_up_keeps_states_and_proofs(fresh_url: str) -> None:

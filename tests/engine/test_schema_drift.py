@@ -5,30 +5,14 @@ nothing to generate — tables, columns, types, nullability, server defaults, in
 unique and foreign key constraints. On SQLite, and on PostgreSQL when DATABASE_URL is set
 (a database of its own, `<name>_schema[_gwN_<run>]`, made afresh)."""
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from engine.store import schema
 from engine.store.db import get_engine
 from engine.store.models import Base
-from tests.conftest import BACKENDS, PG_URL, sibling_database, worker_suffix
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'schema.db'}"
-        return
-    suffix = "_".join(filter(None, ["schema", worker_suffix()]))
-    url = sibling_database(PG_URL, suffix, fresh=True)
-    yield url
-    get_engine(url).dispose()
-    sibling_database(PG_URL, suffix, drop=True)
 
 
 def differences(url: str) -> list[Any]:

@@ -4,12 +4,9 @@ plan of a prepared statement can use them, and the revision goes down and up wit
 rows kept."""
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import event, func, inspect, select
 
 from engine.facade import Policyflow, get_engine
@@ -17,13 +14,9 @@ from engine.store import schema as migrate
 from engine.store.db import transaction
 from engine.store.models import WorkItem
 from tests.conftest import (
-    BACKENDS,
     NOW,
-    PG_URL,
     _prepare,
     deploy_test_model,
-    sibling_database,
-    worker_suffix,
 )
 
 PARTIAL = {
@@ -40,18 +33,6 @@ BEFORE_0020 = {"ix_work_items_inbox", "ix_work_items_claimed", "ix_work_items_du
 def index_names(url: str) -> set[str]:
     with get_engine(url).connect() as conn:
         return {i["name"] for i in inspect(conn).get_indexes("work_items")}
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'indexes.db'}"
-        return
-    suffix = "_".join(filter(None, ["indexes", worker_suffix()]))
-    url = sibling_database(PG_URL, suffix, fresh=True)
-    yield url
-    get_engine(url).dispose()
-    sibling_database(PG_URL, suffix, drop=True)
 
 
 def test_0020_down_and_up_keeps_the_work_items(fresh_url: str) -> None:
